@@ -1,0 +1,217 @@
+// Turns raw input strings into validated BuildInputs. Pure: no network, no disk, so every
+// bad input fails here, before anything is downloaded or built.
+import path from 'node:path';
+import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
+import { InputError } from './errors.js';
+import type { ArchiveFormatChoice, BuildInputs } from './model.js';
+import { checkNameTemplate } from './plan.js';
+import { parseTargets, printable } from './targets.js';
+
+/** Reads one input by its action.yml name; '' when it is not set. */
+export type InputReader = (name: string) => string;
+
+export interface InputContext {
+  /** GITHUB_WORKSPACE, or the working directory outside Actions. */
+  readonly workspace: string;
+  /** GITHUB_SERVER_URL: where `owner/name` repositories live. */
+  readonly serverUrl: string;
+}
+
+/** The raw value, or its default when unset. */
+export function withDefaults(read: InputReader): (name: BuildInputName) => string {
+  return (name) => {
+    const value = read(name);
+    return value.trim() === '' ? BUILD_DEFAULTS[name] : value;
+  };
+}
+
+export function parseBoolean(name: string, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value.trim())) return true;
+  if (/^(false|False|FALSE)$/.test(value.trim())) return false;
+  throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false.`);
+}
+
+export function parseSha256(name: string, value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw new InputError(name, 'must be a SHA-256 written as 64 hexadecimal digits.');
+  }
+  return text.toLowerCase();
+}
+
+export function parseHttpUrl(name: string, value: string): string {
+  const text = value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(name, `'${printable(text)}' is not a URL; give an https:// address.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(name, `'${printable(text)}' must be an http:// or https:// address.`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/**
+ * `owner/name` on the workflow's own server, or a git URL for mirrors. Only transports
+ * that fetch data are accepted: git's `ext::` and `fd::` run commands.
+ */
+export function parseRepository(value: string, serverUrl: string): string {
+  const text = value.trim();
+  const name = 'kt-connect-repository';
+  if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) && !text.includes('..')) {
+    return `${serverUrl.replace(/\/+$/, '')}/${text.replace(/\.git$/, '')}.git`;
+  }
+  if (/[\s\0]/.test(text) || text.startsWith('-')) {
+    throw new InputError(name, `'${printable(text)}' is neither owner/name nor a git URL.`);
+  }
+  if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text)) return text;
+  if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text)) return text; // scp-like ssh
+  throw new InputError(
+    name,
+    `'${printable(text)}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`,
+  );
+}
+
+/** `latest` or a tag name that cannot be mistaken for an option or a revision expression. */
+export function parseUpstreamVersion(value: string): string {
+  const text = value.trim();
+  if (text === 'latest') return text;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text) || text.includes('..') || text.endsWith('.lock')) {
+    throw new InputError('kt-connect-version', `'${printable(text)}' is not a tag name; use latest or a tag such as v0.3.7.`);
+  }
+  return text;
+}
+
+/** The version baked in with -X main.version; images are tagged `v<version>`. */
+export function parseVersion(value: string): string {
+  const text = value.trim();
+  if (text === '') return '';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$/.test(text)) {
+    throw new InputError(
+      'version',
+      `'${printable(text)}' cannot be part of an image tag; use letters, digits, '.', '_' and '-' (for example 0.3.7).`,
+    );
+  }
+  return text;
+}
+
+export function parseGoVersion(value: string): string {
+  const text = value.trim();
+  if (text === '') return '';
+  if (!/^1\.\d+(\.\d+)?$/.test(text)) {
+    const hint = /^go1\./.test(text) ? ` (write ${printable(text.slice(2))})` : '';
+    throw new InputError('go-version', `'${printable(text)}' is not a Go version; use 1.19 or 1.19.8${hint}, or leave it empty to follow go.mod.`);
+  }
+  return text;
+}
+
+export function parseUpxVersion(value: string): string {
+  const text = value.trim();
+  if (!/^\d+\.\d+\.\d+$/.test(text)) {
+    throw new InputError('upx-version', `'${printable(text)}' is not a upx release; use a version such as ${BUILD_DEFAULTS['upx-version']} (no leading v).`);
+  }
+  return text;
+}
+
+// Options that would change what upx writes, or make it not write at all.
+const UPX_FORBIDDEN = new Set(['-o', '--output', '-d', '--decompress', '-l', '--list', '-t', '--test', '-V', '--version', '-h', '--help', '-k', '--backup']);
+
+export function parseUpxArgs(value: string): string[] {
+  const args = value.split(/\s+/).filter((arg) => arg !== '');
+  for (const arg of args) {
+    if (!/^--?[A-Za-z0-9][A-Za-z0-9=_.-]*$/.test(arg)) {
+      throw new InputError('upx-args', `'${printable(arg)}' is not a upx option; give options only, such as -9 or --best --lzma.`);
+    }
+    if (UPX_FORBIDDEN.has(arg.split('=')[0] ?? arg)) {
+      throw new InputError('upx-args', `'${printable(arg)}' would stop upx from compressing in place; remove it.`);
+    }
+  }
+  return args;
+}
+
+export function parseArchiveFormat(value: string): ArchiveFormatChoice {
+  const text = value.trim();
+  if (text === 'zip' || text === 'tar.gz' || text === 'auto') return text;
+  throw new InputError('archive-format', `'${printable(text)}' is not a format; use zip, tar.gz or auto (zip for Windows, tar.gz elsewhere).`);
+}
+
+export function parseOutputDir(value: string, workspace: string): string {
+  const text = value.trim();
+  if (text.includes('\0') || /[\r\n]/.test(text)) {
+    throw new InputError('output-dir', 'must be a single path.');
+  }
+  const resolved = path.resolve(workspace, text);
+  if (resolved === path.resolve(workspace) || resolved === path.parse(resolved).root) {
+    throw new InputError('output-dir', `'${printable(text)}' is the workspace or a root; give a folder of its own, such as ktctl-dist.`);
+  }
+  return resolved;
+}
+
+export function parseMaxParallel(value: string, cpus: number): number {
+  const text = value.trim();
+  if (text === '') return cpus;
+  if (!/^[1-9]\d{0,2}$/.test(text)) {
+    throw new InputError('max-parallel', `'${printable(text)}' is not a positive whole number of builds.`);
+  }
+  return Number(text);
+}
+
+/**
+ * A config input may be raw YAML or its base64 (what `base64 -w0 file` gives, the usual
+ * way to keep YAML in a secret). Base64 never contains ':', YAML for ktctl always does.
+ */
+export function decodeConfig(name: string, value: string): string | undefined {
+  if (value.trim() === '') return undefined;
+  const compact = value.replace(/\s+/g, '');
+  if (!value.includes(':') && /^[A-Za-z0-9+/]+={0,2}$/.test(compact) && compact.length % 4 === 0) {
+    const bytes = Buffer.from(compact, 'base64');
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    if (text.includes('\uFFFD') || bytes.includes(0)) {
+      throw new InputError(name, 'looks like base64 but does not decode to text; give the YAML itself or `base64 -w0` of it.');
+    }
+    return text;
+  }
+  return value;
+}
+
+export function parseBuildInputs(read: InputReader, context: InputContext, cpus: number): BuildInputs {
+  const input = withDefaults(read);
+  const assetNameTemplate = input('asset-name-template').trim();
+  checkNameTemplate(assetNameTemplate);
+  return {
+    configs: {
+      kubeconfig: decodeConfig('kubeconfig', read('kubeconfig')),
+      ktConfig: decodeConfig('kt-config', read('kt-config')),
+    },
+    upstream: {
+      url: parseRepository(input('kt-connect-repository'), context.serverUrl),
+      version: parseUpstreamVersion(input('kt-connect-version')),
+    },
+    version: parseVersion(read('version')),
+    go: {
+      version: parseGoVersion(read('go-version')),
+      downloadBaseUrl: parseHttpUrl('go-download-base-url', input('go-download-base-url')),
+      sha256: parseSha256('go-sha256', read('go-sha256')),
+    },
+    upx: {
+      enabled: parseBoolean('upx', input('upx')),
+      version: parseUpxVersion(input('upx-version')),
+      args: parseUpxArgs(input('upx-args')),
+      downloadBaseUrl: parseHttpUrl('upx-download-base-url', input('upx-download-base-url')),
+      sha256: parseSha256('upx-sha256', read('upx-sha256')),
+    },
+    wintun: {
+      url: parseHttpUrl('wintun-url', input('wintun-url')),
+      sha256: parseSha256('wintun-sha256', input('wintun-sha256')) ?? BUILD_DEFAULTS['wintun-sha256'],
+    },
+    targets: parseTargets(input('targets')),
+    archiveFormat: parseArchiveFormat(input('archive-format')),
+    assetNameTemplate,
+    outputDir: parseOutputDir(input('output-dir'), context.workspace),
+    strict: parseBoolean('strict', input('strict')),
+    maxParallel: parseMaxParallel(read('max-parallel'), cpus),
+  };
+}

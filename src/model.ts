@@ -1,0 +1,112 @@
+// The shared vocabulary of the pipeline. Every stage takes and returns these shapes,
+// so a stage can be read, tested and replaced without knowing how its neighbours work.
+
+export type GoOs = 'linux' | 'darwin' | 'windows';
+export type GoArch = 'amd64' | '386' | 'arm64';
+
+/** One GOOS/GOARCH pair to cross-compile. */
+export interface Target {
+  readonly os: GoOs;
+  readonly arch: GoArch;
+}
+
+export type ArchiveFormat = 'zip' | 'tar.gz';
+export type ArchiveFormatChoice = ArchiveFormat | 'auto';
+
+/** A config file that ktctl embeds. `undefined` keeps upstream's placeholder. */
+export interface EmbeddedConfigs {
+  readonly kubeconfig: string | undefined;
+  readonly ktConfig: string | undefined;
+}
+
+/** Where kt-connect comes from and which of its tags to build. */
+export interface UpstreamRequest {
+  /** A git URL that `git clone` accepts. */
+  readonly url: string;
+  /** `latest`, or an exact tag such as `v0.3.7`. */
+  readonly version: string;
+}
+
+/** The upstream tag a run resolved to. */
+export interface UpstreamRelease {
+  readonly tag: string;
+  readonly commit: string;
+}
+
+export interface GoRequest {
+  /** Empty: take it from kt-connect's go.mod. Otherwise `1.19`, `1.19.8`. */
+  readonly version: string;
+  readonly downloadBaseUrl: string;
+  readonly sha256: string | undefined;
+}
+
+export interface UpxRequest {
+  readonly enabled: boolean;
+  readonly version: string;
+  readonly args: readonly string[];
+  readonly downloadBaseUrl: string;
+  readonly sha256: string | undefined;
+}
+
+export interface WintunRequest {
+  readonly url: string;
+  readonly sha256: string;
+}
+
+/** Everything the build half needs, validated. */
+export interface BuildInputs {
+  readonly configs: EmbeddedConfigs;
+  readonly upstream: UpstreamRequest;
+  /** Empty: the upstream tag without its leading `v`. */
+  readonly version: string;
+  readonly go: GoRequest;
+  readonly upx: UpxRequest;
+  readonly wintun: WintunRequest;
+  readonly targets: readonly Target[];
+  readonly archiveFormat: ArchiveFormatChoice;
+  readonly assetNameTemplate: string;
+  /** Absolute. */
+  readonly outputDir: string;
+  readonly strict: boolean;
+  /** How many go build / upx processes may run at once. */
+  readonly maxParallel: number;
+}
+
+/** What will be built for one target, decided before anything runs. */
+export interface TargetPlan {
+  readonly target: Target;
+  /** `ktctl` or `ktctl.exe`. */
+  readonly binaryName: string;
+  /** Why upx is skipped for this target, or undefined when it runs. */
+  readonly upxSkipReason: string | undefined;
+  /** The wintun.dll directory (`amd64`, `x86`, `arm64`) for Windows, else undefined. */
+  readonly wintunArch: string | undefined;
+  readonly archiveFormat: ArchiveFormat;
+  /** File name of the archive, with its extension. */
+  readonly archiveName: string;
+}
+
+export interface BuildPlan {
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly targets: readonly TargetPlan[];
+  readonly checksumsName: string;
+}
+
+/** One archive on disk, as reported in the `assets` output. */
+export interface Asset {
+  readonly name: string;
+  readonly path: string;
+  readonly os: GoOs;
+  readonly arch: GoArch;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface BuildResult {
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly goVersion: string;
+  readonly assets: readonly Asset[];
+  readonly checksumsFile: string;
+}
