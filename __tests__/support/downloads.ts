@@ -1,0 +1,152 @@
+// Stands in for go.dev, upx's releases and wintun.net: real files, served from loopback.
+// The Go archive is Debian's Go 1.19 repacked in go.dev's layout (`go/bin/go`), the upx
+// archive Debian's upx in upx's layout. Both are built once and kept between test runs.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export const GO_ROOT_SOURCE = process.env['KTCTL_TEST_GOROOT'] ?? '/usr/lib/go-1.19';
+export const UPX_SOURCE = process.env['KTCTL_TEST_UPX'] ?? '/usr/bin/upx-ucl';
+const CACHE = path.resolve('node_modules/.cache/ktctl-customize-tests');
+
+export interface DownloadFiles {
+  readonly goVersion: string;
+  readonly goArchive: string;
+  readonly upxVersion: string;
+  readonly upxArchive: string;
+  readonly wintunZip: string;
+}
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function goVersionOf(goroot: string): string {
+  const output = execFileSync(path.join(goroot, 'bin', 'go'), ['version'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
+  const match = /go version go(\d+\.\d+(?:\.\d+)?) /.exec(output);
+  if (match === null) throw new Error(`cannot read the Go version of ${goroot}: ${output}`);
+  return match[1]!;
+}
+
+/** Builds (once) the three files the action downloads. */
+export function prepareDownloads(): DownloadFiles {
+  if (!existsSync(path.join(GO_ROOT_SOURCE, 'bin', 'go'))) {
+    throw new Error(`No Go 1.19 at ${GO_ROOT_SOURCE}: install Debian's golang-1.19-go (.ci/run does), or set KTCTL_TEST_GOROOT.`);
+  }
+  if (!existsSync(UPX_SOURCE)) throw new Error(`No upx at ${UPX_SOURCE}: install Debian's upx-ucl from bookworm-backports (.ci/run does).`);
+  mkdirSync(CACHE, { recursive: true });
+
+  const goVersion = goVersionOf(GO_ROOT_SOURCE);
+  const goArchive = path.join(CACHE, `go${goVersion}.linux-amd64.tar.gz`);
+  if (!existsSync(goArchive)) {
+    // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
+    execFileSync('tar', [
+      '-C', GO_ROOT_SOURCE, '--dereference', '--transform', 's,^\\.,go,',
+      '--exclude=./pkg/linux_amd64', '--exclude=./pkg/linux_amd64_*', '--exclude=./test', '--exclude=./misc', '--exclude=testdata',
+      '-czf', `${goArchive}.partial`, '.',
+    ]);
+    renameSync(`${goArchive}.partial`, goArchive);
+  }
+
+  const upxVersion = /upx (\d+\.\d+\.\d+)/.exec(execFileSync(UPX_SOURCE, ['--version'], { encoding: 'utf8' }))?.[1];
+  if (upxVersion === undefined) throw new Error(`cannot read the version of ${UPX_SOURCE}`);
+  const upxFolder = `upx-${upxVersion}-amd64_linux`;
+  const upxArchive = path.join(CACHE, `${upxFolder}.tar.xz`);
+  if (!existsSync(upxArchive)) {
+    const stage = path.join(CACHE, 'upx-stage');
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(path.join(stage, upxFolder), { recursive: true });
+    copyFileSync(realpathSync(UPX_SOURCE), path.join(stage, upxFolder, 'upx'));
+    writeFileSync(path.join(stage, upxFolder, 'README'), 'upx\n');
+    execFileSync('tar', ['-C', stage, '-cJf', upxArchive, upxFolder]);
+    rmSync(stage, { recursive: true, force: true });
+  }
+
+  // wintun.net cannot be reached here: a zip in wintun's layout whose DLLs say which one they are
+  const wintunZip = path.join(CACHE, 'wintun-0.14.1.zip');
+  if (!existsSync(wintunZip)) {
+    const stage = path.join(CACHE, 'wintun-stage');
+    rmSync(stage, { recursive: true, force: true });
+    for (const arch of ['amd64', 'x86', 'arm', 'arm64']) {
+      mkdirSync(path.join(stage, 'wintun', 'bin', arch), { recursive: true });
+      writeFileSync(path.join(stage, 'wintun', 'bin', arch, 'wintun.dll'), `MZ test wintun.dll for ${arch}\n`);
+    }
+    mkdirSync(path.join(stage, 'wintun', 'include'), { recursive: true });
+    writeFileSync(path.join(stage, 'wintun', 'include', 'wintun.h'), '/* header */\n');
+    execFileSync('zip', ['-q', '-r', '-X', wintunZip, 'wintun'], { cwd: stage });
+    rmSync(stage, { recursive: true, force: true });
+  }
+  return { goVersion, goArchive, upxVersion, upxArchive, wintunZip };
+}
+
+export interface DownloadServer {
+  readonly baseUrl: string;
+  readonly goBaseUrl: string;
+  readonly upxBaseUrl: string;
+  readonly wintunUrl: string;
+  readonly files: DownloadFiles;
+  /** Paths requested so far, in order. */
+  readonly requests: string[];
+  /** The next `count` requests for `path` get only the first half of the body, then a reset. */
+  truncate(pathname: string, count: number): void;
+  close(): Promise<void>;
+}
+
+export async function startDownloadServer(files: DownloadFiles = prepareDownloads(), options: { goIndex?: boolean } = {}): Promise<DownloadServer> {
+  const routes = new Map<string, string>([
+    [`/go/${path.basename(files.goArchive)}`, files.goArchive],
+    [`/upx/v${files.upxVersion}/${path.basename(files.upxArchive)}`, files.upxArchive],
+    [`/wintun/${path.basename(files.wintunZip)}`, files.wintunZip],
+  ]);
+  const goName = files.goVersion.split('.').length === 2 || files.goVersion.endsWith('.0') ? `go${files.goVersion.replace(/\.0$/, '')}` : `go${files.goVersion}`;
+  const index = JSON.stringify([
+    // a newer Go that go.mod's `go 1.19` must not pick
+    { version: 'go1.20.1', stable: true, files: [{ filename: 'go1.20.1.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.20.1', sha256: '0'.repeat(64), size: 1, kind: 'archive' }] },
+    { version: goName, stable: true, files: [
+      { filename: path.basename(files.goArchive), os: 'linux', arch: 'amd64', version: goName, sha256: sha256(files.goArchive), size: statSync(files.goArchive).size, kind: 'archive' },
+      { filename: `${goName}.src.tar.gz`, os: '', arch: '', version: goName, sha256: '1'.repeat(64), size: 1, kind: 'source' },
+    ] },
+    { version: 'go1.19rc1', stable: false, files: [] },
+  ]);
+  const truncations = new Map<string, number>();
+  const requests: string[] = [];
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    requests.push(url.pathname + url.search);
+    if (url.pathname === '/go/' && url.searchParams.get('mode') === 'json' && options.goIndex !== false) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(index);
+      return;
+    }
+    const file = routes.get(url.pathname);
+    if (file === undefined) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    const size = statSync(file).size;
+    const cut = truncations.get(url.pathname) ?? 0;
+    if (cut > 0) {
+      truncations.set(url.pathname, cut - 1);
+      // a connection that dies mid-body after promising the whole file
+      response.writeHead(200, { 'content-length': String(size) });
+      response.write(readFileSync(file).subarray(0, Math.floor(size / 2)), () => response.socket?.destroy());
+      return;
+    }
+    response.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    goBaseUrl: `${baseUrl}/go`,
+    upxBaseUrl: `${baseUrl}/upx`,
+    wintunUrl: `${baseUrl}/wintun/${path.basename(files.wintunZip)}`,
+    files,
+    requests,
+    truncate: (pathname, count) => void truncations.set(pathname, count),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { goBuildArgs, goEnvironment } from '../../src/build.js';
+import { checksumsText } from '../../src/package.js';
+import { createPool } from '../../src/pool.js';
+import { secretFragments } from '../../src/secrets.js';
+
+test('go build arguments carry the version as one ldflags word', () => {
+  assert.deepEqual(goBuildArgs('0.3.7', '/o/ktctl'), ['build', '-trimpath', '-ldflags', '-s -w -X main.version=0.3.7', '-o', '/o/ktctl', './cmd/ktctl']);
+});
+
+test('go environment drops variables that would change the build', () => {
+  const env = goEnvironment({ PATH: '/bin', GOOS: 'plan9', GOFLAGS: '-mod=vendor', GOROOT: '/other', GOPROXY: 'https://proxy.example' }, '/tc/go/1.19.8/x64/bin/go');
+  assert.equal(env['GOOS'], undefined);
+  assert.equal(env['GOROOT'], '/tc/go/1.19.8/x64');
+  assert.equal(env['GOTOOLCHAIN'], 'local');
+  assert.equal(env['CGO_ENABLED'], '0');
+  assert.equal(env['GOFLAGS'], '-mod=readonly');
+  assert.equal(env['GOPROXY'], 'https://proxy.example');
+});
+
+test('checksums in sha256sum format, sorted', () => {
+  assert.equal(checksumsText([{ name: 'b.zip', sha256: '2'.repeat(64) }, { name: 'a.zip', sha256: '1'.repeat(64) }]), `${'1'.repeat(64)}  a.zip\n${'2'.repeat(64)}  b.zip\n`);
+});
+
+test('the pool never runs more than its limit and starts follow-ups', async () => {
+  const pool = createPool(2);
+  let active = 0;
+  let peak = 0;
+  const order: string[] = [];
+  const job = (name: string, then?: () => void) => async () => {
+    active++;
+    peak = Math.max(peak, active);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    order.push(name);
+    active--;
+    then?.();
+  };
+  for (const name of ['a', 'b', 'c']) pool.add(job(name, () => pool.add(job(`${name}+`))));
+  assert.deepEqual(await pool.drain(), []);
+  assert.equal(peak, 2);
+  assert.equal(order.length, 6);
+});
+
+test('after a failure the pool starts nothing new and reports it', async () => {
+  const pool = createPool(1);
+  const ran: string[] = [];
+  pool.add(async () => {
+    throw new Error('boom');
+  });
+  pool.add(async () => void ran.push('late'));
+  const errors = await pool.drain();
+  assert.equal(errors.length, 1);
+  assert.deepEqual(ran, []);
+});
+
+test('secret fragments cover lines, values and base64', () => {
+  const text = 'users:\n- name: dev\n  user:\n    token: sEcReT-aaaa1111bbbb\n';
+  const fragments = secretFragments(text);
+  assert.ok(fragments.includes('token: sEcReT-aaaa1111bbbb'));
+  assert.ok(fragments.includes('sEcReT-aaaa1111bbbb'));
+  assert.ok(fragments.includes(Buffer.from(text).toString('base64')));
+  assert.ok(!fragments.includes('user:'), 'short fragments are not masked');
+});

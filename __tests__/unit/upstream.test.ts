@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseGoDirective, parseLsRemoteTags, pickLatestTag } from '../../src/upstream.js';
+
+const sha = (c: string) => c.repeat(40);
+
+test('annotated tags are peeled to their commits', () => {
+  const tags = parseLsRemoteTags(`${sha('1')}\trefs/tags/v0.3.7\n${sha('2')}\trefs/tags/v0.3.7^{}\n${sha('3')}\trefs/tags/light\n`);
+  assert.deepEqual(tags, [
+    { tag: 'v0.3.7', commit: sha('2') },
+    { tag: 'light', commit: sha('3') },
+  ]);
+});
+
+test('latest is the highest release, not a prerelease or a later-sorting string', () => {
+  const refs = ['v0.3.5', 'v0.3.10', 'v0.3.6-beta1', 'v0.3.7', 'v0.4.0-rc1', 'nightly', 'v0.3.9'].map((tag, i) => ({ tag, commit: sha(String(i)) }));
+  assert.equal(pickLatestTag(refs)?.tag, 'v0.3.10');
+  assert.equal(pickLatestTag([{ tag: 'v1.0.0-beta', commit: sha('a') }]), undefined);
+});
+
+test('go directive', () => {
+  assert.equal(parseGoDirective('module x\n\ngo 1.18\n\nrequire (\n)\n'), '1.18');
+  assert.equal(parseGoDirective('module x\ngo 1.21.0 // toolchain below\ntoolchain go1.22.1\n'), '1.21.0');
+  assert.equal(parseGoDirective('module x\n'), undefined);
+});

@@ -1,0 +1,124 @@
+// Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
+// packs each binary with upx as soon as it is built.
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { messageOf } from './errors.js';
+import type { Log } from './log.js';
+import type { BuildPlan, TargetPlan } from './model.js';
+import { createPool } from './pool.js';
+import { ProcessError, run } from './process.js';
+import { targetId } from './targets.js';
+
+export interface BuildTools {
+  /** Path of the go binary; GOROOT is its grandparent. */
+  readonly go: string;
+  readonly upx: string | undefined;
+  readonly upxArgs: readonly string[];
+}
+
+/** Variables that would make `go` build something other than what the plan says. */
+const INHERITED_GO_VARIABLES = ['GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GO386', 'GOARM64'];
+
+export function goEnvironment(base: NodeJS.ProcessEnv, go: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (!INHERITED_GO_VARIABLES.includes(key.toUpperCase())) env[key] = value;
+  }
+  const goroot = path.dirname(path.dirname(go));
+  return {
+    ...env,
+    GOROOT: goroot,
+    GOTOOLCHAIN: 'local', // go.mod's toolchain line must not swap in another compiler
+    CGO_ENABLED: '0', // as upstream's release; no C toolchain per target needed
+    GOFLAGS: '-mod=readonly',
+  };
+}
+
+export function goBuildArgs(version: string, output: string): string[] {
+  // version passed validation: no spaces or quotes, so -X cannot be split or extended
+  return ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${version}`, '-o', output, './cmd/ktctl'];
+}
+
+export interface BuildOptions {
+  readonly sourceDir: string;
+  readonly outputDir: string;
+  readonly maxParallel: number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Log;
+}
+
+/** Builds every target; returns each target's binary path. Fails naming every target that failed. */
+export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options: BuildOptions): Promise<Map<TargetPlan, string>> {
+  const { log } = options;
+  const env = goEnvironment(options.env, tools.go);
+  await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
+
+  const binaries = new Map<TargetPlan, string>();
+  const pool = createPool(options.maxParallel);
+  for (const target of plan.targets) {
+    const id = targetId(target.target);
+    const binary = path.join(options.outputDir, `${target.target.os}_${target.target.arch}`, target.binaryName);
+    pool.add(async () => {
+      await mkdir(path.dirname(binary), { recursive: true });
+      const started = Date.now();
+      await run(tools.go, goBuildArgs(plan.version, binary), {
+        cwd: options.sourceDir,
+        env: { ...env, GOOS: target.target.os, GOARCH: target.target.arch },
+        what: `go build for ${id}`,
+      });
+      log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
+      binaries.set(target, binary);
+      if (tools.upx !== undefined && target.upxSkipReason === undefined) {
+        const upx = tools.upx;
+        pool.add(async () => {
+          const packing = Date.now();
+          await run(upx, [...tools.upxArgs, '-q', '--', binary], { env: options.env, what: `upx for ${id}` });
+          log.info(`${id}: packed by upx in ${seconds(packing)} (${await sizeOf(binary)})`);
+        });
+      } else if (target.upxSkipReason !== undefined && tools.upx !== undefined) {
+        log.info(`${id}: not packed: ${target.upxSkipReason}`);
+      }
+    });
+  }
+  const errors = await pool.drain();
+  if (errors.length > 0) {
+    throw new Error(`The build failed:\n${errors.map((error) => (error instanceof ProcessError ? error.message : messageOf(error))).join('\n\n')}`);
+  }
+  return binaries;
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+async function sizeOf(file: string): Promise<string> {
+  return `${((await stat(file)).size / 1048576).toFixed(1)} MiB`;
+}
+
+/**
+ * The compiled `hack` package in GOCACHE holds the embedded configs verbatim. Entries
+ * written during this run that contain them are removed, so a cache that outlives the
+ * run (self-hosted runners, actions/cache) never carries the credentials.
+ */
+export async function scrubBuildCache(gocache: string, since: number, secrets: readonly string[]): Promise<number> {
+  const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
+  if (needles.length === 0) return 0;
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(file);
+      } else if (entry.isFile() && (await stat(file)).mtimeMs >= since) {
+        const content = await readFile(file);
+        if (needles.some((needle) => content.includes(needle))) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+    }
+  };
+  await walk(gocache);
+  return removed;
+}

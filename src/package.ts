@@ -1,0 +1,86 @@
+// Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
+// file, and only then moves the whole set into the output folder: a failed run leaves
+// no set there that looks complete but is not.
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
+import type { Asset, BuildPlan, TargetPlan } from './model.js';
+
+export interface PackageInputs {
+  readonly binaries: ReadonlyMap<TargetPlan, string>;
+  /** wintun.dll by `wintun/bin/<arch>` folder name. */
+  readonly wintun: ReadonlyMap<string, string>;
+  /** Seconds since the epoch stamped on every entry: the upstream commit's time. */
+  readonly mtime: number;
+  /** Scratch folder for the archives until all are written. */
+  readonly stagingDir: string;
+  readonly outputDir: string;
+}
+
+export interface PackageResult {
+  readonly assets: Asset[];
+  readonly checksumsFile: string;
+}
+
+export function archiveEntries(target: TargetPlan, binary: string, wintun: ReadonlyMap<string, string>): ArchiveEntry[] {
+  const entries: ArchiveEntry[] = [{ name: target.binaryName, source: binary, mode: 0o755 }];
+  if (target.wintunArch !== undefined) {
+    const dll = wintun.get(target.wintunArch);
+    if (dll === undefined) throw new Error(`wintun.dll for ${target.wintunArch} was not fetched`);
+    entries.push({ name: 'wintun.dll', source: dll, mode: 0o644 });
+  }
+  return entries;
+}
+
+/** `sha256sum -c` format: `<hash>  <name>`, sorted by name. */
+export function checksumsText(assets: readonly Pick<Asset, 'name' | 'sha256'>[]): string {
+  return [...assets]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((asset) => `${asset.sha256}  ${asset.name}\n`)
+    .join('');
+}
+
+export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): Promise<PackageResult> {
+  await mkdir(inputs.stagingDir, { recursive: true });
+  const staged = await Promise.all(
+    plan.targets.map(async (target) => {
+      const binary = inputs.binaries.get(target);
+      if (binary === undefined) throw new Error(`no binary was built for ${target.target.os}/${target.target.arch}`);
+      const file = path.join(inputs.stagingDir, target.archiveName);
+      const write = target.archiveFormat === 'zip' ? writeZip : writeTarGz;
+      const { size, sha256 } = await write(file, archiveEntries(target, binary, inputs.wintun), inputs.mtime);
+      return { target, file, size, sha256 };
+    }),
+  );
+  const stagedChecksums = path.join(inputs.stagingDir, plan.checksumsName);
+  await writeFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))));
+
+  await mkdir(inputs.outputDir, { recursive: true });
+  const assets: Asset[] = [];
+  for (const item of staged) {
+    const destination = path.join(inputs.outputDir, item.target.archiveName);
+    await moveFile(item.file, destination);
+    assets.push({
+      name: item.target.archiveName,
+      path: destination,
+      os: item.target.target.os,
+      arch: item.target.target.arch,
+      size: item.size,
+      sha256: item.sha256,
+    });
+  }
+  const checksumsFile = path.join(inputs.outputDir, plan.checksumsName);
+  await moveFile(stagedChecksums, checksumsFile); // last: its presence marks a complete set
+  return { assets, checksumsFile };
+}
+
+/** rename, or copy and delete where the scratch folder is on another file system. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}

@@ -1,0 +1,106 @@
+// The build half of a run, stage by stage: source, toolchain, build, package.
+import { buildBinaries, scrubBuildCache } from './build.js';
+import { killRunning, runUnchecked } from './process.js';
+import type { Log } from './log.js';
+import type { BuildInputs, BuildResult, UpstreamRelease } from './model.js';
+import { packageArchives } from './package.js';
+import { planBuild } from './plan.js';
+import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
+import { installGo } from './toolchain/go.js';
+import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
+import { installUpx } from './toolchain/upx.js';
+import { fetchWintun } from './toolchain/wintun.js';
+import { parseGoDirective } from './upstream.js';
+import { validateForUpstream } from './validate/index.js';
+import { withWorkspace, type Workspace } from './workspace.js';
+
+/** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
+export async function resolveRelease(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
+  const upstream = await log.group('Resolve kt-connect', async () => {
+    const release = await resolveUpstream(inputs.upstream);
+    log.info(`kt-connect ${inputs.upstream.version} is ${release.tag} (${release.commit}).`);
+    return release;
+  });
+  validateForUpstream(inputs, upstream.tag, log);
+  return upstream;
+}
+
+export interface BuildEnvironment {
+  readonly log: Log;
+  readonly env: NodeJS.ProcessEnv;
+  /** Parent of the scratch folder: RUNNER_TEMP in Actions. */
+  readonly tempDir: string;
+  /** Told the scratch folder's path, so a post step can remove it if this process is killed. */
+  readonly onWorkspace?: (root: string) => void;
+}
+
+/** Builds in a scratch folder that is removed in every ending, cancellation included. */
+export function buildInWorkspace(inputs: BuildInputs, upstream: UpstreamRelease, environment: BuildEnvironment): Promise<BuildResult> {
+  return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => {}), killRunning, (workspace) =>
+    buildKtctl(inputs, upstream, { log: environment.log, workspace, env: environment.env }),
+  );
+}
+
+export interface PipelineContext {
+  readonly log: Log;
+  readonly workspace: Workspace;
+  readonly env: NodeJS.ProcessEnv;
+  readonly host?: HostPlatform;
+}
+
+export async function buildKtctl(inputs: BuildInputs, upstream: UpstreamRelease, context: PipelineContext): Promise<BuildResult> {
+  const { log, workspace } = context;
+  const host = context.host ?? hostPlatform();
+  const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+  const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
+  const needsUpx = inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
+
+  const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
+    const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
+    await writeEmbeddedConfigs(tree.dir, inputs.configs, upstream.tag);
+    log.info(
+      `Embedded: kubeconfig ${inputs.configs.kubeconfig === undefined ? "upstream's placeholder" : `${Buffer.byteLength(inputs.configs.kubeconfig)} bytes`}, ` +
+        `kt config ${inputs.configs.ktConfig === undefined ? "upstream's placeholder" : `${Buffer.byteLength(inputs.configs.ktConfig)} bytes`}.`,
+    );
+    return tree;
+  });
+
+  const tools = await log.group('Install Go, upx and wintun', async () => {
+    const [go, upx, wintun] = await Promise.all([
+      installGo(inputs.go, parseGoDirective(source.goMod), host, log),
+      needsUpx ? installUpx(inputs.upx, host, log) : undefined,
+      wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map<string, string>(),
+    ]);
+    log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);
+    return { go, upx, wintun };
+  });
+
+  const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
+    const started = Date.now();
+    try {
+      return await buildBinaries(
+        plan,
+        { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), maxParallel: inputs.maxParallel, env: context.env, log },
+      );
+    } finally {
+      const gocache = (await runUnchecked(tools.go.go, ['env', 'GOCACHE'], { env: context.env })).output.trim();
+      const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
+      if (gocache !== '') {
+        const removed = await scrubBuildCache(gocache, started - 2000, secrets);
+        if (removed > 0) log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
+      }
+    }
+  });
+
+  const packaged = await log.group(`Package ${plan.targets.length} archives into ${inputs.outputDir}`, () =>
+    packageArchives(plan, {
+      binaries,
+      wintun: tools.wintun,
+      mtime: source.commitTime,
+      stagingDir: workspace.path('stage'),
+      outputDir: inputs.outputDir,
+    }),
+  );
+  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged };
+}

@@ -1,0 +1,74 @@
+// Starts programs with an argument array, never through a shell, and keeps track of them
+// so that a cancelled run can stop its compilers before it deletes their inputs.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ProcessOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** What the failure message calls this step, e.g. "go build for linux/amd64". */
+  readonly what?: string;
+}
+
+export interface ProcessResult {
+  readonly code: number;
+  readonly output: string;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Lines of output kept for an error message: enough to show a compiler error, not a whole log. */
+const TAIL_LINES = 20;
+
+export class ProcessError extends Error {
+  constructor(
+    readonly what: string,
+    readonly code: number,
+    readonly tail: string,
+  ) {
+    super(`${what} failed (exit code ${code})${tail === '' ? '' : `:\n${tail}`}`);
+    this.name = 'ProcessError';
+  }
+}
+
+export function lastLines(text: string, count = TAIL_LINES): string {
+  return text.trimEnd().split(/\r?\n/).slice(-count).join('\n');
+}
+
+/** Runs `command` and resolves with its combined output; rejects with ProcessError on a non-zero exit. */
+export async function run(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  const result = await runUnchecked(command, args, options);
+  if (result.code !== 0) {
+    throw new ProcessError(options.what ?? `${command} ${args[0] ?? ''}`.trim(), result.code, lastLines(result.output));
+  }
+  return result;
+}
+
+export function runUnchecked(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    running.add(child);
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', (error) => {
+      running.delete(child);
+      reject(new Error(`${options.what ?? command} could not start: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8') });
+    });
+  });
+}
+
+/** Stops every program this process started; used when the run is cancelled. */
+export function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}

@@ -1,0 +1,26 @@
+// Registers secret text with the log masker before anything can print it.
+
+/** Shorter fragments are left visible: masking `v1` or `name:` would blank out half the log and hide nothing. */
+const MIN_MASKED_LENGTH = 6;
+
+/**
+ * Every form in which a config could reach a log: each line, each value on a line, and the
+ * base64 of the whole (what users store in secrets). The runner masks line by line, so a
+ * multi-line secret must be registered one line at a time.
+ */
+export function secretFragments(text: string): string[] {
+  const fragments = new Set<string>();
+  const add = (fragment: string): void => {
+    const trimmed = fragment.trim();
+    if (trimmed.length >= MIN_MASKED_LENGTH) fragments.add(trimmed);
+  };
+  for (const line of text.split(/\r?\n/)) {
+    add(line);
+    const value = /^\s*-?\s*[^:#]+:\s*(.+)$/.exec(line)?.[1];
+    if (value !== undefined) add(value.replace(/^["']|["']$/g, ''));
+  }
+  add(text);
+  add(Buffer.from(text).toString('base64'));
+  add(Buffer.from(text.trimEnd()).toString('base64'));
+  return [...fragments];
+}

@@ -1,0 +1,95 @@
+// Gets kt-connect: finds the tag with `git ls-remote` (any host, no API quota), clones it
+// shallowly, and writes the two files that ktctl embeds.
+import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import path from 'node:path';
+import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
+import { run } from './process.js';
+import { parseLsRemoteTags, pickLatestTag } from './upstream.js';
+
+/**
+ * git must never prompt (there is nobody to answer) and may only use transports that
+ * fetch data: `ext::` runs commands.
+ */
+export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ALLOW_PROTOCOL: 'https:http:ssh:git:file',
+    GCM_INTERACTIVE: 'never',
+  };
+}
+
+/** A repository URL fit for a log: credentials in it are replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
+}
+
+export async function resolveUpstream(request: UpstreamRequest): Promise<UpstreamRelease> {
+  const where = redactUrl(request.url);
+  const { output } = await run('git', ['ls-remote', '--tags', '--', request.url], {
+    env: gitEnv(),
+    what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
+  });
+  const tags = parseLsRemoteTags(output);
+  const chosen = request.version === 'latest' ? pickLatestTag(tags) : tags.find((ref) => ref.tag === request.version);
+  if (chosen === undefined) {
+    throw new Error(
+      request.version === 'latest'
+        ? `Input 'kt-connect-version': ${where} has no release tag (vX.Y.Z); name a tag explicitly.`
+        : `Input 'kt-connect-version': ${where} has no tag '${request.version}'; newest release tags: ${newestTags(tags)}.`,
+    );
+  }
+  return chosen;
+}
+
+function newestTags(tags: readonly { tag: string }[]): string {
+  return tags.map((ref) => ref.tag).sort().reverse().slice(0, 5).join(', ') || 'none';
+}
+
+export interface Checkout {
+  readonly dir: string;
+  /** Committer time of the tagged commit: the timestamp stamped into archives. */
+  readonly commitTime: number;
+  readonly goMod: string;
+}
+
+export async function checkout(request: UpstreamRequest, release: UpstreamRelease, dir: string): Promise<Checkout> {
+  const where = redactUrl(request.url);
+  await run(
+    'git',
+    ['-c', 'advice.detachedHead=false', 'clone', '--quiet', '--depth', '1', '--no-tags', '--branch', release.tag, '--', request.url, dir],
+    { env: gitEnv(), what: `git clone of ${where} at ${release.tag}` },
+  );
+  const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env: gitEnv() })).output.trim();
+  if (head !== release.commit) {
+    throw new Error(`${release.tag} of ${where} moved while this run read it (${release.commit} then ${head}); run again.`);
+  }
+  const commitTime = Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: dir, env: gitEnv() })).output.trim());
+  const goMod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => {
+    throw new Error(`${release.tag} of ${where} has no go.mod at its root: is this kt-connect?`);
+  });
+  return { dir, commitTime, goMod };
+}
+
+/** The files of kt-connect's customization hook (hack/customize.go embeds them). */
+export const KUBECONFIG_FILE = path.join('hack', 'kube', 'config');
+export const KT_CONFIG_FILE = path.join('hack', 'kt', 'config');
+
+/** Writes the configs byte for byte, readable by this user only; an absent one keeps upstream's placeholder. */
+export async function writeEmbeddedConfigs(dir: string, configs: EmbeddedConfigs, tag: string): Promise<void> {
+  try {
+    await access(path.join(dir, 'hack', 'customize.go'));
+  } catch {
+    throw new Error(`kt-connect ${tag} has no hack/customize.go, so it cannot embed a config: use v0.3.5 or newer (input 'kt-connect-version').`);
+  }
+  for (const [file, text] of [
+    [KUBECONFIG_FILE, configs.kubeconfig],
+    [KT_CONFIG_FILE, configs.ktConfig],
+  ] as const) {
+    if (text === undefined) continue;
+    const target = path.join(dir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text, { mode: 0o600 });
+    await chmod(target, 0o600); // writeFile's mode only applies to new files
+  }
+}

@@ -1,0 +1,48 @@
+// Installs upx into the tool cache (`<cache>/upx/<version>/<arch>` holds the binary).
+import path from 'node:path';
+import * as tc from '@actions/tool-cache';
+import type { Log } from '../log.js';
+import type { UpxRequest } from '../model.js';
+import { downloadVerified } from './download.js';
+import { exeName, type HostPlatform } from './platform.js';
+
+/**
+ * SHA-256 of upx's release files, for the default version. upx publishes no checksum
+ * file, so a version or platform missing here needs 'upx-sha256'.
+ */
+const KNOWN_UPX_SHA256: Readonly<Record<string, string>> = {
+  'upx-4.2.4-amd64_linux.tar.xz': '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+};
+
+/** The name of upx's release file for the host: upx builds for Linux and Windows only. */
+export function upxReleaseName(version: string, host: HostPlatform): string {
+  if (host.os === 'linux') return `upx-${version}-${host.arch === 'arm64' ? 'arm64' : host.arch === '386' ? 'i386' : 'amd64'}_linux.tar.xz`;
+  if (host.os === 'windows') return `upx-${version}-${host.arch === '386' ? 'win32' : 'win64'}.zip`;
+  throw new Error("upx publishes no macOS build; run this action on a Linux or Windows runner, or set 'upx: false'.");
+}
+
+export interface InstalledUpx {
+  readonly version: string;
+  readonly upx: string;
+}
+
+export async function installUpx(request: UpxRequest, host: HostPlatform, log: Log): Promise<InstalledUpx> {
+  const binary = exeName('upx', host);
+  const cached = tc.find('upx', request.version, host.cacheArch);
+  if (cached !== '') {
+    log.info(`upx ${request.version} found in the tool cache.`);
+    return { version: request.version, upx: path.join(cached, binary) };
+  }
+  const file = upxReleaseName(request.version, host);
+  const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
+  if (sha256 === undefined) {
+    throw new Error(`No known SHA-256 for ${file}: set 'upx-sha256' to the file's hash, or 'upx: false'.`);
+  }
+  const url = `${request.downloadBaseUrl}/v${request.version}/${file}`;
+  log.info(`Downloading upx ${request.version} from ${url}`);
+  const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
+  const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
+  const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
+  const dir = await tc.cacheDir(folder, 'upx', request.version, host.cacheArch);
+  return { version: request.version, upx: path.join(dir, binary) };
+}
