@@ -1,7 +1,10 @@
 // Registers secret text with the log masker before anything can print it.
 
-/** Shorter fragments are left visible: masking `v1` or `name:` would blank out half the log and hide nothing. */
-const MIN_MASKED_LENGTH = 6;
+/**
+ * Shorter fragments are left visible: masking `v1`, `default` or `Config` would blank out
+ * those words all over the log and hide nothing (credentials are far longer).
+ */
+const MIN_MASKED_LENGTH = 8;
 
 /**
  * Every form in which a config could reach a log: each line, each value on a line, and the
@@ -15,7 +18,8 @@ export function secretFragments(text: string): string[] {
     if (trimmed.length >= MIN_MASKED_LENGTH) fragments.add(trimmed);
   };
   for (const line of text.split(/\r?\n/)) {
-    add(line);
+    // a bare key (`users:`) carries no value
+    if (!/^\s*(-\s*)?[^:#\s][^:]*:\s*$/.test(line)) add(line);
     const value = /^\s*-?\s*[^:#]+:\s*(.+)$/.exec(line)?.[1];
     if (value !== undefined) add(value.replace(/^["']|["']$/g, ''));
   }

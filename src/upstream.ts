@@ -20,16 +20,16 @@ export function parseLsRemoteTags(output: string): TagRef[] {
   return [...direct].map(([tag, sha]) => ({ tag, commit: peeled.get(tag) ?? sha }));
 }
 
-interface SemVer {
+export interface SemVer {
   readonly major: number;
   readonly minor: number;
   readonly patch: number;
   readonly prerelease: string;
 }
 
-/** `v0.3.7` or `0.3.7`, with an optional prerelease (`v0.3.6-beta1`); undefined for other tags. */
+/** `v0.3.7` or `0.3.7`, with an optional prerelease (`v0.3.6-beta1`); undefined for a branch or any other ref. */
 export function parseSemverTag(tag: string): SemVer | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(tag);
+  const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(tag);
   if (match === null) return undefined;
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? '' };
 }

@@ -90,8 +90,10 @@ export interface DownloadServer {
   readonly files: DownloadFiles;
   /** Paths requested so far, in order. */
   readonly requests: string[];
-  /** The next `count` requests for `path` get only the first half of the body, then a reset. */
-  truncate(pathname: string, count: number): void;
+  /** The next `count` requests for `path` get only the first half of the body, then a connection reset. */
+  reset(pathname: string, count: number): void;
+  /** The next `count` requests for `path` get a complete response whose body is only the first half of the file. */
+  shorten(pathname: string, count: number): void;
   close(): Promise<void>;
 }
 
@@ -111,7 +113,13 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
     ] },
     { version: 'go1.19rc1', stable: false, files: [] },
   ]);
-  const truncations = new Map<string, number>();
+  const resets = new Map<string, number>();
+  const shortenings = new Map<string, number>();
+  const take = (faults: Map<string, number>, pathname: string): boolean => {
+    const left = faults.get(pathname) ?? 0;
+    if (left > 0) faults.set(pathname, left - 1);
+    return left > 0;
+  };
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -126,12 +134,16 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
       return;
     }
     const size = statSync(file).size;
-    const cut = truncations.get(url.pathname) ?? 0;
-    if (cut > 0) {
-      truncations.set(url.pathname, cut - 1);
+    if (take(resets, url.pathname)) {
       // a connection that dies mid-body after promising the whole file
       response.writeHead(200, { 'content-length': String(size) });
       response.write(readFileSync(file).subarray(0, Math.floor(size / 2)), () => response.socket?.destroy());
+      return;
+    }
+    if (take(shortenings, url.pathname)) {
+      // a proxy or mirror that hands over a cut file as if it were whole
+      const half = readFileSync(file).subarray(0, Math.floor(size / 2));
+      response.writeHead(200, { 'content-length': String(half.length) }).end(half);
       return;
     }
     response.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream' });
@@ -146,7 +158,8 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
     wintunUrl: `${baseUrl}/wintun/${path.basename(files.wintunZip)}`,
     files,
     requests,
-    truncate: (pathname, count) => void truncations.set(pathname, count),
+    reset: (pathname, count) => void resets.set(pathname, count),
+    shorten: (pathname, count) => void shortenings.set(pathname, count),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

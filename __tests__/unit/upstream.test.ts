@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGoDirective, parseLsRemoteTags, pickLatestTag } from '../../src/upstream.js';
+import { compareSemver, parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/upstream.js';
 
 const sha = (c: string) => c.repeat(40);
 
@@ -22,4 +22,15 @@ test('go directive', () => {
   assert.equal(parseGoDirective('module x\n\ngo 1.18\n\nrequire (\n)\n'), '1.18');
   assert.equal(parseGoDirective('module x\ngo 1.21.0 // toolchain below\ntoolchain go1.22.1\n'), '1.21.0');
   assert.equal(parseGoDirective('module x\n'), undefined);
+});
+
+test('semver tags', () => {
+  assert.deepEqual(parseSemverTag('v0.3.7'), { major: 0, minor: 3, patch: 7, prerelease: '' });
+  assert.deepEqual(parseSemverTag('0.3.5-beta3'), { major: 0, minor: 3, patch: 5, prerelease: 'beta3' });
+  assert.deepEqual(parseSemverTag('v1.10.0+build.1'), { major: 1, minor: 10, patch: 0, prerelease: '' });
+  for (const ref of ['master', 'v0.3', 'v01.2.3', 'vv0.3.7', 'release-0.3.7', '']) assert.equal(parseSemverTag(ref), undefined, ref);
+  const at = (tag: string) => parseSemverTag(tag) ?? assert.fail(tag);
+  assert.ok(compareSemver(at('v0.3.6'), at('v0.3.7')) < 0);
+  assert.ok(compareSemver(at('v0.3.7-rc1'), at('v0.3.7')) < 0, 'a prerelease comes before its release');
+  assert.ok(compareSemver(at('v1.0.0'), at('v0.9.9')) > 0);
 });

@@ -1,0 +1,228 @@
+// Bad input against the bundled action: one clear error naming the input, nothing written,
+// no secret in the log. Then faults: bad downloads, a failing compiler, cancellation.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../support/e2e-setup.js';
+import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+
+const TOKEN = /token: (\S+)/.exec(KUBECONFIG)![1]!;
+const CA_DATA = /certificate-authority-data: (\S+)/.exec(KUBECONFIG)![1]!;
+const SECRET_LINE_TOKEN = 'sEcReT-aaaa1111bbbb2222';
+
+/** A kubeconfig with one change, as users get them wrong. */
+const kube = (from: string, to: string): string => {
+  assert.ok(KUBECONFIG.includes(from), from);
+  return KUBECONFIG.replace(from, to);
+};
+
+// [what, inputs, the input the error must name]
+const BAD_INPUTS: [string, Record<string, string>, string][] = [
+  ['an unknown target', { targets: 'linux/mips' }, 'targets'],
+  ['a target list that is only separators', { targets: ' , ' }, 'targets'],
+  ['a target with a shell command', { targets: 'linux/amd64;rm -rf /' }, 'targets'],
+  ['an unknown archive format', { 'archive-format': 'rar' }, 'archive-format'],
+  ['an archive format in capitals', { 'archive-format': 'ZIP' }, 'archive-format'],
+  ['a name template that climbs out', { 'asset-name-template': '../ktctl_{os}_{arch}' }, 'asset-name-template'],
+  ['a name template with a slash', { 'asset-name-template': 'ktctl/{os}_{arch}' }, 'asset-name-template'],
+  ['a name template without the target', { 'asset-name-template': 'ktctl_{version}' }, 'asset-name-template'],
+  ['a name template with an unknown placeholder', { 'asset-name-template': 'ktctl_{nope}_{os}_{arch}' }, 'asset-name-template'],
+  ['a go version with go prefix', { 'go-version': 'go1.19' }, 'go-version'],
+  ['a go version that is a word', { 'go-version': 'latest' }, 'go-version'],
+  ['a go version with a command', { 'go-version': '1.19.8; rm -rf /' }, 'go-version'],
+  ['a short go checksum', { 'go-sha256': 'abc' }, 'go-sha256'],
+  ['a non-hex upx checksum', { 'upx-sha256': 'z'.repeat(64) }, 'upx-sha256'],
+  ['a wintun checksum of the wrong length', { 'wintun-sha256': 'ab'.repeat(31) }, 'wintun-sha256'],
+  ['a yes for a boolean', { upx: 'yes' }, 'upx'],
+  ['a strict that is not a boolean', { strict: 'maybe' }, 'strict'],
+  ['a upx version with v', { 'upx-version': 'v4.2.4' }, 'upx-version'],
+  ['a upx version with two parts', { 'upx-version': '4.2' }, 'upx-version'],
+  ['upx args with a shell command', { 'upx-args': '-9 ; rm -rf /' }, 'upx-args'],
+  ['upx args that redirect the output', { 'upx-args': '-o /tmp/x' }, 'upx-args'],
+  ['upx args that decompress', { 'upx-args': '-d' }, 'upx-args'],
+  ['an ftp wintun URL', { 'wintun-url': 'ftp://example.invalid/w.zip' }, 'wintun-url'],
+  ['a Go base URL that is not a URL', { 'go-download-base-url': 'not a url' }, 'go-download-base-url'],
+  ['a file Go base URL', { 'go-download-base-url': 'file:///etc' }, 'go-download-base-url'],
+  ['a upx base URL with a command', { 'upx-download-base-url': '$(curl x)' }, 'upx-download-base-url'],
+  ['a repository over ext::', { 'kt-connect-repository': 'ext::sh -c touch% /tmp/pwned' }, 'kt-connect-repository'],
+  ['a repository that is an option', { 'kt-connect-repository': '--upload-pack=touch /tmp/x' }, 'kt-connect-repository'],
+  ['a repository that does not exist', { 'kt-connect-repository': 'file:///nonexistent/kt-connect' }, 'kt-connect-repository'],
+  ['a tag with a command', { 'kt-connect-version': '$(id)' }, 'kt-connect-version'],
+  ['a tag that is an option', { 'kt-connect-version': '--upload-pack=x' }, 'kt-connect-version'],
+  ['a tag with a newline', { 'kt-connect-version': 'v0.3.7\nmain' }, 'kt-connect-version'],
+  ['a tag that does not exist', { 'kt-connect-version': 'v9.9.9' }, 'kt-connect-version'],
+  ['a version with a space and a flag', { version: '0.3.7 -X main.x=y' }, 'version'],
+  ['a version with a leading v without private images', { version: 'v0.3.7', 'kt-config': '' }, 'version'],
+  ['a version other than upstream without private images', { version: '1.0.0', 'kt-config': '' }, 'version'],
+  ['the workspace as output folder', { 'output-dir': '.' }, 'output-dir'],
+  ['an output folder with a newline', { 'output-dir': 'a\nb' }, 'output-dir'],
+  ['zero parallel builds', { 'max-parallel': '0' }, 'max-parallel'],
+  ['parallel builds as a word', { 'max-parallel': 'many' }, 'max-parallel'],
+  ['a kubeconfig too short for ktctl', { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, 'kubeconfig'],
+  ['a kubeconfig with a YAML error on the token line', { kubeconfig: kube(`token: ${TOKEN}`, `token: [${SECRET_LINE_TOKEN}`) }, 'kubeconfig'],
+  ['a kubeconfig with a tab on the token line', { kubeconfig: kube(`      token: ${TOKEN}`, `\ttoken: ${SECRET_LINE_TOKEN}`) }, 'kubeconfig'],
+  ['a kubeconfig of another kind', { kubeconfig: kube('kind: Config', 'kind: Pod') }, 'kubeconfig'],
+  ['a kubeconfig without current-context', { kubeconfig: kube('current-context: test-context', '') }, 'kubeconfig'],
+  ['a kubeconfig whose current-context does not exist', { kubeconfig: kube('current-context: test-context', 'current-context: prod') }, 'kubeconfig'],
+  ['a kubeconfig whose context names a missing user', { kubeconfig: kube('      user: test-user', '      user: nobody') }, 'kubeconfig'],
+  ['a kubeconfig with an exec plugin under strict', {
+    strict: 'true',
+    kubeconfig: kube(`      token: ${TOKEN}`, `      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: aws-iam-authenticator\n        args: ["token", "${SECRET_LINE_TOKEN}"]`),
+  }, 'kubeconfig'],
+  ['a kubeconfig with a CA file under strict', { strict: 'true', kubeconfig: kube(`certificate-authority-data: ${CA_DATA}`, 'certificate-authority: /etc/k8s/ca.crt') }, 'kubeconfig'],
+  ['base64 that is not text', { kubeconfig: Buffer.from([0, 159, 146, 150, 0, 1, 2, 3]).toString('base64') }, 'kubeconfig'],
+  ['a kubeconfig that is a list', { kubeconfig: `- ${TOKEN}\n- ${SECRET_LINE_TOKEN}\n- more more more more more more\n` }, 'kubeconfig'],
+  ['a kt config without a colon', { 'kt-config': 'just words' }, 'kt-config'],
+  ['a kt config with an unknown group', { 'kt-config': 'globl:\n  image: registry.example/shadow:v0.3.7\n' }, 'kt-config'],
+  ['a kt config in camelCase', { 'kt-config': 'mesh:\n  routerImage: registry.example/router:v0.3.7\n' }, 'kt-config'],
+  ['a kt config with a nested map', { 'kt-config': 'global:\n  image:\n    name: x\n' }, 'kt-config'],
+  ['a kt config with a list value', { 'kt-config': 'connect:\n  include-ips: [10.0.0.0/8]\n' }, 'kt-config'],
+  ['a kt config with a key 0.3.7 does not read', { 'kt-config': 'global:\n  ip-version: "4"\n' }, 'kt-config'],
+  ['a kt config with a YAML error', { 'kt-config': `global:\n  image: "${SECRET_LINE_TOKEN}\n` }, 'kt-config'],
+];
+
+function secretsShown(run: ActionRun): string[] {
+  const log = withoutMaskCommands(run.stdout + run.stderr);
+  return [TOKEN, CA_DATA, SECRET_LINE_TOKEN, Buffer.from(KUBECONFIG).toString('base64').slice(0, 40)].filter((secret) => log.includes(secret));
+}
+
+function errorLines(run: ActionRun): string[] {
+  return run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+}
+
+describe('hostile input and faults', { concurrency: false }, () => {
+  let world: World;
+  let dirs: ReturnType<World['newRunner']>;
+
+  before(async () => {
+    world = await createWorld();
+    dirs = world.newRunner();
+  });
+  after(() => world.close());
+
+  const good = (): Record<string, string> => ({ ...world.inputs, kubeconfig: KUBECONFIG, 'kt-config': KT_CONFIG, targets: 'linux/amd64' });
+  const leftovers = (): string[] => readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-'));
+
+  test(`${BAD_INPUTS.length} bad inputs each fail with one error naming the input, write nothing and show no secret`, async () => {
+    assert.ok(BAD_INPUTS.length >= 50);
+    for (const [what, inputs, input] of BAD_INPUTS) {
+      const outputDir = `out-${BAD_INPUTS.findIndex(([w]) => w === what)}`;
+      const run = await runAction({ dirs, env: world.env, inputs: { ...good(), 'output-dir': outputDir, ...inputs } });
+      assert.notEqual(run.code, 0, `${what}: exit code`);
+      const errors = errorLines(run);
+      assert.equal(errors.length, 1, `${what}: one error, got ${errors.join(' | ')}`);
+      assert.ok(errors[0]!.includes(`'${input}'`), `${what}: the error names '${input}': ${errors[0]}`);
+      assert.deepEqual(secretsShown(run), [], `${what}: a secret reached the log`);
+      assert.deepEqual(listFiles(dirs.workspace), [], `${what}: nothing written to the workspace`);
+      assert.deepEqual(leftovers(), [], `${what}: the scratch folder is gone`);
+    }
+    // nothing was downloaded for any of them
+    assert.deepEqual(world.server.requests, []);
+  });
+
+  test('a checksum mismatch stops the run and names the URL and the input', async () => {
+    const run = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/amd64', 'wintun-sha256': '0'.repeat(64), 'output-dir': 'mismatch' } });
+    assert.notEqual(run.code, 0);
+    const [error] = errorLines(run);
+    assert.ok(error?.includes(world.server.wintunUrl) && error.includes("'wintun-sha256'"), error);
+    assert.equal(existsSync(path.join(dirs.workspace, 'mismatch')), false);
+    assert.deepEqual(leftovers(), []);
+    assert.deepEqual(secretsShown(run), []);
+  });
+
+  test('a connection reset mid-download is retried', async () => {
+    const fresh = world.newRunner();
+    const goPath = `/go/${path.basename(world.server.files.goArchive)}`;
+    world.server.reset(goPath, 1);
+    const before = world.server.requests.length;
+    const run = await runAction({ dirs: fresh, env: world.env, inputs: { ...good(), upx: 'false', 'output-dir': 'reset' } });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(world.server.requests.slice(before).filter((r) => r === goPath).length, 2);
+    assert.ok(existsSync(path.join(fresh.workspace, 'reset', 'ktctl_0.3.7_Linux_x86_64.zip')));
+  });
+
+  test('a cut file served as whole is fetched again, and fails clearly after three tries', async () => {
+    const wintunPath = `/wintun/${path.basename(world.server.files.wintunZip)}`;
+    world.server.shorten(wintunPath, 1);
+    const retried = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/386', 'output-dir': 'refetched' } });
+    assert.equal(retried.code, 0, retried.stdout);
+    assert.match(retried.stdout, /::warning::Download of .*wintun-0\.14\.1\.zip does not match \(attempt 1 of 3\)/);
+    assert.ok(existsSync(path.join(dirs.workspace, 'refetched', 'ktctl_0.3.7_Windows_i386.zip')));
+
+    world.server.shorten(wintunPath, 3);
+    const failed = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/386', 'output-dir': 'cut' } });
+    assert.notEqual(failed.code, 0);
+    const [error] = errorLines(failed);
+    assert.ok(error?.includes(`Could not get a verified copy of ${world.server.wintunUrl}`) && error.includes("'wintun-sha256'"), error);
+    assert.equal(existsSync(path.join(dirs.workspace, 'cut')), false);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  test('a target that fails to compile fails the run, names it with the compiler output, and leaves no archive', async () => {
+    const run = await runAction({
+      dirs,
+      env: world.env,
+      inputs: { ...good(), 'kt-connect-version': 'broken', targets: 'linux/amd64,windows/amd64,linux/arm64', upx: 'false', 'output-dir': 'broken' },
+    });
+    assert.notEqual(run.code, 0);
+    const [error] = errorLines(run);
+    assert.ok(error?.includes('go build for windows/amd64 failed'), error);
+    assert.ok(error?.includes('undefinedOnWindows'), 'the compiler says why');
+    assert.ok(!error?.includes('linux/amd64 failed'));
+    assert.equal(existsSync(path.join(dirs.workspace, 'broken')), false);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  test('SIGTERM during the build stops it and removes the scratch folder; the post step then has nothing to do', async () => {
+    let pid = 0;
+    const running = runAction({
+      dirs,
+      env: world.env,
+      inputs: { ...good(), targets: 'linux/amd64,linux/386,linux/arm64,darwin/amd64,windows/386', 'output-dir': 'cancelled' },
+      onStart: (started) => (pid = started),
+    });
+    await waitFor(() => leftovers().some((name) => existsSync(path.join(dirs.temp, name, 'bin'))), 60_000);
+    process.kill(pid, 'SIGTERM');
+    const main = await running;
+    assert.equal(main.code, 143);
+    assert.deepEqual(leftovers(), []);
+    assert.equal(existsSync(path.join(dirs.workspace, 'cancelled')), false);
+    assert.ok(main.state['workspace']?.includes('ktctl-customize-'));
+    const post = await runAction({ dirs, env: world.env, inputs: good(), state: main.state });
+    assert.equal(post.code, 0);
+    assert.ok(noGoBuildsLeft(main.state['workspace']!), 'no compiler outlives the run');
+  });
+
+  test('SIGKILL leaves the scratch folder to the post step, which removes it', async () => {
+    let pid = 0;
+    const running = runAction({
+      dirs,
+      env: world.env,
+      inputs: { ...good(), targets: 'linux/amd64,linux/386,linux/arm64', 'output-dir': 'killed' },
+      onStart: (started) => (pid = started),
+    });
+    await waitFor(() => leftovers().some((name) => existsSync(path.join(dirs.temp, name, 'kt-connect', 'hack', 'kube', 'config'))), 60_000);
+    process.kill(pid, 'SIGKILL');
+    const main = await running;
+    assert.equal(leftovers().length, 1, 'a killed process cannot clean up');
+    const post = await runAction({ dirs, env: world.env, inputs: good(), state: main.state });
+    assert.equal(post.code, 0, post.stdout);
+    assert.deepEqual(leftovers(), []);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** No process is still running with its working directory inside the removed scratch folder. */
+function noGoBuildsLeft(workspace: string): boolean {
+  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  return !ps.stdout.split('\n').some((line) => line.includes(workspace));
+}
