@@ -10,7 +10,7 @@ import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
 import { consoleLog } from './log.js';
-import { buildInWorkspace, resolveRelease } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveRelease } from './pipeline.js';
 import { hostPlatform } from './toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
@@ -121,7 +121,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');
     process.env['RUNNER_TEMP'] ||= os.tmpdir();
     const upstream = await resolveRelease(inputs, log);
-    const result = await buildInWorkspace(inputs, upstream, { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
+    const result = await buildInWorkspace(inputs, planFor(inputs, upstream), { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
     for (const asset of result.assets) process.stdout.write(`${asset.path}\n`);
     process.stdout.write(`${result.checksumsFile}\n`);
     return 0;

@@ -1,13 +1,37 @@
 // The action's run, as a runner executes it: read inputs, then each stage in turn.
 // core.setFailed is called once, here; every stage throws errors that say what to do.
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
+import { ACTION_VERSION } from './about.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs, type InputReader } from './inputs.js';
 import type { Log } from './log.js';
-import { buildInWorkspace, resolveRelease } from './pipeline.js';
-import { setBuildOutputs, writeSummary } from './report.js';
+import type { BuildInputs, BuildResult } from './model.js';
+import { checksumsText } from './package.js';
+import { buildInWorkspace, planFor, resolveRelease } from './pipeline.js';
+import {
+  actionsArtifactStore,
+  checkUnchanged,
+  checkVisibility,
+  computeFingerprint,
+  downloadBuildArtifacts,
+  fingerprintParts,
+  parsePublishInputs,
+  publishRelease,
+  publishRequestFor,
+  releaseClientFor,
+  releaseFiles,
+  releaseTagFor,
+  unchangedQueryFor,
+  uploadBuildArtifact,
+  withDownloadUrls,
+  type PublishInputs,
+  type PublishResult,
+  type ReleaseClient,
+} from './publish/index.js';
+import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
 import { secretFragments } from './secrets.js';
 import { removeTree } from './workspace.js';
 
@@ -44,21 +68,109 @@ export async function run(): Promise<void> {
       },
       os.availableParallelism(),
     );
+    const publishing = parsePublishInputs(readInput, process.env);
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
-    const upstream = await resolveRelease(inputs, actionsLog);
-    const result = await buildInWorkspace(inputs, upstream, {
-      log: actionsLog,
-      env: process.env,
-      tempDir: process.env['RUNNER_TEMP'] || os.tmpdir(),
-      onWorkspace: (root) => core.saveState(WORKSPACE_STATE, root),
-    });
-    setBuildOutputs(result);
-    await writeSummary(result, result.assets);
+    // the archives carry the credentials: no upload of any kind to a public repository
+    const client = publishing.publish || publishing.uploadArtifact ? releaseClientFor(publishing, actionsLog) : undefined;
+    if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
+
+    if (publishing.mode === 'publish') {
+      await publishCollected(publishing, client!);
+    } else {
+      await buildAndPublish(inputs, publishing, client);
+    }
   } catch (error) {
     core.setFailed(messageOf(error));
   }
+}
+
+/** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
+async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
+  const upstream = await resolveRelease(inputs, actionsLog);
+  const plan = planFor(inputs, upstream);
+  const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
+  const tag = releaseTagFor(publishing, upstream.tag);
+  core.setOutput('fingerprint', fingerprint);
+  core.setOutput('version', plan.version);
+  core.setOutput('upstream-tag', upstream.tag);
+
+  if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
+    const check = await actionsLog.group(`Compare with release ${tag}`, () => checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog));
+    if (check.unchanged) {
+      core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
+      core.setOutput('skipped', 'true');
+      setReleaseOutputs(check.result);
+      core.setOutput('assets', JSON.stringify(check.result.assets));
+      return;
+    }
+    core.info(`Building: ${check.reason}.`);
+  }
+  core.setOutput('skipped', 'false');
+
+  const result = await buildInWorkspace(inputs, plan, {
+    log: actionsLog,
+    env: process.env,
+    tempDir: process.env['RUNNER_TEMP'] || os.tmpdir(),
+    onWorkspace: (root) => core.saveState(WORKSPACE_STATE, root),
+  });
+  setBuildOutputs(result);
+
+  let published: PublishResult | undefined;
+  if (client !== undefined && publishing.publish) {
+    published = await actionsLog.group(`Publish release ${tag}`, () =>
+      publishRelease(client, publishRequestFor(publishing, tag, result, releaseFiles(result, fingerprint), plan.checksumsName), actionsLog),
+    );
+  }
+  if (publishing.uploadArtifact) {
+    await actionsLog.group('Upload the workflow artifact', () =>
+      uploadBuildArtifact(
+        actionsArtifactStore(),
+        {
+          prefix: publishing.artifactName,
+          build: result,
+          fingerprint,
+          checksumsName: plan.checksumsName,
+          retentionDays: publishing.retentionDays,
+          serverUrl: publishing.github.serverUrl,
+          ghes: publishing.github.ghes,
+        },
+        actionsLog,
+      ),
+    );
+  }
+  await report(result, published);
+}
+
+/** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
+async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
+  const destination = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-customize-artifacts');
+  const collected = await actionsLog.group('Download the build jobs’ artifacts', () =>
+    downloadBuildArtifacts(actionsArtifactStore(), { prefix: publishing.artifactName, destination }, actionsLog),
+  );
+  if (collected === undefined) {
+    core.info(`No artifact named ${publishing.artifactName}*: every build job found its release unchanged.`);
+    core.setOutput('skipped', 'true');
+    return;
+  }
+  const tag = releaseTagFor(publishing, collected.upstream.tag);
+  core.setOutput('skipped', 'false');
+  core.setOutput('fingerprint', collected.fingerprint);
+  const published = await actionsLog.group(`Publish release ${tag}`, () =>
+    publishRelease(client, publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), actionsLog),
+  );
+  // the same file each build job wrote, for every archive of the release
+  const checksumsFile = path.join(destination, collected.checksumsName);
+  await writeFile(checksumsFile, checksumsText(collected.assets));
+  await report({ ...collected, checksumsFile }, published);
+}
+
+async function report(result: BuildResult, published: PublishResult | undefined): Promise<void> {
+  const assets = published === undefined ? result.assets : withDownloadUrls(result.assets, published);
+  setBuildOutputs(result, assets);
+  if (published !== undefined) setReleaseOutputs(published);
+  await writeSummary(result, assets, published === undefined ? undefined : { url: published.htmlUrl, tag: published.tag });
 }
 
 /** The post step: removes the scratch folder if the main step was killed before it could. */

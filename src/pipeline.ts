@@ -2,7 +2,7 @@
 import { buildBinaries, scrubBuildCache } from './build.js';
 import { killRunning, runUnchecked } from './process.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildResult, UpstreamRelease } from './model.js';
+import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
 import { planBuild } from './plan.js';
 import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
@@ -35,10 +35,15 @@ export interface BuildEnvironment {
 }
 
 /** Builds in a scratch folder that is removed in every ending, cancellation included. */
-export function buildInWorkspace(inputs: BuildInputs, upstream: UpstreamRelease, environment: BuildEnvironment): Promise<BuildResult> {
+export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environment: BuildEnvironment): Promise<BuildResult> {
   return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => {}), killRunning, (workspace) =>
-    buildKtctl(inputs, upstream, { log: environment.log, workspace, env: environment.env }),
+    buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env }),
   );
+}
+
+/** What the run will produce: names and settings per target, known before anything is built. */
+export function planFor(inputs: BuildInputs, upstream: UpstreamRelease): BuildPlan {
+  return planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
 }
 
 export interface PipelineContext {
@@ -48,10 +53,10 @@ export interface PipelineContext {
   readonly host?: HostPlatform;
 }
 
-export async function buildKtctl(inputs: BuildInputs, upstream: UpstreamRelease, context: PipelineContext): Promise<BuildResult> {
+export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: PipelineContext): Promise<BuildResult> {
   const { log, workspace } = context;
+  const { upstream } = plan;
   const host = context.host ?? hostPlatform();
-  const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
   const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
   const needsUpx = inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
 

@@ -15,6 +15,11 @@ export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAs
   core.setOutput('checksums-file', result.checksumsFile);
 }
 
+export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string }): void {
+  core.setOutput('release-id', String(release.releaseId));
+  core.setOutput('release-url', release.htmlUrl);
+}
+
 export function humanSize(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }

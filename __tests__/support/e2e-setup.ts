@@ -35,6 +35,7 @@ export async function createWorld(): Promise<World> {
     repo,
     gocache,
     inputs: {
+      publish: 'false',
       'kt-connect-repository': repo.url,
       'go-download-base-url': server.goBaseUrl,
       'upx-download-base-url': server.upxBaseUrl,

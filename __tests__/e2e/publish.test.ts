@@ -1,0 +1,126 @@
+// The bundled action publishing to a local server that speaks GitHub's REST API (checked
+// against GitHub's OpenAPI description), uploads on a separate host as GitHub does.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { GitHubServer } from '../support/github-server.js';
+import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
+import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { sha256 } from '../support/downloads.js';
+
+const SHA = '1234567890abcdef1234567890abcdef12345678';
+const ARCHIVES = ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_Windows_x86_64.zip'];
+
+describe('publishing releases', { concurrency: false }, () => {
+  let world: World;
+  let github: GitHubServer;
+  let dirs: ReturnType<World['newRunner']>;
+
+  before(async () => {
+    world = await createWorld();
+    github = await GitHubServer.start();
+    dirs = world.newRunner();
+  });
+  after(async () => {
+    await github.close();
+    await world.close();
+  });
+
+  const publish = (options: { ref: string; token?: string; kubeconfig?: string; inputs?: Record<string, string> }): Promise<ActionRun> =>
+    runAction({
+      dirs,
+      env: {
+        ...world.env,
+        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+        GITHUB_API_URL: github.apiUrl,
+        GITHUB_SHA: SHA,
+        GITHUB_REF: options.ref,
+      },
+      inputs: {
+        ...world.inputs,
+        publish: 'true',
+        'github-token': options.token ?? 'write-token',
+        kubeconfig: options.kubeconfig ?? KUBECONFIG,
+        'kt-config': KT_CONFIG,
+        targets: 'linux/amd64,windows/amd64',
+        upx: 'false',
+        ...options.inputs,
+      },
+    });
+
+  test('a tag-triggered run publishes one release holding every archive, the checksums and the build info', async () => {
+    const run = await publish({ ref: 'refs/tags/ktctl-2026.11' });
+    assert.equal(run.code, 0, run.stdout);
+    const releases = github.releaseViews('ktctl-2026.11');
+    assert.equal(releases.length, 1);
+    const [release] = releases;
+    assert.equal(release!.draft, false);
+    assert.equal(release!.targetCommitish, SHA);
+    assert.deepEqual(release!.assets.map((a) => a.name).sort(), [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt'].sort());
+    assert.equal(run.outputs['skipped'], 'false');
+    assert.equal(run.outputs['release-id'], String(release!.id));
+    assert.match(run.outputs['release-url'] ?? '', /ktctl-2026\.11/);
+    const assets = JSON.parse(run.outputs['assets'] ?? '[]') as { name: string; url: string; sha256: string; path: string }[];
+    for (const asset of assets) {
+      assert.match(asset.url, /^https?:\/\//);
+      assert.equal(release!.assets.find((a) => a.name === asset.name)?.sha256, sha256(asset.path), asset.name);
+    }
+    const checksums = release!.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
+    for (const asset of assets) assert.ok(checksums.includes(`${asset.sha256}  ${asset.name}`));
+    assert.match(run.summary, /ktctl-2026\.11/);
+    assert.deepEqual(github.violations, []);
+  });
+
+  test('the same inputs again skip: no checkout, no build, well under 15 s', async () => {
+    const downloadsBefore = world.server.requests.length;
+    const started = Date.now();
+    const run = await publish({ ref: 'refs/tags/ktctl-2026.11' });
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs['skipped'], 'true');
+    assert.ok(seconds < 15, `${seconds}s`);
+    assert.ok(!run.stdout.includes('Check out kt-connect'), 'no checkout');
+    assert.equal(world.server.requests.length, downloadsBefore, 'no download');
+    assert.equal(github.releaseViews('ktctl-2026.11').length, 1);
+  });
+
+  test('a rotated kubeconfig rebuilds and replaces the archives in the same release', async () => {
+    const before = github.releaseViews('ktctl-2026.11')[0]!;
+    const rotated = KUBECONFIG.replace(/token: \S+/, 'token: rotated-token-fedcba9876543210');
+    const run = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs['skipped'], 'false');
+    const after = github.releaseViews('ktctl-2026.11');
+    assert.equal(after.length, 1);
+    for (const name of ARCHIVES) {
+      assert.notEqual(after[0]!.assets.find((a) => a.name === name)?.sha256, before.assets.find((a) => a.name === name)?.sha256, name);
+    }
+    assert.ok(!withoutMaskCommands(run.stdout + run.stderr).includes('rotated-token-fedcba9876543210'), 'the new token is masked');
+  });
+
+  test('a scheduled run follows upstream: the release is named after the upstream tag', async () => {
+    const run = await publish({ ref: 'refs/heads/main', inputs: { 'kt-connect-version': 'latest' } });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(github.releaseViews('v0.3.7').length, 1);
+    assert.equal(run.outputs['upstream-tag'], 'v0.3.7');
+  });
+
+  test('a read-only token fails with the permission to grant', async () => {
+    const run = await publish({ ref: 'refs/tags/ktctl-readonly', token: 'read-token' });
+    assert.notEqual(run.code, 0);
+    const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
+    assert.ok(error?.includes('permissions: contents: write'), error);
+    assert.equal(github.releaseViews('ktctl-readonly').filter((r) => !r.draft).length, 0, 'nothing published');
+  });
+
+  test('a public repository is refused before anything is built', async () => {
+    github.visibility = 'public';
+    const downloadsBefore = world.server.requests.length;
+    const run = await publish({ ref: 'refs/tags/ktctl-public' });
+    github.visibility = 'private';
+    assert.notEqual(run.code, 0);
+    const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
+    assert.ok(error?.includes('public repository') && error.includes('allow-public'), error);
+    assert.equal(world.server.requests.length, downloadsBefore);
+    assert.equal(github.releaseViews('ktctl-public').length, 0);
+  });
+});

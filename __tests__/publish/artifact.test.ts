@@ -1,0 +1,223 @@
+// Matrix mode: build jobs upload their archives as workflow artifacts, one publish job collects
+// them and publishes once. The Actions artifact service is stood in for by a folder.
+import assert from 'node:assert/strict';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { GHESNotSupportedError } from '@actions/artifact';
+import type { Asset, BuildResult } from '../../src/model.js';
+import {
+  artifactNameFor,
+  downloadBuildArtifacts,
+  MANIFEST_NAME,
+  uploadBuildArtifact,
+  type ArtifactStore,
+} from '../../src/publish/artifact.js';
+import { computeFingerprint } from '../../src/publish/fingerprint.js';
+import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/release.js';
+import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, tempDir, withServer } from './helpers.js';
+
+/** The artifact service as a folder: one sub-folder per artifact. */
+function folderStore(root: string): ArtifactStore & { uploads: Array<{ name: string; files: string[]; retentionDays: number | undefined }>; deleted: string[] } {
+  const artifacts: Array<{ id: number; name: string }> = [];
+  const uploads: Array<{ name: string; files: string[]; retentionDays: number | undefined }> = [];
+  const deleted: string[] = [];
+  return {
+    uploads,
+    deleted,
+    upload: async (name, files, rootDirectory, retentionDays) => {
+      if (artifacts.some((artifact) => artifact.name === name)) throw new Error(`artifact ${name} already exists`);
+      const folder = path.join(root, name);
+      await mkdir(folder, { recursive: true });
+      for (const file of files) await cp(file, path.join(folder, path.relative(rootDirectory, file)));
+      artifacts.push({ id: artifacts.length + 1, name });
+      uploads.push({ name, files: files.map((file) => path.relative(rootDirectory, file)), retentionDays });
+    },
+    list: async () => [...artifacts],
+    download: async (id, destination) => {
+      const artifact = artifacts.find((item) => item.id === id);
+      if (artifact === undefined) throw new Error(`no artifact ${id}`);
+      await cp(path.join(root, artifact.name), destination, { recursive: true });
+    },
+    delete: async (name) => {
+      const index = artifacts.findIndex((artifact) => artifact.name === name);
+      if (index >= 0) artifacts.splice(index, 1);
+      deleted.push(name);
+    },
+  };
+}
+
+async function buildJob(dir: string, targets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>, version = '0.3.7'): Promise<{ build: BuildResult; fingerprint: string }> {
+  await mkdir(dir, { recursive: true });
+  const fingerprint = computeFingerprint(baseParts({ targets, version }));
+  const names = targets.map((target) => `ktctl_${version}_${target.os}_${target.arch}.tar.gz`);
+  const files = await makeArchives(dir, names, fingerprint);
+  const checksumsFile = path.join(dir, `ktctl_${version}_checksums.txt`);
+  await writeFile(checksumsFile, files.map((file) => `${file.sha256}  ${file.name}\n`).join(''));
+  return {
+    fingerprint,
+    build: {
+      version,
+      upstream: { tag: `v${version}`, commit: 'c'.repeat(40) },
+      goVersion: '1.20.14',
+      checksumsFile,
+      assets: files.map((file, index) => ({
+        name: file.name,
+        path: file.path,
+        os: targets[index]?.os ?? 'linux',
+        arch: targets[index]?.arch ?? 'amd64',
+        size: file.size,
+        sha256: file.sha256,
+      })),
+    },
+  };
+}
+
+const upload = (store: ArtifactStore, job: { build: BuildResult; fingerprint: string }, log = memoryLog()) =>
+  uploadBuildArtifact(
+    store,
+    { prefix: 'ktctl-archives', build: job.build, fingerprint: job.fingerprint, checksumsName: 'ktctl_0.3.7_checksums.txt', retentionDays: 3, serverUrl: 'https://github.com', ghes: false },
+    log,
+  );
+
+test('artifact names are per target set', () => {
+  assert.equal(artifactNameFor('ktctl', [{ os: 'windows', arch: '386' }, { os: 'linux', arch: 'amd64' }]), 'ktctl-linux-amd64_windows-386');
+  const all = artifactNameFor('ktctl', [
+    { os: 'linux', arch: 'amd64' },
+    { os: 'linux', arch: '386' },
+    { os: 'linux', arch: 'arm64' },
+    { os: 'darwin', arch: 'amd64' },
+    { os: 'darwin', arch: 'arm64' },
+    { os: 'windows', arch: 'amd64' },
+    { os: 'windows', arch: '386' },
+    { os: 'windows', arch: 'arm64' },
+  ]);
+  assert.match(all, /^ktctl-8-targets-[0-9a-f]{12}$/);
+});
+
+test('build jobs upload archives and a manifest; the publish job collects, checks and publishes them once', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const linux = await buildJob(path.join(dir, 'job1'), [{ os: 'linux', arch: 'amd64' }, { os: 'linux', arch: 'arm64' }]);
+    const mac = await buildJob(path.join(dir, 'job2'), [{ os: 'darwin', arch: 'arm64' }]);
+    assert.equal(await upload(store, linux), 'ktctl-archives-linux-amd64_linux-arm64');
+    assert.equal(await upload(store, mac), 'ktctl-archives-darwin-arm64');
+    assert.deepEqual(store.uploads[0]?.files.sort(), [...linux.build.assets.map((asset) => asset.name), MANIFEST_NAME].sort());
+    assert.equal(store.uploads[0]?.retentionDays, 3);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'job1', MANIFEST_NAME), 'utf8')) as { fingerprint: string; assets: unknown[] };
+    assert.equal(manifest.fingerprint, linux.fingerprint);
+    assert.equal(manifest.assets.length, 2);
+
+    const log = memoryLog();
+    const collected = await downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, 'download') }, log);
+    assert.ok(collected);
+    assert.equal(collected.version, '0.3.7');
+    assert.equal(collected.assets.length, 3);
+    assert.ok(collected.assets.every((asset) => asset.path.startsWith(path.join(dir, 'download'))));
+    assert.notEqual(collected.fingerprint, linux.fingerprint, 'two jobs: a combined fingerprint');
+    assert.deepEqual(
+      new Map(collected.files.map((file) => [file.name, file.fingerprint])),
+      new Map([...linux.build.assets.map((asset) => [asset.name, linux.fingerprint] as const), ...mac.build.assets.map((asset) => [asset.name, mac.fingerprint] as const)]),
+    );
+
+    await withServer({}, async (server) => {
+      const result = await publishRelease(clientFor(server, log), publishRequest(collected.files, { checksumsName: collected.checksumsName }), log, fastTiming);
+      assert.equal(result.draft, false);
+      const [release, ...others] = server.releaseViews();
+      assert.equal(others.length, 0);
+      assert.equal(server.events.length, 1, 'published once');
+      assert.equal(server.events[0]?.assets.length, 5, 'with all three archives, checksums and build-info in');
+      const checksums = parseChecksums(release?.assets.find((asset) => asset.name === 'ktctl_0.3.7_checksums.txt')?.text ?? '');
+      for (const asset of collected.assets) assert.equal(checksums.get(asset.name), asset.sha256);
+      const info = parseBuildInfo(release?.assets.find((asset) => asset.name === BUILD_INFO_NAME)?.text);
+      assert.equal(info.get('ktctl_0.3.7_darwin_arm64.tar.gz')?.fingerprint, mac.fingerprint);
+      assert.equal(info.get('ktctl_0.3.7_linux_amd64.tar.gz')?.fingerprint, linux.fingerprint);
+    });
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a re-run replaces its own artifact instead of failing on the name', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const job = await buildJob(path.join(dir, 'job'), [{ os: 'linux', arch: 'amd64' }]);
+    await upload(store, job);
+    await upload(store, job);
+    assert.deepEqual(store.deleted, ['ktctl-archives-linux-amd64']);
+    assert.equal((await store.list()).length, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a damaged artifact, or jobs that built different tags, stop the publish job with a clear error', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const job = await buildJob(path.join(dir, 'job'), [{ os: 'linux', arch: 'amd64' }]);
+    await upload(store, job);
+    const stored = path.join(dir, 'service', 'ktctl-archives-linux-amd64', job.build.assets[0]?.name ?? '');
+    await writeFile(stored, 'truncated');
+    await assert.rejects(
+      downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, 'd1') }, memoryLog()),
+      /ktctl_0\.3\.7_linux_amd64\.tar\.gz in artifact ktctl-archives-linux-amd64 is missing or does not match its manifest/,
+    );
+
+    const other = folderStore(path.join(dir, 'service2'));
+    await upload(other, await buildJob(path.join(dir, 'a'), [{ os: 'linux', arch: 'amd64' }], '0.3.7'));
+    await upload(other, await buildJob(path.join(dir, 'b'), [{ os: 'linux', arch: 'arm64' }], '0.3.8'));
+    await assert.rejects(
+      downloadBuildArtifacts(other, { prefix: 'ktctl-archives', destination: path.join(dir, 'd2') }, memoryLog()),
+      /the build jobs disagree.*Pin kt-connect-version/,
+    );
+  } finally {
+    await cleanup();
+  }
+});
+
+test('no artifacts (every build job skipped an unchanged build) means nothing to publish', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const log = memoryLog();
+    assert.equal(await downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, 'd') }, log), undefined);
+    assert.match(log.infos.join('\n'), /nothing new to publish/);
+    // Artifacts of other names are not ours.
+    await store.upload('coverage', [], dir, undefined);
+    assert.equal(await downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, 'd') }, log), undefined);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('GHES: the artifact is skipped with a warning that says why, and the release goes on', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const job = await buildJob(path.join(dir, 'job'), [{ os: 'linux', arch: 'amd64' }]);
+    const log = memoryLog();
+    const name = await uploadBuildArtifact(
+      store,
+      { prefix: 'ktctl-archives', build: job.build, fingerprint: job.fingerprint, checksumsName: 'c.txt', retentionDays: undefined, serverUrl: 'https://ghes.example.com', ghes: true },
+      log,
+    );
+    assert.equal(name, undefined);
+    assert.equal(store.uploads.length, 0);
+    assert.match(log.warnings.join('\n'), /https:\/\/ghes\.example\.com is GitHub Enterprise Server.*not uploaded as a workflow artifact\. The release goes on\./);
+
+    // The same when the library itself says so.
+    const refusing: ArtifactStore = { ...store, upload: async () => Promise.reject(new GHESNotSupportedError()) };
+    const log2 = memoryLog();
+    assert.equal(await upload(refusing, job, log2), undefined);
+    assert.match(log2.warnings.join('\n'), /GitHub Enterprise Server/);
+    // Other failures are errors naming the artifact.
+    const broken: ArtifactStore = { ...store, upload: async () => Promise.reject(new Error('Unable to get the ACTIONS_RUNTIME_TOKEN env variable')) };
+    await assert.rejects(upload(broken, job), /upload-artifact: could not upload ktctl-archives-linux-amd64: Unable to get the ACTIONS_RUNTIME_TOKEN/);
+    assert.deepEqual(await readdir(path.join(dir, 'job')).then((files) => files.includes(MANIFEST_NAME)), true);
+  } finally {
+    await cleanup();
+  }
+});

@@ -1,0 +1,260 @@
+// Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
+// artifact; one `mode: publish` job downloads them all and publishes once.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
+import { messageOf } from '../errors.js';
+import type { Log } from '../log.js';
+import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
+import { SUPPORTED_TARGETS } from '../targets.js';
+import type { ReleaseFile } from './release.js';
+
+/** Written next to the archives and uploaded with them. */
+export const MANIFEST_NAME = 'ktctl-build-manifest.json';
+
+/** The artifact calls this module needs, so tests can stand in for the Actions service. */
+export interface ArtifactStore {
+  upload(name: string, files: readonly string[], rootDirectory: string, retentionDays: number | undefined): Promise<void>;
+  /** This run's artifacts, the latest of each name. */
+  list(): Promise<Array<{ readonly id: number; readonly name: string }>>;
+  download(id: number, destination: string): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** The Actions artifact service through @actions/artifact (github.com and ghe.com only). */
+export function actionsArtifactStore(): ArtifactStore {
+  const client = new DefaultArtifactClient();
+  return {
+    upload: async (name, files, rootDirectory, retentionDays) => {
+      await client.uploadArtifact(name, [...files], rootDirectory, retentionDays === undefined ? {} : { retentionDays });
+    },
+    list: async () => (await client.listArtifacts({ latest: true })).artifacts.map(({ id, name }) => ({ id, name })),
+    download: async (id, destination) => {
+      await client.downloadArtifact(id, { path: destination });
+    },
+    delete: async (name) => {
+      await client.deleteArtifact(name);
+    },
+  };
+}
+
+export interface BuildManifest {
+  readonly generator: 'ktctl-customize';
+  readonly schema: 1;
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly goVersion: string;
+  readonly fingerprint: string;
+  readonly checksumsName: string;
+  readonly assets: ReadonlyArray<Pick<Asset, 'name' | 'os' | 'arch' | 'size' | 'sha256'>>;
+}
+
+/** `<prefix>-linux-amd64_windows-386`: unique per matrix job as long as the jobs build different targets. */
+export function artifactNameFor(prefix: string, assets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>): string {
+  const slug = [...new Set(assets.map((asset) => `${asset.os}-${asset.arch}`))].sort().join('_');
+  if (slug.length <= 80) return `${prefix}-${slug}`;
+  return `${prefix}-${assets.length}-targets-${createHash('sha256').update(slug).digest('hex').slice(0, 12)}`;
+}
+
+function ghesWarning(serverUrl: string): string {
+  return (
+    `upload-artifact: ${serverUrl} is GitHub Enterprise Server, where @actions/artifact v2+ (the workflow artifact service) ` +
+    'does not work, so the archives are not uploaded as a workflow artifact. The release goes on.'
+  );
+}
+
+export interface UploadBuildRequest {
+  /** The artifact-name input. */
+  readonly prefix: string;
+  readonly build: BuildResult;
+  readonly fingerprint: string;
+  readonly checksumsName: string;
+  readonly retentionDays: number | undefined;
+  /** GITHUB_SERVER_URL and whether it is GHES (PublishInputs.github). */
+  readonly serverUrl: string;
+  readonly ghes: boolean;
+}
+
+/**
+ * Uploads the archives and a manifest as one artifact. Returns its name, or undefined when the
+ * server cannot hold artifacts (GHES), after a warning saying so.
+ */
+export async function uploadBuildArtifact(store: ArtifactStore, request: UploadBuildRequest, log: Log): Promise<string | undefined> {
+  if (request.ghes) {
+    log.warning(ghesWarning(request.serverUrl));
+    return undefined;
+  }
+  const { build } = request;
+  if (build.assets.length === 0) throw new Error('upload-artifact: the build produced no archives.');
+  const directory = path.dirname(build.assets[0]?.path ?? '');
+  for (const asset of build.assets) {
+    if (path.dirname(asset.path) !== directory) {
+      throw new Error(`upload-artifact: the archives must share one folder, but ${asset.path} is not in ${directory}.`);
+    }
+  }
+  const manifest: BuildManifest = {
+    generator: 'ktctl-customize',
+    schema: 1,
+    version: build.version,
+    upstream: { tag: build.upstream.tag, commit: build.upstream.commit },
+    goVersion: build.goVersion,
+    fingerprint: request.fingerprint,
+    checksumsName: request.checksumsName,
+    assets: build.assets.map(({ name, os, arch, size, sha256 }) => ({ name, os, arch, size, sha256 })),
+  };
+  const manifestPath = path.join(directory, MANIFEST_NAME);
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  const name = artifactNameFor(request.prefix, build.assets);
+  try {
+    // A re-run of the job uploads again under the same name.
+    if ((await store.list()).some((artifact) => artifact.name === name)) await store.delete(name);
+    await store.upload(name, [...build.assets.map((asset) => asset.path), manifestPath], directory, request.retentionDays);
+  } catch (error) {
+    if (error instanceof GHESNotSupportedError) {
+      log.warning(ghesWarning(request.serverUrl));
+      return undefined;
+    }
+    throw new Error(`upload-artifact: could not upload ${name}: ${messageOf(error)}`);
+  }
+  log.info(`Uploaded workflow artifact ${name} (${build.assets.length} archives).`);
+  return name;
+}
+
+/** Every build job's archives, gathered by the publish job. */
+export interface CollectedBuild {
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly goVersion: string;
+  readonly checksumsName: string;
+  /** Paths point into the download folder. */
+  readonly assets: readonly Asset[];
+  /** The archives with the fingerprint of the job that built each. */
+  readonly files: readonly ReleaseFile[];
+  /** The jobs' fingerprint when they agree, else a SHA-256 over the sorted distinct ones. */
+  readonly fingerprint: string;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function isTarget(os: unknown, arch: unknown): boolean {
+  return SUPPORTED_TARGETS.some((target) => target.os === os && target.arch === arch);
+}
+
+function parseManifest(text: string, artifact: string): BuildManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`mode: publish: ${MANIFEST_NAME} in artifact ${artifact} is not JSON.`);
+  }
+  const manifest = value as Partial<BuildManifest> | null;
+  const assets = manifest?.assets;
+  const ok =
+    manifest?.generator === 'ktctl-customize' &&
+    manifest.schema === 1 &&
+    typeof manifest.version === 'string' &&
+    typeof manifest.upstream?.tag === 'string' &&
+    typeof manifest.upstream.commit === 'string' &&
+    typeof manifest.goVersion === 'string' &&
+    typeof manifest.fingerprint === 'string' &&
+    typeof manifest.checksumsName === 'string' &&
+    Array.isArray(assets) &&
+    assets.every(
+      (asset) =>
+        typeof asset.name === 'string' &&
+        path.basename(asset.name) === asset.name &&
+        !asset.name.startsWith('.') &&
+        typeof asset.size === 'number' &&
+        typeof asset.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(asset.sha256) &&
+        isTarget(asset.os, asset.arch),
+    );
+  if (!ok || manifest === null) {
+    throw new Error(`mode: publish: ${MANIFEST_NAME} in artifact ${artifact} is not one this action wrote (or comes from another version of it).`);
+  }
+  return manifest as BuildManifest;
+}
+
+export interface DownloadBuildsRequest {
+  /** The artifact-name input, the same in the build jobs and the publish job. */
+  readonly prefix: string;
+  /** An empty folder to download into, e.g. under RUNNER_TEMP. */
+  readonly destination: string;
+}
+
+/**
+ * Downloads every artifact named `<prefix>` or `<prefix>-…` of this run, checks each archive
+ * against its manifest and merges them. Undefined when there is none (every build job skipped
+ * an unchanged build).
+ */
+export async function downloadBuildArtifacts(store: ArtifactStore, request: DownloadBuildsRequest, log: Log): Promise<CollectedBuild | undefined> {
+  const artifacts = (await store.list())
+    .filter((artifact) => artifact.name === request.prefix || artifact.name.startsWith(`${request.prefix}-`))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (artifacts.length === 0) {
+    log.info(`No workflow artifact named ${request.prefix}-… in this run: the build jobs had nothing new to publish.`);
+    return undefined;
+  }
+  const assets: Asset[] = [];
+  const files: ReleaseFile[] = [];
+  const fingerprints = new Set<string>();
+  let first: BuildManifest | undefined;
+  for (const artifact of artifacts) {
+    const folder = path.join(request.destination, artifact.name);
+    await mkdir(folder, { recursive: true });
+    await store.download(artifact.id, folder);
+    let text: string;
+    try {
+      text = await readFile(path.join(folder, MANIFEST_NAME), 'utf8');
+    } catch {
+      log.warning(`Artifact ${artifact.name} has no ${MANIFEST_NAME}; it is not from a mode: build job of this action, so it is skipped.`);
+      continue;
+    }
+    const manifest = parseManifest(text, artifact.name);
+    first ??= manifest;
+    if (manifest.version !== first.version || manifest.upstream.commit !== first.upstream.commit) {
+      throw new Error(
+        `mode: publish: the build jobs disagree: ${artifact.name} built ${manifest.version} from ${manifest.upstream.commit}, ` +
+          `another job ${first.version} from ${first.upstream.commit}. Pin kt-connect-version so every job builds the same tag.`,
+      );
+    }
+    if (manifest.checksumsName !== first.checksumsName) {
+      throw new Error(`mode: publish: the build jobs name their checksums file differently (${manifest.checksumsName}, ${first.checksumsName}).`);
+    }
+    fingerprints.add(manifest.fingerprint);
+    for (const entry of manifest.assets) {
+      const file = path.join(folder, entry.name);
+      const facts = await stat(file).catch(() => undefined);
+      if (facts === undefined || facts.size !== entry.size || (await sha256File(file)) !== entry.sha256) {
+        throw new Error(`mode: publish: ${entry.name} in artifact ${artifact.name} is missing or does not match its manifest; the artifact is damaged.`);
+      }
+      const twin = assets.find((asset) => asset.name === entry.name);
+      if (twin !== undefined) {
+        if (twin.sha256 !== entry.sha256) {
+          throw new Error(`mode: publish: two build jobs made different ${entry.name}; give each matrix job its own targets.`);
+        }
+        continue;
+      }
+      assets.push({ name: entry.name, path: file, os: entry.os, arch: entry.arch, size: entry.size, sha256: entry.sha256 });
+      files.push({ name: entry.name, path: file, size: entry.size, sha256: entry.sha256, fingerprint: manifest.fingerprint });
+    }
+    log.info(`Downloaded ${artifact.name}: ${manifest.assets.map((asset) => asset.name).join(', ')}`);
+  }
+  if (first === undefined) return undefined;
+  const distinct = [...fingerprints].sort();
+  return {
+    version: first.version,
+    upstream: first.upstream,
+    goVersion: first.goVersion,
+    checksumsName: first.checksumsName,
+    assets,
+    files,
+    fingerprint: distinct.length === 1 ? (distinct[0] ?? '') : createHash('sha256').update(distinct.join('\n')).digest('hex'),
+  };
+}

@@ -1,0 +1,60 @@
+// The publishing half, as main.ts uses it: inputs → client → unchanged check → release or artifact.
+// Everything here is glue over inputs.ts, github.ts and release.ts; see those for the rules.
+import type { BuildPlan, BuildResult } from '../model.js';
+import type { Log } from '../log.js';
+import { createReleaseClient, type ReleaseClient, type ReleaseClientOptions } from './github.js';
+import type { PublishInputs } from './inputs.js';
+import { defaultReleaseBody, type PublishRequest, type ReleaseFile, type UnchangedQuery } from './release.js';
+
+export * from './artifact.js';
+export * from './fingerprint.js';
+export * from './github.js';
+export * from './inputs.js';
+export * from './release.js';
+
+/** The client for this run's repository (GITHUB_REPOSITORY, GITHUB_API_URL, github-token). */
+export function releaseClientFor(
+  inputs: PublishInputs,
+  log: Log,
+  tuning: Pick<ReleaseClientOptions, 'retries' | 'retryBaseMs' | 'paceWrites' | 'throttleId'> = {},
+): ReleaseClient {
+  const { owner, repo, apiUrl } = inputs.github;
+  if (owner === undefined || repo === undefined) {
+    throw new Error('Publishing needs GITHUB_REPOSITORY (owner/name), which only GitHub Actions sets.');
+  }
+  return createReleaseClient({ ...tuning, token: inputs.token, apiUrl, owner, repo, log });
+}
+
+/** What checkUnchanged needs, from the plan (names are known before anything is built). */
+export function unchangedQueryFor(inputs: PublishInputs, tag: string, plan: BuildPlan, fingerprint: string): UnchangedQuery {
+  return {
+    tag,
+    name: inputs.releaseName,
+    draft: inputs.draft,
+    prerelease: inputs.prerelease,
+    fingerprint,
+    archiveNames: plan.targets.map((target) => target.archiveName),
+    checksumsName: plan.checksumsName,
+  };
+}
+
+/** What publishRelease needs: the archives (each with the fingerprint of the build that made it). */
+export function publishRequestFor(
+  inputs: PublishInputs,
+  tag: string,
+  build: Pick<BuildResult, 'version' | 'upstream'>,
+  archives: readonly ReleaseFile[],
+  checksumsName: string,
+): PublishRequest {
+  return {
+    tag,
+    name: inputs.releaseName,
+    draft: inputs.draft,
+    prerelease: inputs.prerelease,
+    body: defaultReleaseBody(build),
+    overwrite: inputs.overwrite,
+    targetCommitish: inputs.github.sha,
+    archives,
+    checksumsName,
+  };
+}
