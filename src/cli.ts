@@ -42,6 +42,7 @@ const DESCRIPTIONS: Record<BuildInputName, string> = {
   'asset-name-template': 'archive name; {version} {tag} {os} {arch} {Os} {Arch}',
   'output-dir': 'folder for the archives',
   'max-parallel': 'builds at once (default: CPU count)',
+  'cache': 'true: keep Go caches with the Actions cache service (CI only)',
   'strict': 'true: fail when the kubeconfig is not self-contained',
 };
 

@@ -31,6 +31,7 @@ export const BUILD_DEFAULTS = {
   'asset-name-template': 'ktctl_{version}_{Os}_{Arch}',
   'output-dir': 'ktctl-dist',
   'max-parallel': '',
+  'cache': '',
   'strict': 'false',
 } as const satisfies Record<string, string>;
 

@@ -213,5 +213,6 @@ export function parseBuildInputs(read: InputReader, context: InputContext, cpus:
     outputDir: parseOutputDir(input('output-dir'), context.workspace),
     strict: parseBoolean('strict', input('strict')),
     maxParallel: parseMaxParallel(read('max-parallel'), cpus),
+    cache: read('cache').trim() === '' ? undefined : parseBoolean('cache', read('cache')),
   };
 }

@@ -70,6 +70,8 @@ export interface BuildInputs {
   readonly strict: boolean;
   /** How many go build / upx processes may run at once. */
   readonly maxParallel: number;
+  /** Keep Go's caches with @actions/cache; undefined: only on GitHub-hosted runners. */
+  readonly cache: boolean | undefined;
 }
 
 /** What will be built for one target, decided before anything runs. */

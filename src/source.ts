@@ -51,6 +51,8 @@ export interface Checkout {
   /** Committer time of the tagged commit: the timestamp stamped into archives. */
   readonly commitTime: number;
   readonly goMod: string;
+  /** '' when the module has no dependencies. */
+  readonly goSum: string;
 }
 
 export async function checkout(request: UpstreamRequest, release: UpstreamRelease, dir: string): Promise<Checkout> {
@@ -68,7 +70,8 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
   const goMod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => {
     throw new Error(`${release.tag} of ${where} has no go.mod at its root: is this kt-connect?`);
   });
-  return { dir, commitTime, goMod };
+  const goSum = await readFile(path.join(dir, 'go.sum'), 'utf8').catch(() => '');
+  return { dir, commitTime, goMod, goSum };
 }
 
 /** The files of kt-connect's customization hook (hack/customize.go embeds them). */

@@ -160,6 +160,18 @@ describe('hostile input and faults', { concurrency: false }, () => {
     assert.deepEqual(leftovers(), []);
   });
 
+  test('a Go cache that cannot be reached is a warning, never a failure', async () => {
+    const run = await runAction({
+      dirs,
+      env: { ...world.env, ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/', ACTIONS_RUNTIME_TOKEN: 'test-token' },
+      inputs: { ...good(), cache: 'true', upx: 'false', 'output-dir': 'uncached' },
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /::warning::(Failed to restore|Could not restore the Go cache)/);
+    assert.match(run.stdout, /::warning::The Go cache was not saved/);
+    assert.ok(existsSync(path.join(dirs.workspace, 'uncached', 'ktctl_0.3.7_Linux_x86_64.zip')));
+  });
+
   test('a target that fails to compile fails the run, names it with the compiler output, and leaves no archive', async () => {
     const run = await runAction({
       dirs,

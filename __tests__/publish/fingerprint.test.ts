@@ -68,6 +68,7 @@ test('fingerprintParts reads a build\'s inputs; upx off drops its version and ar
     outputDir: '/tmp/out',
     strict: false,
     maxParallel: 2,
+    cache: undefined,
   } satisfies BuildInputs;
   const parts = fingerprintParts(inputs, { tag: 'v0.3.7', commit: 'c'.repeat(40) }, '0.3.7', '1.2.3');
   assert.deepEqual(parts, {

@@ -62,3 +62,17 @@ test('secret fragments cover lines, values and base64', () => {
   assert.ok(fragments.includes(Buffer.from(text).toString('base64')));
   assert.ok(!fragments.includes('user:'), 'short fragments are not masked');
 });
+
+test('the Go cache key follows platform, Go, go.sum and targets, not their order', async () => {
+  const { goCacheKey, cacheWanted } = await import('../../src/go-cache.js');
+  const { hostPlatform } = await import('../../src/toolchain/platform.js');
+  const base = { host: hostPlatform('linux', 'x64'), goVersion: '1.19.8', goSum: 'a v1\n', targets: [{ os: 'linux', arch: 'amd64' }, { os: 'windows', arch: '386' }] } as const;
+  const key = goCacheKey(base);
+  assert.match(key, /^ktctl-customize-go-linux-amd64-go1\.19\.8-[0-9a-f]{20}$/);
+  assert.equal(goCacheKey({ ...base, targets: [...base.targets].reverse() }), key);
+  assert.notEqual(goCacheKey({ ...base, goSum: 'a v2\n' }), key);
+  assert.notEqual(goCacheKey({ ...base, goVersion: '1.18.10' }), key);
+  assert.equal(cacheWanted(undefined, { RUNNER_ENVIRONMENT: 'github-hosted' }), true);
+  assert.equal(cacheWanted(undefined, { RUNNER_ENVIRONMENT: 'self-hosted' }), false);
+  assert.equal(cacheWanted(false, { RUNNER_ENVIRONMENT: 'github-hosted' }), false);
+});
