@@ -3,7 +3,7 @@
 // archive Debian's upx in upx's layout. Both are built once and kept between test runs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -31,6 +31,17 @@ function goVersionOf(goroot: string): string {
   return match[1]!;
 }
 
+/**
+ * Test files run in parallel processes that may both find a file missing: each writes its own
+ * partial file and renames it into place, which is atomic, so either copy wins whole.
+ */
+// the parallel processes must build byte-identical files: each hashes its own copy
+const FIXED_TIME = new Date('2022-02-01T00:00:00Z');
+
+function partial(file: string): string {
+  return `${file}.${process.pid}.partial`;
+}
+
 /** Builds (once) the three files the action downloads. */
 export function prepareDownloads(): DownloadFiles {
   if (!existsSync(path.join(GO_ROOT_SOURCE, 'bin', 'go'))) {
@@ -44,11 +55,11 @@ export function prepareDownloads(): DownloadFiles {
   if (!existsSync(goArchive)) {
     // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
     execFileSync('tar', [
-      '-C', GO_ROOT_SOURCE, '--dereference', '--transform', 's,^\\.,go,',
+      '-C', GO_ROOT_SOURCE, '--dereference', '--transform', 's,^\\.,go,', '--sort=name', '--use-compress-program=gzip -n',
       '--exclude=./pkg/linux_amd64', '--exclude=./pkg/linux_amd64_*', '--exclude=./test', '--exclude=./misc', '--exclude=testdata',
-      '-czf', `${goArchive}.partial`, '.',
+      '-cf', partial(goArchive), '.',
     ]);
-    renameSync(`${goArchive}.partial`, goArchive);
+    renameSync(partial(goArchive), goArchive);
   }
 
   const upxVersion = /upx (\d+\.\d+\.\d+)/.exec(execFileSync(UPX_SOURCE, ['--version'], { encoding: 'utf8' }))?.[1];
@@ -56,19 +67,20 @@ export function prepareDownloads(): DownloadFiles {
   const upxFolder = `upx-${upxVersion}-amd64_linux`;
   const upxArchive = path.join(CACHE, `${upxFolder}.tar.xz`);
   if (!existsSync(upxArchive)) {
-    const stage = path.join(CACHE, 'upx-stage');
+    const stage = path.join(CACHE, `upx-stage-${process.pid}`);
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(path.join(stage, upxFolder), { recursive: true });
     copyFileSync(realpathSync(UPX_SOURCE), path.join(stage, upxFolder, 'upx'));
     writeFileSync(path.join(stage, upxFolder, 'README'), 'upx\n');
-    execFileSync('tar', ['-C', stage, '-cJf', upxArchive, upxFolder]);
+    execFileSync('tar', ['-C', stage, '--sort=name', '--mtime=2024-05-09 00:00:00Z', '--owner=0', '--group=0', '--numeric-owner', '-cJf', partial(upxArchive), upxFolder]);
+    renameSync(partial(upxArchive), upxArchive);
     rmSync(stage, { recursive: true, force: true });
   }
 
   // wintun.net cannot be reached here: a zip in wintun's layout whose DLLs say which one they are
   const wintunZip = path.join(CACHE, 'wintun-0.14.1.zip');
   if (!existsSync(wintunZip)) {
-    const stage = path.join(CACHE, 'wintun-stage');
+    const stage = path.join(CACHE, `wintun-stage-${process.pid}`);
     rmSync(stage, { recursive: true, force: true });
     for (const arch of ['amd64', 'x86', 'arm', 'arm64']) {
       mkdirSync(path.join(stage, 'wintun', 'bin', arch), { recursive: true });
@@ -76,7 +88,9 @@ export function prepareDownloads(): DownloadFiles {
     }
     mkdirSync(path.join(stage, 'wintun', 'include'), { recursive: true });
     writeFileSync(path.join(stage, 'wintun', 'include', 'wintun.h'), '/* header */\n');
-    execFileSync('zip', ['-q', '-r', '-X', wintunZip, 'wintun'], { cwd: stage });
+    for (const entry of readdirSync(stage, { recursive: true })) utimesSync(path.join(stage, String(entry)), FIXED_TIME, FIXED_TIME);
+    execFileSync('zip', ['-q', '-r', '-X', partial(wintunZip), 'wintun'], { cwd: stage });
+    renameSync(partial(wintunZip), wintunZip);
     rmSync(stage, { recursive: true, force: true });
   }
   return { goVersion, goArchive, upxVersion, upxArchive, wintunZip };
