@@ -7,6 +7,7 @@ import { messageOf } from './errors.js';
 import type { Log } from './log.js';
 import type { Target } from './model.js';
 import { targetId } from './targets.js';
+import { run } from './process.js';
 import type { HostPlatform } from './toolchain/platform.js';
 
 export interface GoCacheKeyParts {
@@ -63,4 +64,23 @@ export async function saveGoCache(paths: readonly string[], key: string, log: Lo
   } catch (error) {
     log.warning(`Could not save the Go cache (${messageOf(error)}); the next run builds without it.`);
   }
+}
+
+export interface GoCaches {
+  /** GOCACHE: where the build leaves the compiled `hack` package that must be scrubbed. */
+  readonly buildCache: string;
+  /** Saves both caches when the run restored none under this exact key. */
+  saveIfNew(): Promise<void>;
+}
+
+/** Finds Go's cache folders and, when wanted, restores them before the build. */
+export async function openGoCaches(go: string, goEnv: NodeJS.ProcessEnv, key: string, wanted: boolean, log: Log): Promise<GoCaches> {
+  const paths = (await run(go, ['env', 'GOMODCACHE', 'GOCACHE'], { env: goEnv, what: 'go env' })).output.trim().split(/\r?\n/);
+  const restored = wanted ? await log.group('Restore the Go cache', () => restoreGoCache(paths, key, log)) : 'unavailable';
+  return {
+    buildCache: paths[1] ?? '',
+    saveIfNew: async () => {
+      if (restored === 'miss') await log.group('Save the Go cache', () => saveGoCache(paths, key, log));
+    },
+  };
 }

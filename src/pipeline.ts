@@ -1,7 +1,7 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
-import { cacheWanted, goCacheKey, restoreGoCache, saveGoCache } from './go-cache.js';
-import { killRunning, run } from './process.js';
+import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
+import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
@@ -81,12 +81,13 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     return { go, upx, wintun };
   });
 
-  const goEnv = goEnvironment(context.env, tools.go.go);
-  const goPaths = (await run(tools.go.go, ['env', 'GOMODCACHE', 'GOCACHE'], { env: goEnv, what: 'go env' })).output.trim().split(/\r?\n/);
-  const gocache = goPaths[1] ?? '';
-  const cacheKey = goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) });
-  const useCache = cacheWanted(inputs.cache, context.env);
-  const restored = useCache ? await log.group('Restore the Go cache', () => restoreGoCache(goPaths, cacheKey, log)) : 'unavailable';
+  const caches = await openGoCaches(
+    tools.go.go,
+    goEnvironment(context.env, tools.go.go),
+    goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) }),
+    cacheWanted(inputs.cache, context.env),
+    log,
+  );
 
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
     const started = Date.now();
@@ -98,14 +99,13 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       );
     } finally {
       const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
-      if (gocache !== '') {
-        const removed = await scrubBuildCache(gocache, started - 2000, secrets);
+      if (caches.buildCache !== '') {
+        const removed = await scrubBuildCache(caches.buildCache, started - 2000, secrets);
         if (removed > 0) log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
       }
     }
   });
-  // saved only now: the entries that held the configs are gone from the build cache
-  if (restored === 'miss') await log.group('Save the Go cache', () => saveGoCache(goPaths, cacheKey, log));
+  await caches.saveIfNew(); // only now: the entries that held the configs are gone
 
   const packaged = await log.group(`Package ${plan.targets.length} archives into ${inputs.outputDir}`, () =>
     packageArchives(plan, {

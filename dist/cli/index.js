@@ -98755,6 +98755,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 
 
 
+
 /**
  * One key per runner platform, Go version, dependency set and target list. The build cache
  * is saved only after the entries holding the configs are removed, so the key needs no secret.
@@ -98799,6 +98800,18 @@ async function saveGoCache(paths, key, log) {
     catch (error) {
         log.warning(`Could not save the Go cache (${(0,src_errors/* messageOf */.b)(error)}); the next run builds without it.`);
     }
+}
+/** Finds Go's cache folders and, when wanted, restores them before the build. */
+async function openGoCaches(go, goEnv, key, wanted, log) {
+    const paths = (await run(go, ['env', 'GOMODCACHE', 'GOCACHE'], { env: goEnv, what: 'go env' })).output.trim().split(/\r?\n/);
+    const restored = wanted ? await log.group('Restore the Go cache', () => restoreGoCache(paths, key, log)) : 'unavailable';
+    return {
+        buildCache: paths[1] ?? '',
+        saveIfNew: async () => {
+            if (restored === 'miss')
+                await log.group('Save the Go cache', () => saveGoCache(paths, key, log));
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/archive/entries.ts
@@ -100999,12 +101012,7 @@ async function buildKtctl(inputs, plan, context) {
         log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);
         return { go, upx, wintun };
     });
-    const goEnv = goEnvironment(context.env, tools.go.go);
-    const goPaths = (await run(tools.go.go, ['env', 'GOMODCACHE', 'GOCACHE'], { env: goEnv, what: 'go env' })).output.trim().split(/\r?\n/);
-    const gocache = goPaths[1] ?? '';
-    const cacheKey = goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) });
-    const useCache = cacheWanted(inputs.cache, context.env);
-    const restored = useCache ? await log.group('Restore the Go cache', () => restoreGoCache(goPaths, cacheKey, log)) : 'unavailable';
+    const caches = await openGoCaches(tools.go.go, goEnvironment(context.env, tools.go.go), goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) }), cacheWanted(inputs.cache, context.env), log);
     const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
         const started = Date.now();
         try {
@@ -101012,16 +101020,14 @@ async function buildKtctl(inputs, plan, context) {
         }
         finally {
             const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
-            if (gocache !== '') {
-                const removed = await scrubBuildCache(gocache, started - 2000, secrets);
+            if (caches.buildCache !== '') {
+                const removed = await scrubBuildCache(caches.buildCache, started - 2000, secrets);
                 if (removed > 0)
                     log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
             }
         }
     });
-    // saved only now: the entries that held the configs are gone from the build cache
-    if (restored === 'miss')
-        await log.group('Save the Go cache', () => saveGoCache(goPaths, cacheKey, log));
+    await caches.saveIfNew(); // only now: the entries that held the configs are gone
     const packaged = await log.group(`Package ${plan.targets.length} archives into ${inputs.outputDir}`, () => packageArchives(plan, {
         binaries,
         wintun: tools.wintun,
