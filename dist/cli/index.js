@@ -98897,7 +98897,7 @@ function piped(source, transform) {
 }
 
 ;// CONCATENATED MODULE: ./src/archive/tar.ts
-// .tar.gz writer: POSIX ustar entries, gzip level 9, streamed from source to destination.
+// .tar.gz writer: POSIX ustar entries, gzip at zlib's default level, streamed from source to destination.
 
 
 
@@ -98915,7 +98915,7 @@ const ZERO_FIELD = '0000000\0';
  */
 async function writeTarGz(destination, entries, mtime) {
     checkEntries(entries, mtime);
-    return writeAtomically(destination, piped(tarStream(entries, mtime), (0,external_node_zlib_.createGzip)({ level: 9 })));
+    return writeAtomically(destination, piped(tarStream(entries, mtime), (0,external_node_zlib_.createGzip)({ level: 6 }) /* level 9: 2.5x the CPU for 0.3% less */));
 }
 async function* tarStream(entries, mtime) {
     for (const entry of entries) {
@@ -98964,7 +98964,7 @@ function octal(value, width, field) {
 }
 
 ;// CONCATENATED MODULE: ./src/archive/zip.ts
-// .zip writer: deflate level 9, Unix permissions, exact modification times.
+// .zip writer: deflate at zlib's default level, Unix permissions, exact modification times.
 //
 // Layout: each file is deflated twice. The first pass only measures it (CRC-32,
 // sizes), so the local header holds the real values and general purpose bit 3
@@ -98984,7 +98984,11 @@ const VERSION_NEEDED = 20;
 /** High byte 3 (Unix): readers take the permission bits from the top of the external attributes. */
 const VERSION_MADE_BY = (3 << 8) | VERSION_NEEDED;
 const METHOD_DEFLATE = 8;
-const FLAG_MAXIMUM_COMPRESSION = 0x0002;
+/**
+ * zlib's default: level 9 costs 2.5 times the CPU for 0.3% smaller Go binaries, and this
+ * runs on the build's critical path (every byte is compressed twice, see writeZip).
+ */
+const DEFLATE_LEVEL = 6;
 const S_IFREG = 0o100000;
 /** 1980-01-01T00:00:00Z, the earliest time a DOS date can express. */
 const DOS_EPOCH = Date.UTC(1980, 0, 1) / 1000;
@@ -99040,7 +99044,7 @@ async function* deflated(source, totals) {
             yield chunk;
         }
     }
-    for await (const chunk of piped(counted(), (0,external_node_zlib_.createDeflateRaw)({ level: 9 }))) {
+    for await (const chunk of piped(counted(), (0,external_node_zlib_.createDeflateRaw)({ level: DEFLATE_LEVEL }))) {
         totals.compressedSize += chunk.length;
         yield chunk;
     }
@@ -99052,9 +99056,9 @@ async function* deflated(source, totals) {
 function commonFields(name, totals, times, extra) {
     const fields = Buffer.alloc(26);
     fields.writeUInt16LE(VERSION_NEEDED, 0);
-    // Flags: bit 1 alone says "maximum compression" (level 9). Bit 3 (data descriptor),
-    // encryption and bit 11 (UTF-8 names; ours are ASCII) all stay clear.
-    fields.writeUInt16LE(FLAG_MAXIMUM_COMPRESSION, 2);
+    // Flags: all clear. Bits 1-2 zero say "normal compression"; bit 3 (data descriptor),
+    // encryption and bit 11 (UTF-8 names; ours are ASCII) are not used.
+    fields.writeUInt16LE(0, 2);
     fields.writeUInt16LE(METHOD_DEFLATE, 4);
     fields.writeUInt16LE(times.time, 6);
     fields.writeUInt16LE(times.date, 8);
