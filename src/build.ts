@@ -1,6 +1,7 @@
 // Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
 // packs each binary with upx as soon as it is built.
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from './errors.js';
 import type { Log } from './log.js';
@@ -17,9 +18,13 @@ export interface BuildTools {
 }
 
 /** Variables that would make `go` build something other than what the plan says. */
-const INHERITED_GO_VARIABLES = ['GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GO386', 'GOARM64'];
+const INHERITED_GO_VARIABLES = [
+  'GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GOWORK', 'GOTMPDIR',
+  'GO386', 'GOAMD64', 'GOARM', 'GOARM64', 'GOMIPS', 'GOMIPS64', 'GOPPC64', 'GORISCV64', 'GOWASM',
+];
 
-export function goEnvironment(base: NodeJS.ProcessEnv, go: string): NodeJS.ProcessEnv {
+/** `tmpDir`: Go's $WORK, which holds the compiled configs while a build runs: inside the workspace. */
+export function goEnvironment(base: NodeJS.ProcessEnv, go: string, tmpDir?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
     if (!INHERITED_GO_VARIABLES.includes(key.toUpperCase())) env[key] = value;
@@ -31,6 +36,8 @@ export function goEnvironment(base: NodeJS.ProcessEnv, go: string): NodeJS.Proce
     GOTOOLCHAIN: 'local', // go.mod's toolchain line must not swap in another compiler
     CGO_ENABLED: '0', // as upstream's release; no C toolchain per target needed
     GOFLAGS: '-mod=readonly',
+    GOWORK: 'off', // a go.work around the checkout must not change what is built
+    ...(tmpDir === undefined ? {} : { GOTMPDIR: tmpDir }),
   };
 }
 
@@ -42,15 +49,21 @@ export function goBuildArgs(version: string, output: string): string[] {
 export interface BuildOptions {
   readonly sourceDir: string;
   readonly outputDir: string;
+  /** Go's temporary folder, inside the workspace. */
+  readonly tmpDir: string;
   readonly maxParallel: number;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
 }
 
-/** Builds every target; returns each target's binary path. Fails naming every target that failed. */
+/**
+ * Builds every target; returns each target's binary path. After a failure no new build starts;
+ * the error names each target that failed among those already running.
+ */
 export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options: BuildOptions): Promise<Map<TargetPlan, string>> {
   const { log } = options;
-  const env = goEnvironment(options.env, tools.go);
+  await mkdir(options.tmpDir, { recursive: true });
+  const env = goEnvironment(options.env, tools.go, options.tmpDir);
   await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
 
   const binaries = new Map<TargetPlan, string>();
@@ -72,10 +85,10 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
         const upx = tools.upx;
         pool.add(async () => {
           const packing = Date.now();
-          await run(upx, [...tools.upxArgs, '-q', '--', binary], { env: options.env, what: `upx for ${id}` });
+          await run(upx, [...tools.upxArgs, '-q', '--', path.basename(binary)], { cwd: path.dirname(binary), env: options.env, what: `upx for ${id}` });
           log.info(`${id}: packed by upx in ${seconds(packing)} (${await sizeOf(binary)})`);
         });
-      } else if (target.upxSkipReason !== undefined && tools.upx !== undefined) {
+      } else if (tools.upx !== undefined) {
         log.info(`${id}: not packed: ${target.upxSkipReason}`);
       }
     });
@@ -97,28 +110,37 @@ async function sizeOf(file: string): Promise<string> {
 
 /**
  * The compiled `hack` package in GOCACHE holds the embedded configs verbatim. Entries
- * written during this run that contain them are removed, so a cache that outlives the
- * run (self-hosted runners, actions/cache) never carries the credentials.
+ * written since `since` that contain them are removed, so a cache that outlives the run
+ * (self-hosted runners, actions/cache) never carries the credentials. Synchronous, so that
+ * a signal handler can run it too; a file that vanishes meanwhile is skipped.
  */
-export async function scrubBuildCache(gocache: string, since: number, secrets: readonly string[]): Promise<number> {
+export function scrubBuildCache(gocache: string, since: number, secrets: readonly string[]): number {
   const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
-  if (needles.length === 0) return 0;
+  if (needles.length === 0 || gocache === '') return 0;
   let removed = 0;
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const walk = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const entry of entries) {
       const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(file);
-      } else if (entry.isFile() && (await stat(file)).mtimeMs >= since) {
-        const content = await readFile(file);
-        if (needles.some((needle) => content.includes(needle))) {
-          await rm(file, { force: true });
-          removed++;
+      try {
+        if (entry.isDirectory()) walk(file);
+        else if (entry.isFile() && statSync(file).mtimeMs >= since) {
+          const content = readFileSync(file);
+          if (needles.some((needle) => content.includes(needle))) {
+            rmSync(file, { force: true });
+            removed++;
+          }
         }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
   };
-  await walk(gocache);
+  walk(gocache);
   return removed;
 }

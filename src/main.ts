@@ -6,7 +6,8 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { ACTION_VERSION } from './about.js';
 import { messageOf } from './errors.js';
-import { parseBuildInputs, type InputReader } from './inputs.js';
+import { decodeConfig, parseBuildInputs, type InputReader } from './inputs.js';
+import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
@@ -36,6 +37,7 @@ import { secretFragments } from './secrets.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
+const BUILD_CACHE_STATE = 'build-cache';
 
 export const actionsLog: Log = {
   info: (message) => core.info(message),
@@ -109,12 +111,20 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
   }
   core.setOutput('skipped', 'false');
 
-  const result = await buildInWorkspace(inputs, plan, {
-    log: actionsLog,
-    env: process.env,
-    tempDir: process.env['RUNNER_TEMP'] || os.tmpdir(),
-    onWorkspace: (root) => core.saveState(WORKSPACE_STATE, root),
-  });
+  let result: BuildResult;
+  try {
+    result = await buildInWorkspace(inputs, plan, {
+      log: actionsLog,
+      env: process.env,
+      tempDir: process.env['RUNNER_TEMP'] || os.tmpdir(),
+      onWorkspace: (root) => core.saveState(WORKSPACE_STATE, root),
+      onBuildCache: (gocache, since) => core.saveState(BUILD_CACHE_STATE, JSON.stringify({ gocache, since })),
+    });
+  } finally {
+    // cleaned up already: the post step has nothing left to do
+    core.saveState(WORKSPACE_STATE, '');
+    core.saveState(BUILD_CACHE_STATE, '');
+  }
   setBuildOutputs(result);
 
   let published: PublishResult | undefined;
@@ -173,9 +183,20 @@ async function report(result: BuildResult, published: PublishResult | undefined)
   await writeSummary(result, assets, published === undefined ? undefined : { url: published.htmlUrl, tag: published.tag });
 }
 
-/** The post step: removes the scratch folder if the main step was killed before it could. */
+/**
+ * The post step: if the main step was killed before it could clean up, removes the scratch
+ * folder and the build cache entries that hold the configs. The configs are read from the
+ * inputs again, which the runner hands to the post step as well.
+ */
 function post(): void {
   const root = core.getState(WORKSPACE_STATE);
   // only ever a folder this action made: the state file is the runner's, not an input
   if (path.basename(root).startsWith('ktctl-customize-')) removeTree(root);
+  const cache = core.getState(BUILD_CACHE_STATE);
+  if (cache !== '') {
+    const { gocache, since } = JSON.parse(cache) as { gocache: string; since: number };
+    const configs = ['kubeconfig', 'kt-config'].map((name) => decodeConfig(name, readInput(name)) ?? '');
+    const removed = scrubBuildCache(gocache, since, configs);
+    if (removed > 0) core.info(`Removed ${removed} build cache entries that held the embedded configs.`);
+  }
 }

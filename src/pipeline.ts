@@ -33,12 +33,13 @@ export interface BuildEnvironment {
   readonly tempDir: string;
   /** Told the scratch folder's path, so a post step can remove it if this process is killed. */
   readonly onWorkspace?: (root: string) => void;
+  readonly onBuildCache?: (gocache: string, since: number) => void;
 }
 
 /** Builds in a scratch folder that is removed in every ending, cancellation included. */
 export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environment: BuildEnvironment): Promise<BuildResult> {
   return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => {}), killRunning, (workspace) =>
-    buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env }),
+    buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env, onBuildCache: environment.onBuildCache }),
   );
 }
 
@@ -52,6 +53,8 @@ export interface PipelineContext {
   readonly workspace: Workspace;
   readonly env: NodeJS.ProcessEnv;
   readonly host?: HostPlatform;
+  /** Told where and since when the build cache may hold the configs, for a post step to scrub. */
+  readonly onBuildCache?: (gocache: string, since: number) => void;
 }
 
 export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: PipelineContext): Promise<BuildResult> {
@@ -90,19 +93,22 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   );
 
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
-    const started = Date.now();
+    // from here the build cache may hold the configs: scrub it however the run ends
+    const since = Date.now() - 2000;
+    const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
+    const scrub = (): number => scrubBuildCache(caches.buildCache, since, secrets);
+    context.onBuildCache?.(caches.buildCache, since);
+    const withdraw = workspace.onDispose(() => void scrub());
     try {
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), maxParallel: inputs.maxParallel, env: context.env, log },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log },
       );
     } finally {
-      const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
-      if (caches.buildCache !== '') {
-        const removed = await scrubBuildCache(caches.buildCache, started - 2000, secrets);
-        if (removed > 0) log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
-      }
+      const removed = scrub();
+      withdraw();
+      if (removed > 0) log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
     }
   });
   await caches.saveIfNew(); // only now: the entries that held the configs are gone

@@ -16,6 +16,20 @@ export interface ProcessResult {
 
 const running = new Set<ChildProcess>();
 
+/**
+ * Variables no child needs and none may see: the action's inputs (the configs themselves, the
+ * token) and the runner's service tokens. git, go and upx start helpers of their own.
+ */
+export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    const upper = key.toUpperCase();
+    if (upper.startsWith('INPUT_') || upper === 'ACTIONS_RUNTIME_TOKEN' || upper === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN') continue;
+    clean[key] = value;
+  }
+  return clean;
+}
+
 /** Lines of output kept for an error message: enough to show a compiler error, not a whole log. */
 const TAIL_LINES = 20;
 
@@ -47,10 +61,12 @@ export function runUnchecked(command: string, args: readonly string[], options: 
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: childEnvironment(options.env ?? process.env),
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
+      // its own process group, so a cancelled run can stop `go` and the compilers it started
+      detached: process.platform !== 'win32',
     });
     running.add(child);
     const chunks: Buffer[] = [];
@@ -67,8 +83,15 @@ export function runUnchecked(command: string, args: readonly string[], options: 
   });
 }
 
-/** Stops every program this process started; used when the run is cancelled. */
+/** Stops every program this process started, with the programs they started; used when the run is cancelled. */
 export function killRunning(): void {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) {
+    try {
+      if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   running.clear();
 }

@@ -1,12 +1,17 @@
 // The run's private scratch folder. It holds the kt-connect checkout with the two secret
-// config files and the unpacked binaries (which embed them), so it is created 0700 and
-// removed in every ending: success, failure, cancellation, and by the post step.
+// config files, Go's temporary build folder and the unpacked binaries (which embed them), so
+// it is created 0700 and removed in every ending: success, failure, cancellation, and by the
+// post step when the process was killed outright.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Work that must run before the folder goes, even from a signal handler: so synchronous. */
+export type CleanupTask = () => void;
+
 export class Workspace {
   private disposed = false;
+  private readonly tasks = new Set<CleanupTask>();
 
   private constructor(readonly root: string) {}
 
@@ -20,11 +25,27 @@ export class Workspace {
     return path.join(this.root, ...parts);
   }
 
-  /** Synchronous so it also works from a signal handler, where nothing async gets to run. */
+  /** Registers a task for dispose(); the returned function withdraws it once it is done anyway. */
+  onDispose(task: CleanupTask): () => void {
+    this.tasks.add(task);
+    return () => this.tasks.delete(task);
+  }
+
+  /** Runs the tasks, then removes the folder. Each task runs even if another one failed. */
   dispose(): void {
     if (this.disposed) return;
-    this.disposed = true;
+    const failures: unknown[] = [];
+    for (const task of this.tasks) {
+      try {
+        task();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    this.tasks.clear();
     removeTree(this.root);
+    this.disposed = true;
+    if (failures.length > 0) throw failures[0];
   }
 }
 
@@ -32,10 +53,13 @@ export function removeTree(target: string): void {
   rmSync(target, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
 }
 
+/** Signals that end a run: a cancelled job (SIGINT, then SIGTERM), a closed terminal, Ctrl-Break on Windows. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
+
 /**
- * Runs `work` in a fresh workspace and removes it however the work ends. On SIGTERM or
- * SIGINT (a cancelled job) the compilers are stopped first, then the folder is removed
- * before the process exits: nothing async would get to run after the signal.
+ * Runs `work` in a fresh workspace and removes it however the work ends. On a stop signal
+ * the compilers are stopped first, then the workspace is disposed before the process exits:
+ * nothing async would get to run after the signal.
  */
 export async function withWorkspace<T>(
   parent: string,
@@ -46,18 +70,20 @@ export async function withWorkspace<T>(
   const workspace = Workspace.create(parent);
   onCreate(workspace.root);
   const stop = (signal: NodeJS.Signals): void => {
-    stopChildren();
-    workspace.dispose();
-    process.stderr.write(`Cancelled by ${signal}; the scratch folder with the configs was removed.\n`);
+    try {
+      stopChildren();
+      workspace.dispose();
+      process.stderr.write(`Cancelled by ${signal}; the scratch folder with the configs was removed.\n`);
+    } catch (error) {
+      process.stderr.write(`Cancelled by ${signal}; cleaning up failed (${error instanceof Error ? error.message : String(error)}): the post step tries again.\n`);
+    }
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  for (const signal of STOP_SIGNALS) process.once(signal, stop);
   try {
     return await work(workspace);
   } finally {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, stop);
     workspace.dispose();
-    process.removeListener('SIGTERM', stop);
-    process.removeListener('SIGINT', stop);
   }
 }

@@ -2,7 +2,7 @@
 // no secret in the log. Then faults: bad downloads, a failing compiler, cancellation.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../support/e2e-setup.js';
@@ -195,16 +195,18 @@ describe('hostile input and faults', { concurrency: false }, () => {
       inputs: { ...good(), targets: 'linux/amd64,linux/386,linux/arm64,darwin/amd64,windows/386', 'output-dir': 'cancelled' },
       onStart: (started) => (pid = started),
     });
-    await waitFor(() => leftovers().some((name) => existsSync(path.join(dirs.temp, name, 'bin'))), 60_000);
+    // stopped once the compiler has written the configs into the build cache
+    await waitFor(() => gocacheHolds(world.gocache, TOKEN), 120_000);
     process.kill(pid, 'SIGTERM');
     const main = await running;
     assert.equal(main.code, 143);
     assert.deepEqual(leftovers(), []);
     assert.equal(existsSync(path.join(dirs.workspace, 'cancelled')), false);
     assert.ok(main.state['workspace']?.includes('ktctl-customize-'));
+    assert.ok(noGoBuildsLeft(main.state['workspace']!), 'no compiler outlives the run');
+    assert.ok(!gocacheHolds(world.gocache, TOKEN), 'the build cache was scrubbed before exit');
     const post = await runAction({ dirs, env: world.env, inputs: good(), state: main.state });
     assert.equal(post.code, 0);
-    assert.ok(noGoBuildsLeft(main.state['workspace']!), 'no compiler outlives the run');
   });
 
   test('SIGKILL leaves the scratch folder to the post step, which removes it', async () => {
@@ -215,15 +217,29 @@ describe('hostile input and faults', { concurrency: false }, () => {
       inputs: { ...good(), targets: 'linux/amd64,linux/386,linux/arm64', 'output-dir': 'killed' },
       onStart: (started) => (pid = started),
     });
-    await waitFor(() => leftovers().some((name) => existsSync(path.join(dirs.temp, name, 'kt-connect', 'hack', 'kube', 'config'))), 60_000);
+    // killed once the compiler has written the configs into the build cache
+    await waitFor(() => gocacheHolds(world.gocache, TOKEN), 120_000);
     process.kill(pid, 'SIGKILL');
     const main = await running;
     assert.equal(leftovers().length, 1, 'a killed process cannot clean up');
     const post = await runAction({ dirs, env: world.env, inputs: good(), state: main.state });
     assert.equal(post.code, 0, post.stdout);
     assert.deepEqual(leftovers(), []);
+    for (const file of listFiles(world.gocache)) {
+      assert.ok(!readFileSync(path.join(world.gocache, file)).includes(Buffer.from(TOKEN)), `${file} holds the token after the post step`);
+    }
   });
 });
+
+function gocacheHolds(gocache: string, secret: string): boolean {
+  return listFiles(gocache).some((file) => {
+    try {
+      return readFileSync(path.join(gocache, file)).includes(Buffer.from(secret));
+    } catch {
+      return false; // written or removed while we looked
+    }
+  });
+}
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

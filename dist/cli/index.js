@@ -38947,6 +38947,8 @@ __nccwpck_require__.d(mappers_namespaceObject, {
   UserDelegationKey: () => (UserDelegationKey)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
@@ -38999,6 +39001,20 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // so that a cancelled run can stop its compilers before it deletes their inputs.
 
 const running = new Set();
+/**
+ * Variables no child needs and none may see: the action's inputs (the configs themselves, the
+ * token) and the runner's service tokens. git, go and upx start helpers of their own.
+ */
+function childEnvironment(env) {
+    const clean = {};
+    for (const [key, value] of Object.entries(env)) {
+        const upper = key.toUpperCase();
+        if (upper.startsWith('INPUT_') || upper === 'ACTIONS_RUNTIME_TOKEN' || upper === 'ACTIONS_ID_TOKEN_REQUEST_TOKEN')
+            continue;
+        clean[key] = value;
+    }
+    return clean;
+}
 /** Lines of output kept for an error message: enough to show a compiler error, not a whole log. */
 const TAIL_LINES = 20;
 class ProcessError extends Error {
@@ -39028,10 +39044,12 @@ function runUnchecked(command, args, options = {}) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: childEnvironment(options.env ?? process.env),
             shell: false,
             stdio: ['ignore', 'pipe', 'pipe'],
             windowsHide: true,
+            // its own process group, so a cancelled run can stop `go` and the compilers it started
+            detached: process.platform !== 'win32',
         });
         running.add(child);
         const chunks = [];
@@ -39047,10 +39065,19 @@ function runUnchecked(command, args, options = {}) {
         });
     });
 }
-/** Stops every program this process started; used when the run is cancelled. */
+/** Stops every program this process started, with the programs they started; used when the run is cancelled. */
 function killRunning() {
-    for (const child of running)
-        child.kill('SIGKILL');
+    for (const child of running) {
+        try {
+            if (process.platform !== 'win32' && child.pid !== undefined)
+                process.kill(-child.pid, 'SIGKILL');
+            else
+                child.kill('SIGKILL');
+        }
+        catch {
+            // already gone
+        }
+    }
     running.clear();
 }
 
@@ -39065,9 +39092,14 @@ var src_targets = __nccwpck_require__(8993);
 
 
 
+
 /** Variables that would make `go` build something other than what the plan says. */
-const INHERITED_GO_VARIABLES = ['GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GO386', 'GOARM64'];
-function goEnvironment(base, go) {
+const INHERITED_GO_VARIABLES = [
+    'GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GOWORK', 'GOTMPDIR',
+    'GO386', 'GOAMD64', 'GOARM', 'GOARM64', 'GOMIPS', 'GOMIPS64', 'GOPPC64', 'GORISCV64', 'GOWASM',
+];
+/** `tmpDir`: Go's $WORK, which holds the compiled configs while a build runs: inside the workspace. */
+function goEnvironment(base, go, tmpDir) {
     const env = {};
     for (const [key, value] of Object.entries(base)) {
         if (!INHERITED_GO_VARIABLES.includes(key.toUpperCase()))
@@ -39080,16 +39112,22 @@ function goEnvironment(base, go) {
         GOTOOLCHAIN: 'local', // go.mod's toolchain line must not swap in another compiler
         CGO_ENABLED: '0', // as upstream's release; no C toolchain per target needed
         GOFLAGS: '-mod=readonly',
+        GOWORK: 'off', // a go.work around the checkout must not change what is built
+        ...(tmpDir === undefined ? {} : { GOTMPDIR: tmpDir }),
     };
 }
 function goBuildArgs(version, output) {
     // version passed validation: no spaces or quotes, so -X cannot be split or extended
     return ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${version}`, '-o', output, './cmd/ktctl'];
 }
-/** Builds every target; returns each target's binary path. Fails naming every target that failed. */
+/**
+ * Builds every target; returns each target's binary path. After a failure no new build starts;
+ * the error names each target that failed among those already running.
+ */
 async function buildBinaries(plan, tools, options) {
     const { log } = options;
-    const env = goEnvironment(options.env, tools.go);
+    await (0,promises_namespaceObject.mkdir)(options.tmpDir, { recursive: true });
+    const env = goEnvironment(options.env, tools.go, options.tmpDir);
     await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
     const binaries = new Map();
     const pool = createPool(options.maxParallel);
@@ -39110,11 +39148,11 @@ async function buildBinaries(plan, tools, options) {
                 const upx = tools.upx;
                 pool.add(async () => {
                     const packing = Date.now();
-                    await run(upx, [...tools.upxArgs, '-q', '--', binary], { env: options.env, what: `upx for ${id}` });
+                    await run(upx, [...tools.upxArgs, '-q', '--', external_node_path_default().basename(binary)], { cwd: external_node_path_default().dirname(binary), env: options.env, what: `upx for ${id}` });
                     log.info(`${id}: packed by upx in ${seconds(packing)} (${await sizeOf(binary)})`);
                 });
             }
-            else if (target.upxSkipReason !== undefined && tools.upx !== undefined) {
+            else if (tools.upx !== undefined) {
                 log.info(`${id}: not packed: ${target.upxSkipReason}`);
             }
         });
@@ -39133,31 +39171,43 @@ async function sizeOf(file) {
 }
 /**
  * The compiled `hack` package in GOCACHE holds the embedded configs verbatim. Entries
- * written during this run that contain them are removed, so a cache that outlives the
- * run (self-hosted runners, actions/cache) never carries the credentials.
+ * written since `since` that contain them are removed, so a cache that outlives the run
+ * (self-hosted runners, actions/cache) never carries the credentials. Synchronous, so that
+ * a signal handler can run it too; a file that vanishes meanwhile is skipped.
  */
-async function scrubBuildCache(gocache, since, secrets) {
+function scrubBuildCache(gocache, since, secrets) {
     const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
-    if (needles.length === 0)
+    if (needles.length === 0 || gocache === '')
         return 0;
     let removed = 0;
-    const walk = async (dir) => {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+    const walk = (dir) => {
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
         for (const entry of entries) {
             const file = external_node_path_default().join(dir, entry.name);
-            if (entry.isDirectory()) {
-                await walk(file);
-            }
-            else if (entry.isFile() && (await (0,promises_namespaceObject.stat)(file)).mtimeMs >= since) {
-                const content = await (0,promises_namespaceObject.readFile)(file);
-                if (needles.some((needle) => content.includes(needle))) {
-                    await (0,promises_namespaceObject.rm)(file, { force: true });
-                    removed++;
+            try {
+                if (entry.isDirectory())
+                    walk(file);
+                else if (entry.isFile() && (0,external_node_fs_.statSync)(file).mtimeMs >= since) {
+                    const content = (0,external_node_fs_.readFileSync)(file);
+                    if (needles.some((needle) => content.includes(needle))) {
+                        (0,external_node_fs_.rmSync)(file, { force: true });
+                        removed++;
+                    }
                 }
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
             }
         }
     };
-    await walk(gocache);
+    walk(gocache);
     return removed;
 }
 
@@ -89831,8 +89881,6 @@ class Batch {
     }
 }
 //# sourceMappingURL=Batch.js.map
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/node_modules/@azure/storage-blob/dist/esm/utils/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -100905,14 +100953,16 @@ function validateForUpstream(inputs, upstreamTag, log) {
 
 ;// CONCATENATED MODULE: ./src/workspace.ts
 // The run's private scratch folder. It holds the kt-connect checkout with the two secret
-// config files and the unpacked binaries (which embed them), so it is created 0700 and
-// removed in every ending: success, failure, cancellation, and by the post step.
+// config files, Go's temporary build folder and the unpacked binaries (which embed them), so
+// it is created 0700 and removed in every ending: success, failure, cancellation, and by the
+// post step when the process was killed outright.
 
 
 
 class Workspace {
     root;
     disposed = false;
+    tasks = new Set();
     constructor(root) {
         this.root = root;
     }
@@ -100924,40 +100974,64 @@ class Workspace {
     path(...parts) {
         return external_node_path_default().join(this.root, ...parts);
     }
-    /** Synchronous so it also works from a signal handler, where nothing async gets to run. */
+    /** Registers a task for dispose(); the returned function withdraws it once it is done anyway. */
+    onDispose(task) {
+        this.tasks.add(task);
+        return () => this.tasks.delete(task);
+    }
+    /** Runs the tasks, then removes the folder. Each task runs even if another one failed. */
     dispose() {
         if (this.disposed)
             return;
-        this.disposed = true;
+        const failures = [];
+        for (const task of this.tasks) {
+            try {
+                task();
+            }
+            catch (error) {
+                failures.push(error);
+            }
+        }
+        this.tasks.clear();
         removeTree(this.root);
+        this.disposed = true;
+        if (failures.length > 0)
+            throw failures[0];
     }
 }
 function removeTree(target) {
     (0,external_node_fs_.rmSync)(target, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
 }
+/** Signals that end a run: a cancelled job (SIGINT, then SIGTERM), a closed terminal, Ctrl-Break on Windows. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? ['SIGBREAK'] : [])];
 /**
- * Runs `work` in a fresh workspace and removes it however the work ends. On SIGTERM or
- * SIGINT (a cancelled job) the compilers are stopped first, then the folder is removed
- * before the process exits: nothing async would get to run after the signal.
+ * Runs `work` in a fresh workspace and removes it however the work ends. On a stop signal
+ * the compilers are stopped first, then the workspace is disposed before the process exits:
+ * nothing async would get to run after the signal.
  */
 async function withWorkspace(parent, onCreate, stopChildren, work) {
     const workspace = Workspace.create(parent);
     onCreate(workspace.root);
     const stop = (signal) => {
-        stopChildren();
-        workspace.dispose();
-        process.stderr.write(`Cancelled by ${signal}; the scratch folder with the configs was removed.\n`);
+        try {
+            stopChildren();
+            workspace.dispose();
+            process.stderr.write(`Cancelled by ${signal}; the scratch folder with the configs was removed.\n`);
+        }
+        catch (error) {
+            process.stderr.write(`Cancelled by ${signal}; cleaning up failed (${error instanceof Error ? error.message : String(error)}): the post step tries again.\n`);
+        }
         process.exit(signal === 'SIGINT' ? 130 : 143);
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    for (const signal of STOP_SIGNALS)
+        process.once(signal, stop);
     try {
         return await work(workspace);
     }
     finally {
+        for (const signal of STOP_SIGNALS)
+            process.removeListener(signal, stop);
         workspace.dispose();
-        process.removeListener('SIGTERM', stop);
-        process.removeListener('SIGINT', stop);
     }
 }
 
@@ -100988,7 +101062,7 @@ async function resolveRelease(inputs, log) {
 }
 /** Builds in a scratch folder that is removed in every ending, cancellation included. */
 function buildInWorkspace(inputs, plan, environment) {
-    return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => { }), killRunning, (workspace) => buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env }));
+    return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => { }), killRunning, (workspace) => buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env, onBuildCache: environment.onBuildCache }));
 }
 /** What the run will produce: names and settings per target, known before anything is built. */
 function planFor(inputs, upstream) {
@@ -101018,17 +101092,20 @@ async function buildKtctl(inputs, plan, context) {
     });
     const caches = await openGoCaches(tools.go.go, goEnvironment(context.env, tools.go.go), goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) }), cacheWanted(inputs.cache, context.env), log);
     const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
-        const started = Date.now();
+        // from here the build cache may hold the configs: scrub it however the run ends
+        const since = Date.now() - 2000;
+        const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
+        const scrub = () => scrubBuildCache(caches.buildCache, since, secrets);
+        context.onBuildCache?.(caches.buildCache, since);
+        const withdraw = workspace.onDispose(() => void scrub());
         try {
-            return await buildBinaries(plan, { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args }, { sourceDir: source.dir, outputDir: workspace.path('bin'), maxParallel: inputs.maxParallel, env: context.env, log });
+            return await buildBinaries(plan, { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args }, { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log });
         }
         finally {
-            const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
-            if (caches.buildCache !== '') {
-                const removed = await scrubBuildCache(caches.buildCache, started - 2000, secrets);
-                if (removed > 0)
-                    log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
-            }
+            const removed = scrub();
+            withdraw();
+            if (removed > 0)
+                log.info(`Removed ${removed} build cache entries that held the embedded configs.`);
         }
     });
     await caches.saveIfNew(); // only now: the entries that held the configs are gone
