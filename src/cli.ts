@@ -10,7 +10,7 @@ import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
 import { consoleLog } from './log.js';
-import { buildInWorkspace, planFor, resolveRelease } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag } from './pipeline.js';
 import { hostPlatform } from './toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
@@ -111,6 +111,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       if (!FILE_OPTIONS.has(name)) return given ?? (name === 'targets' ? hostTarget() : '');
       const file = given ?? (existsSync(homeFiles[name]!) ? homeFiles[name] : undefined);
       if (file === undefined || file === '') return '';
+      // the default is the developer's own file: say so, it goes into every binary
+      if (given === undefined) log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
       try {
         return readFileSync(file, 'utf8');
       } catch (error) {
@@ -121,7 +123,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');
     process.env['RUNNER_TEMP'] ||= os.tmpdir();
-    const upstream = await resolveRelease(inputs, log);
+    const upstream = await resolveUpstreamTag(inputs, log);
     const result = await buildInWorkspace(inputs, planFor(inputs, upstream), { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
     for (const asset of result.assets) process.stdout.write(`${asset.path}\n`);
     process.stdout.write(`${result.checksumsFile}\n`);

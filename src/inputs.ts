@@ -40,16 +40,22 @@ export function parseSha256(name: string, value: string): string | undefined {
   return text.toLowerCase();
 }
 
+/** A URL fit for an error message: a password or token in it is replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
+}
+
 export function parseHttpUrl(name: string, value: string): string {
   const text = value.trim();
+  const shown = printable(redactUrl(text));
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(name, `'${printable(text)}' is not a URL; give an https:// address.`);
+    throw new InputError(name, `'${shown}' is not a URL; give an https:// address.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(name, `'${printable(text)}' must be an http:// or https:// address.`);
+    throw new InputError(name, `'${shown}' must be an http:// or https:// address.`);
   }
   return text.replace(/\/+$/, '');
 }
@@ -61,17 +67,18 @@ export function parseHttpUrl(name: string, value: string): string {
 export function parseRepository(value: string, serverUrl: string): string {
   const text = value.trim();
   const name = 'kt-connect-repository';
+  const shown = printable(redactUrl(text));
   if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) && !text.includes('..')) {
     return `${serverUrl.replace(/\/+$/, '')}/${text.replace(/\.git$/, '')}.git`;
   }
   if (/[\s\0]/.test(text) || text.startsWith('-')) {
-    throw new InputError(name, `'${printable(text)}' is neither owner/name nor a git URL.`);
+    throw new InputError(name, `'${shown}' is neither owner/name nor a git URL.`);
   }
   if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text)) return text;
   if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text)) return text; // scp-like ssh
   throw new InputError(
     name,
-    `'${printable(text)}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`,
+    `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`,
   );
 }
 
@@ -116,17 +123,21 @@ export function parseUpxVersion(value: string): string {
   return text;
 }
 
-// Options that would change what upx writes, or make it not write at all.
-const UPX_FORBIDDEN = new Set(['-o', '--output', '-d', '--decompress', '-l', '--list', '-t', '--test', '-V', '--version', '-h', '--help', '-k', '--backup']);
+/**
+ * upx options that only change how it compresses. An allow-list: upx accepts abbreviations
+ * (`--outp=x`, `-ox`), so a deny-list of `-o` and friends can be walked around, and an output
+ * elsewhere would leave a binary with the configs outside the scratch folder.
+ */
+const UPX_ALLOWED = /^(-[1-9]|--best|--brute|--ultra-brute|--lzma|--nrv2[bde]|-q{1,3}|--no-progress|--no-color|--force|--all-methods|--all-filters|--no-lzma|--strip-relocs=[01]|--compress-exports=[01]|--compress-icons=[0-3]|--compress-resources=[01])$/;
 
 export function parseUpxArgs(value: string): string[] {
   const args = value.split(/\s+/).filter((arg) => arg !== '');
   for (const arg of args) {
-    if (!/^--?[A-Za-z0-9][A-Za-z0-9=_.-]*$/.test(arg)) {
-      throw new InputError('upx-args', `'${printable(arg)}' is not a upx option; give options only, such as -9 or --best --lzma.`);
-    }
-    if (UPX_FORBIDDEN.has(arg.split('=')[0] ?? arg)) {
-      throw new InputError('upx-args', `'${printable(arg)}' would stop upx from compressing in place; remove it.`);
+    if (!UPX_ALLOWED.test(arg)) {
+      throw new InputError(
+        'upx-args',
+        `'${printable(arg)}' is not a compression option this action passes to upx; use levels -1 to -9, --best, --brute, --ultra-brute, --lzma, --nrv2b/d/e, -q, --force.`,
+      );
     }
   }
   return args;

@@ -11,7 +11,7 @@ import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
-import { buildInWorkspace, planFor, resolveRelease } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag } from './pipeline.js';
 import {
   actionsArtifactStore,
   checkUnchanged,
@@ -74,6 +74,11 @@ export async function run(): Promise<void> {
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
+    // a mirror URL may carry a token: git and the downloads could print it
+    for (const url of [inputs.upstream.url, inputs.go.downloadBaseUrl, inputs.upx.downloadBaseUrl, inputs.wintun.url]) {
+      const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(url)?.[1];
+      if (userinfo !== undefined) for (const part of [userinfo, ...userinfo.split(':')]) if (part.length >= 4) core.setSecret(part);
+    }
     // the archives carry the credentials: no upload of any kind to a public repository
     const client = publishing.publish || publishing.uploadArtifact ? releaseClientFor(publishing, actionsLog) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
@@ -90,7 +95,7 @@ export async function run(): Promise<void> {
 
 /** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
 async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
-  const upstream = await resolveRelease(inputs, actionsLog);
+  const upstream = await resolveUpstreamTag(inputs, actionsLog);
   const plan = planFor(inputs, upstream);
   const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
   const tag = releaseTagFor(publishing, upstream.tag);
@@ -125,7 +130,6 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
     core.saveState(WORKSPACE_STATE, '');
     core.saveState(BUILD_CACHE_STATE, '');
   }
-  setBuildOutputs(result);
 
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
@@ -160,9 +164,9 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     downloadBuildArtifacts(actionsArtifactStore(), { prefix: publishing.artifactName, destination }, actionsLog),
   );
   if (collected === undefined) {
-    core.info(`No artifact named ${publishing.artifactName}*: every build job found its release unchanged.`);
-    core.setOutput('skipped', 'true');
-    return;
+    throw new Error(
+      `mode: publish found no workflow artifact named ${publishing.artifactName} or ${publishing.artifactName}-*: give the build jobs (mode: build) and this job the same artifact-name, and make this job need them.`,
+    );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
   core.setOutput('skipped', 'false');
@@ -170,7 +174,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const published = await actionsLog.group(`Publish release ${tag}`, () =>
     publishRelease(client, publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), actionsLog),
   );
-  // the same file each build job wrote, for every archive of the release
+  // one checksums file for the archives of every build job
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));
   await report({ ...collected, checksumsFile }, published);

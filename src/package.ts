@@ -1,10 +1,11 @@
 // Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from './model.js';
+import { allSettledOrThrow } from './settle.js';
 
 export interface PackageInputs {
   readonly binaries: ReadonlyMap<TargetPlan, string>;
@@ -42,7 +43,7 @@ export function checksumsText(assets: readonly Pick<Asset, 'name' | 'sha256'>[])
 
 export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): Promise<PackageResult> {
   await mkdir(inputs.stagingDir, { recursive: true });
-  const staged = await Promise.all(
+  const staged = await allSettledOrThrow(
     plan.targets.map(async (target) => {
       const binary = inputs.binaries.get(target);
       if (binary === undefined) throw new Error(`no binary was built for ${target.target.os}/${target.target.arch}`);
@@ -81,6 +82,7 @@ async function moveFile(from: string, to: string): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     await copyFile(from, to);
+    await chmod(to, 0o600); // copyFile gives the new file the umask's mode
     await rm(from, { force: true });
   }
 }

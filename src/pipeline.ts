@@ -5,18 +5,19 @@ import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
+import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
 import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
 import { installGo } from './toolchain/go.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
-import { installUpx } from './toolchain/upx.js';
+import { installUpx, upxDownloadFor } from './toolchain/upx.js';
 import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
-export async function resolveRelease(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
+export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
   const upstream = await log.group('Resolve kt-connect', async () => {
     const release = await resolveUpstream(inputs.upstream);
     log.info(`kt-connect ${inputs.upstream.version} is ${release.tag} (${release.commit}).`);
@@ -43,9 +44,18 @@ export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environme
   );
 }
 
-/** What the run will produce: names and settings per target, known before anything is built. */
-export function planFor(inputs: BuildInputs, upstream: UpstreamRelease): BuildPlan {
-  return planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+/**
+ * What the run will produce: names and settings per target, known before anything is built.
+ * Also refuses a plan this machine cannot carry out (upx for this host without a pinned hash).
+ */
+export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform()): BuildPlan {
+  const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+  if (needsUpx(inputs, plan)) upxDownloadFor(inputs.upx, host);
+  return plan;
+}
+
+function needsUpx(inputs: BuildInputs, plan: BuildPlan): boolean {
+  return inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
 }
 
 export interface PipelineContext {
@@ -62,7 +72,6 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   const { upstream } = plan;
   const host = context.host ?? hostPlatform();
   const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
-  const needsUpx = inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
 
   const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
     const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
@@ -75,11 +84,11 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   });
 
   const tools = await log.group('Install Go, upx and wintun', async () => {
-    const [go, upx, wintun] = await Promise.all([
+    const [go, upx, wintun] = await allSettledOrThrow([
       installGo(inputs.go, parseGoDirective(source.goMod), host, log),
-      needsUpx ? installUpx(inputs.upx, host, log) : undefined,
+      needsUpx(inputs, plan) ? installUpx(inputs.upx, host, log) : undefined,
       wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map<string, string>(),
-    ]);
+    ] as const);
     log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);
     return { go, upx, wintun };
   });
@@ -124,3 +133,4 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   );
   return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged };
 }
+

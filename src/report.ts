@@ -20,6 +20,11 @@ export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string 
   core.setOutput('release-url', release.htmlUrl);
 }
 
+/** Text from inputs (a release tag, an archive name) placed in the summary's HTML. */
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function humanSize(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -29,7 +34,7 @@ export async function writeSummary(result: BuildResult, assets: readonly Reporte
     `Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`,
     true,
   );
-  if (release !== undefined) summary.addLink(`Release ${release.tag}`, release.url).addBreak();
+  if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
   summary.addTable([
     [
       { data: 'Archive', header: true },
@@ -38,7 +43,7 @@ export async function writeSummary(result: BuildResult, assets: readonly Reporte
       { data: 'SHA-256', header: true },
     ],
     ...assets.map((asset) => [
-      asset.url === undefined ? asset.name : `<a href="${asset.url}">${asset.name}</a>`,
+      asset.url === undefined ? html(asset.name) : `<a href="${html(asset.url)}">${html(asset.name)}</a>`,
       `${asset.os}/${asset.arch}`,
       humanSize(asset.size),
       `<code>${asset.sha256}</code>`,

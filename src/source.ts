@@ -2,6 +2,7 @@
 // shallowly, and writes the two files that ktctl embeds.
 import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
+import { redactUrl } from './inputs.js';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
 import { run } from './process.js';
 import { parseLsRemoteTags, pickLatestTag } from './upstream.js';
@@ -17,11 +18,6 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
     GIT_ALLOW_PROTOCOL: 'https:http:ssh:git:file',
     GCM_INTERACTIVE: 'never',
   };
-}
-
-/** A repository URL fit for a log: credentials in it are replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
 }
 
 export async function resolveUpstream(request: UpstreamRequest): Promise<UpstreamRelease> {
@@ -57,11 +53,12 @@ export interface Checkout {
 
 export async function checkout(request: UpstreamRequest, release: UpstreamRelease, dir: string): Promise<Checkout> {
   const where = redactUrl(request.url);
-  await run(
-    'git',
-    ['-c', 'advice.detachedHead=false', 'clone', '--quiet', '--depth', '1', '--no-tags', '--branch', release.tag, '--', request.url, dir],
-    { env: gitEnv(), what: `git clone of ${where} at ${release.tag}` },
-  );
+  // init + fetch of refs/tags/<tag>: `clone --branch` would take a branch of the same name
+  const git = (args: string[], what: string) => run('git', args, { cwd: dir, env: gitEnv(), what });
+  await mkdir(dir, { recursive: true });
+  await git(['init', '--quiet'], 'git init');
+  await git(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], `git fetch of ${where} at ${release.tag}`);
+  await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', 'FETCH_HEAD'], `git checkout of ${release.tag}`);
   const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env: gitEnv() })).output.trim();
   if (head !== release.commit) {
     throw new Error(`${release.tag} of ${where} moved while this run read it (${release.commit} then ${head}); run again.`);

@@ -70,6 +70,7 @@ describe('the bundled action builds every default target', { concurrency: false 
     assert.deepEqual(readdirSync(dist).sort(), [...EXPECTED.map(([name]) => name), 'ktctl_0.3.7_checksums.txt'].sort());
     for (const asset of assets) {
       assert.equal(asset.size, statSync(asset.path).size);
+      assert.equal(statSync(asset.path).mode & 0o077, 0, `${asset.name} embeds the configs: the runner's user only`);
       assert.equal(asset.sha256, sha256(asset.path));
     }
     execFileSync('sha256sum', ['--check', '--strict', 'ktctl_0.3.7_checksums.txt'], { cwd: dist });

@@ -38284,7 +38284,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8422);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5625);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(847);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9948);
 /* harmony import */ var _toolchain_platform_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7108);
 // The local command: the action's build pipeline for GitLab CI, Jenkins or a laptop.
 // `ktctl-customize build [options]`; every option can also come from KTCTL_CUSTOMIZE_<NAME>.
@@ -38394,6 +38394,9 @@ async function main(argv, env) {
             const file = given ?? ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(homeFiles[name]) ? homeFiles[name] : undefined);
             if (file === undefined || file === '')
                 return '';
+            // the default is the developer's own file: say so, it goes into every binary
+            if (given === undefined)
+                log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
             try {
                 return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
             }
@@ -38405,7 +38408,7 @@ async function main(argv, env) {
         // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
         process.env['RUNNER_TOOL_CACHE'] ||= node_path__WEBPACK_IMPORTED_MODULE_2___default().join(home, '.cache', 'ktctl-customize', 'tools');
         process.env['RUNNER_TEMP'] ||= node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir();
-        const upstream = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .resolveRelease */ .CM)(inputs, log);
+        const upstream = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .resolveUpstreamTag */ .Yq)(inputs, log);
         const result = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .buildInWorkspace */ .Bc)(inputs, (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .planFor */ .bJ)(inputs, upstream), { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
         for (const asset of result.assets)
             process.stdout.write(`${asset.path}\n`);
@@ -38516,6 +38519,7 @@ function messageOf(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
 /* harmony export */   pI: () => (/* binding */ parseBuildInputs)
 /* harmony export */ });
 /* unused harmony exports withDefaults, parseBoolean, parseSha256, parseHttpUrl, parseRepository, parseUpstreamVersion, parseVersion, parseGoVersion, parseUpxVersion, parseUpxArgs, parseArchiveFormat, parseOutputDir, parseMaxParallel, decodeConfig */
@@ -38555,17 +38559,22 @@ function parseSha256(name, value) {
     }
     return text.toLowerCase();
 }
+/** A URL fit for an error message: a password or token in it is replaced. */
+function redactUrl(url) {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
+}
 function parseHttpUrl(name, value) {
     const text = value.trim();
+    const shown = (0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(redactUrl(text));
     let url;
     try {
         url = new URL(text);
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(text)}' is not a URL; give an https:// address.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${shown}' is not a URL; give an https:// address.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(text)}' must be an http:// or https:// address.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${shown}' must be an http:// or https:// address.`);
     }
     return text.replace(/\/+$/, '');
 }
@@ -38576,17 +38585,18 @@ function parseHttpUrl(name, value) {
 function parseRepository(value, serverUrl) {
     const text = value.trim();
     const name = 'kt-connect-repository';
+    const shown = (0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(redactUrl(text));
     if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) && !text.includes('..')) {
         return `${serverUrl.replace(/\/+$/, '')}/${text.replace(/\.git$/, '')}.git`;
     }
     if (/[\s\0]/.test(text) || text.startsWith('-')) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(text)}' is neither owner/name nor a git URL.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${shown}' is neither owner/name nor a git URL.`);
     }
     if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text))
         return text;
     if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text))
         return text; // scp-like ssh
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(text)}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d(name, `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`);
 }
 /** `latest` or a tag name that cannot be mistaken for an option or a revision expression. */
 function parseUpstreamVersion(value) {
@@ -38625,16 +38635,17 @@ function parseUpxVersion(value) {
     }
     return text;
 }
-// Options that would change what upx writes, or make it not write at all.
-const UPX_FORBIDDEN = new Set(['-o', '--output', '-d', '--decompress', '-l', '--list', '-t', '--test', '-V', '--version', '-h', '--help', '-k', '--backup']);
+/**
+ * upx options that only change how it compresses. An allow-list: upx accepts abbreviations
+ * (`--outp=x`, `-ox`), so a deny-list of `-o` and friends can be walked around, and an output
+ * elsewhere would leave a binary with the configs outside the scratch folder.
+ */
+const UPX_ALLOWED = /^(-[1-9]|--best|--brute|--ultra-brute|--lzma|--nrv2[bde]|-q{1,3}|--no-progress|--no-color|--force|--all-methods|--all-filters|--no-lzma|--strip-relocs=[01]|--compress-exports=[01]|--compress-icons=[0-3]|--compress-resources=[01])$/;
 function parseUpxArgs(value) {
     const args = value.split(/\s+/).filter((arg) => arg !== '');
     for (const arg of args) {
-        if (!/^--?[A-Za-z0-9][A-Za-z0-9=_.-]*$/.test(arg)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d('upx-args', `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(arg)}' is not a upx option; give options only, such as -9 or --best --lzma.`);
-        }
-        if (UPX_FORBIDDEN.has(arg.split('=')[0] ?? arg)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d('upx-args', `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(arg)}' would stop upx from compressing in place; remove it.`);
+        if (!UPX_ALLOWED.test(arg)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .d('upx-args', `'${(0,_targets_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(arg)}' is not a compression option this action passes to upx; use levels -1 to -9, --best, --brute, --ultra-brute, --lzma, --nrv2b/d/e, -q, --force.`);
         }
     }
     return args;
@@ -38749,7 +38760,7 @@ function consoleLog(write = (line) => process.stderr.write(`${line}\n`)) {
 
 /***/ }),
 
-/***/ 847:
+/***/ 9948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38757,7 +38768,7 @@ function consoleLog(write = (line) => process.stderr.write(`${line}\n`)) {
 __nccwpck_require__.d(__webpack_exports__, {
   Bc: () => (/* binding */ buildInWorkspace),
   bJ: () => (/* binding */ planFor),
-  CM: () => (/* binding */ resolveRelease)
+  Yq: () => (/* binding */ resolveUpstreamTag)
 });
 
 // UNUSED EXPORTS: buildKtctl
@@ -98914,7 +98925,8 @@ async function writeAtomically(destination, archive) {
     const partial = `${destination}.partial`;
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
-    const file = (0,external_node_fs_.createWriteStream)(partial);
+    // the archives embed the configs: readable by the runner's user only, like the scratch folder
+    const file = (0,external_node_fs_.createWriteStream)(partial, { mode: 0o600 });
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(archive, async function* (chunks) {
             for await (const chunk of chunks) {
@@ -99182,10 +99194,25 @@ function uint32(value, what) {
 
 
 
+;// CONCATENATED MODULE: ./src/settle.ts
+// Waiting for concurrent work that writes into the workspace.
+/**
+ * Like Promise.all, but waits for every promise before throwing the first failure: the
+ * workspace is removed right after, and a download still writing into it would bring it back.
+ */
+async function allSettledOrThrow(promises) {
+    const settled = await Promise.allSettled(promises);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed !== undefined)
+        throw failed.reason;
+    return settled.map((result) => result.value);
+}
+
 ;// CONCATENATED MODULE: ./src/package.ts
 // Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
+
 
 
 
@@ -99208,7 +99235,7 @@ function checksumsText(assets) {
 }
 async function packageArchives(plan, inputs) {
     await (0,promises_namespaceObject.mkdir)(inputs.stagingDir, { recursive: true });
-    const staged = await Promise.all(plan.targets.map(async (target) => {
+    const staged = await allSettledOrThrow(plan.targets.map(async (target) => {
         const binary = inputs.binaries.get(target);
         if (binary === undefined)
             throw new Error(`no binary was built for ${target.target.os}/${target.target.arch}`);
@@ -99246,12 +99273,15 @@ async function moveFile(from, to) {
         if (error.code !== 'EXDEV')
             throw error;
         await (0,promises_namespaceObject.copyFile)(from, to);
+        await (0,promises_namespaceObject.chmod)(to, 0o600); // copyFile gives the new file the umask's mode
         await (0,promises_namespaceObject.rm)(from, { force: true });
     }
 }
 
 // EXTERNAL MODULE: ./src/plan.ts
-var plan = __nccwpck_require__(2464);
+var src_plan = __nccwpck_require__(2464);
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(8422);
 ;// CONCATENATED MODULE: ./src/upstream.ts
 // Pure decisions about kt-connect's tags and go.mod.
 /** Parses `git ls-remote --tags` output, peeling annotated tags to their commits. */
@@ -99313,6 +99343,7 @@ function parseGoDirective(goMod) {
 
 
 
+
 /**
  * git must never prompt (there is nobody to answer) and may only use transports that
  * fetch data: `ext::` runs commands.
@@ -99325,12 +99356,8 @@ function gitEnv(base = process.env) {
         GCM_INTERACTIVE: 'never',
     };
 }
-/** A repository URL fit for a log: credentials in it are replaced. */
-function redactUrl(url) {
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
-}
 async function resolveUpstream(request) {
-    const where = redactUrl(request.url);
+    const where = (0,inputs/* redactUrl */.BO)(request.url);
     const { output } = await run('git', ['ls-remote', '--tags', '--', request.url], {
         env: gitEnv(),
         what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
@@ -99348,8 +99375,13 @@ function newestTags(tags) {
     return tags.map((ref) => ref.tag).sort().reverse().slice(0, 5).join(', ') || 'none';
 }
 async function checkout(request, release, dir) {
-    const where = redactUrl(request.url);
-    await run('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', '--depth', '1', '--no-tags', '--branch', release.tag, '--', request.url, dir], { env: gitEnv(), what: `git clone of ${where} at ${release.tag}` });
+    const where = (0,inputs/* redactUrl */.BO)(request.url);
+    // init + fetch of refs/tags/<tag>: `clone --branch` would take a branch of the same name
+    const git = (args, what) => run('git', args, { cwd: dir, env: gitEnv(), what });
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    await git(['init', '--quiet'], 'git init');
+    await git(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], `git fetch of ${where} at ${release.tag}`);
+    await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', 'FETCH_HEAD'], `git checkout of ${release.tag}`);
     const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env: gitEnv() })).output.trim();
     if (head !== release.commit) {
         throw new Error(`${release.tag} of ${where} moved while this run read it (${release.commit} then ${head}); run again.`);
@@ -100186,6 +100218,7 @@ function _unique(values) {
 
 
 
+
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of (0,external_node_fs_.createReadStream)(file))
@@ -100207,19 +100240,21 @@ async function downloadVerified(url, sha256, hashInput, log) {
             file = await downloadTool(url); // retries 5xx, 408 and 429 itself
         }
         catch (error) {
-            throw new Error(`Could not download ${url}: ${(0,src_errors/* messageOf */.b)(error)}`);
+            throw new Error(`Could not download ${(0,inputs/* redactUrl */.BO)(url)}: ${(0,src_errors/* messageOf */.b)(error)}`);
         }
         const actual = await sha256File(file);
         if (actual === sha256)
             return file;
         await (0,promises_namespaceObject.rm)(file, { force: true });
         lastProblem = `its SHA-256 is ${actual}, expected ${sha256}`;
-        log.warning(`Download of ${url} does not match (attempt ${attempt} of ${ATTEMPTS}): ${lastProblem}`);
+        log.warning(`Download of ${(0,inputs/* redactUrl */.BO)(url)} does not match (attempt ${attempt} of ${ATTEMPTS}): ${lastProblem}`);
     }
-    throw new Error(`Could not get a verified copy of ${url}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`);
+    throw new Error(`Could not get a verified copy of ${(0,inputs/* redactUrl */.BO)(url)}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`);
 }
 
 ;// CONCATENATED MODULE: ./src/toolchain/go-release.ts
+// Pure choices about Go releases: which version a request means and which file to fetch.
+
 function parseGoSpec(text) {
     const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
     if (match === null)
@@ -100261,10 +100296,6 @@ function matchesSpec(semver, spec) {
 function goArchiveName(semver, host) {
     return `${goReleaseName(semver)}.${host.os}-${host.arch}.${host.os === 'windows' ? 'zip' : 'tar.gz'}`;
 }
-function go_release_compareSemver(a, b) {
-    const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-    return (x[0] - y[0]) || (x[1] - y[1]) || (x[2] - y[2]);
-}
 /** The newest stable release in the index that matches the spec and has an archive for the host. */
 function pickGoRelease(index, spec, host) {
     let best;
@@ -100275,7 +100306,7 @@ function pickGoRelease(index, spec, host) {
         const file = release.files.find((f) => f.kind === 'archive' && f.os === host.os && f.arch === host.arch);
         if (file === undefined)
             continue;
-        if (best === undefined || go_release_compareSemver(version, best.version) > 0) {
+        if (best === undefined || compareSemver(parseSemverTag(version), parseSemverTag(best.version)) > 0) {
             best = { version, filename: file.filename, sha256: file.sha256.toLowerCase() };
         }
     }
@@ -100287,6 +100318,7 @@ var toolchain_platform = __nccwpck_require__(7108);
 ;// CONCATENATED MODULE: ./src/toolchain/go.ts
 // Installs Go into the runner's tool cache (`<cache>/go/<version>/<arch>`, the layout of
 // actions/setup-go and the hosted images), so a Go that is already there costs no download.
+
 
 
 
@@ -100336,22 +100368,28 @@ async function installGo(request, goModDirective, host, log) {
         log.info(`Go ${version} found in the tool cache (${wanted} requested).`);
         return installed(cached, version);
     }
-    let chosen;
+    let index;
+    let noIndex = '';
     try {
-        const index = await fetchIndex(request.downloadBaseUrl);
-        const release = pickGoRelease(index, spec, host);
-        if (release === undefined) {
-            throw new Error(`No Go ${wanted} for ${host.os}/${host.arch} in the index at ${request.downloadBaseUrl}; check 'go-version'.`);
-        }
-        chosen = request.sha256 === undefined || spec.patch === undefined ? release : { ...release, sha256: request.sha256 };
+        index = await fetchIndex(request.downloadBaseUrl);
     }
     catch (error) {
-        if ((0,src_errors/* messageOf */.b)(error).startsWith('No Go '))
-            throw error;
-        chosen = await chooseWithoutIndex(request, wanted, host, (0,src_errors/* messageOf */.b)(error));
+        noIndex = (0,src_errors/* messageOf */.b)(error);
+    }
+    let chosen;
+    if (index === undefined) {
+        chosen = await chooseWithoutIndex(request, wanted, host, noIndex);
+    }
+    else {
+        const release = pickGoRelease(index, spec, host);
+        if (release === undefined) {
+            throw new Error(`No Go ${wanted} for ${host.os}/${host.arch} in the index at ${(0,inputs/* redactUrl */.BO)(request.downloadBaseUrl)}; check 'go-version'.`);
+        }
+        // an exact version with a pinned hash: the pin wins over the index
+        chosen = request.sha256 === undefined || spec.patch === undefined ? release : { ...release, sha256: request.sha256 };
     }
     const url = `${request.downloadBaseUrl}/${chosen.filename}`;
-    log.info(`Downloading Go ${chosen.version} from ${url}`);
+    log.info(`Downloading Go ${chosen.version} from ${(0,inputs/* redactUrl */.BO)(url)}`);
     const archive = await downloadVerified(url, chosen.sha256, 'go-sha256', log);
     const extracted = host.os === 'windows' ? await extractZip(archive) : await tool_cache_extractTar(archive);
     const goroot = await cacheDir(external_node_path_default().join(extracted, 'go'), 'go', chosen.version, host.cacheArch);
@@ -100360,6 +100398,8 @@ async function installGo(request, goModDirective, host, log) {
 
 ;// CONCATENATED MODULE: ./src/toolchain/upx.ts
 // Installs upx into the tool cache (`<cache>/upx/<version>/<arch>` holds the binary).
+
+
 
 
 
@@ -100379,6 +100419,21 @@ function upxReleaseName(version, host) {
         return `upx-${version}-${host.arch === '386' ? 'win32' : 'win64'}.zip`;
     throw new Error("upx publishes no macOS build; run this action on a Linux or Windows runner, or set 'upx: false'.");
 }
+/** Where upx comes from on this host, and the hash to check it with: decided before any download. */
+function upxDownloadFor(request, host) {
+    let file;
+    try {
+        file = upxReleaseName(request.version, host);
+    }
+    catch (error) {
+        throw new src_errors/* InputError */.d('upx', error.message);
+    }
+    const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
+    if (sha256 === undefined) {
+        throw new src_errors/* InputError */.d('upx-sha256', `is needed for ${file}: upx publishes no checksums and this action pins only ${Object.keys(KNOWN_UPX_SHA256).join(', ')}; give the file's SHA-256, or set upx: false.`);
+    }
+    return { file, url: `${request.downloadBaseUrl}/v${request.version}/${file}`, sha256 };
+}
 async function installUpx(request, host, log) {
     const binary = (0,toolchain_platform/* exeName */.u)('upx', host);
     const cached = find('upx', request.version, host.cacheArch);
@@ -100386,13 +100441,8 @@ async function installUpx(request, host, log) {
         log.info(`upx ${request.version} found in the tool cache.`);
         return { version: request.version, upx: external_node_path_default().join(cached, binary) };
     }
-    const file = upxReleaseName(request.version, host);
-    const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
-    if (sha256 === undefined) {
-        throw new Error(`No known SHA-256 for ${file}: set 'upx-sha256' to the file's hash, or 'upx: false'.`);
-    }
-    const url = `${request.downloadBaseUrl}/v${request.version}/${file}`;
-    log.info(`Downloading upx ${request.version} from ${url}`);
+    const { file, url, sha256 } = upxDownloadFor(request, host);
+    log.info(`Downloading upx ${request.version} from ${(0,inputs/* redactUrl */.BO)(url)}`);
     const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
     const extracted = file.endsWith('.zip') ? await extractZip(archive) : await tool_cache_extractTar(archive, undefined, 'xJ');
     const folder = external_node_path_default().join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
@@ -100407,9 +100457,10 @@ async function installUpx(request, host, log) {
 
 
 
+
 /** Returns the wintun.dll for each requested folder of `wintun/bin/<arch>/`. */
 async function fetchWintun(request, arches, into, log) {
-    log.info(`Downloading ${request.url}`);
+    log.info(`Downloading ${(0,inputs/* redactUrl */.BO)(request.url)}`);
     const archive = await downloadVerified(request.url, request.sha256, 'wintun-sha256', log);
     const extracted = await extractZip(archive, into);
     const dlls = new Map();
@@ -100921,7 +100972,7 @@ function nameList(named) {
 function checkVersionAgainstImages(version, upstreamTag, overridesImages) {
     if (version === '' || overridesImages)
         return;
-    const release = (0,plan/* defaultVersion */.U8)(upstreamTag);
+    const release = (0,src_plan/* defaultVersion */.U8)(upstreamTag);
     const images = `kt-connect-shadow:v${(0,src_targets/* printable */.g$)(version)} and kt-connect-router:v${(0,src_targets/* printable */.g$)(version)}`;
     const ways = `or set both global.image and mesh.router-image in kt-config to images you host`;
     if (/^v\d/.test(version)) {
@@ -101050,8 +101101,9 @@ async function withWorkspace(parent, onCreate, stopChildren, work) {
 
 
 
+
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
-async function resolveRelease(inputs, log) {
+async function resolveUpstreamTag(inputs, log) {
     const upstream = await log.group('Resolve kt-connect', async () => {
         const release = await resolveUpstream(inputs.upstream);
         log.info(`kt-connect ${inputs.upstream.version} is ${release.tag} (${release.commit}).`);
@@ -101064,16 +101116,24 @@ async function resolveRelease(inputs, log) {
 function buildInWorkspace(inputs, plan, environment) {
     return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => { }), killRunning, (workspace) => buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env, onBuildCache: environment.onBuildCache }));
 }
-/** What the run will produce: names and settings per target, known before anything is built. */
-function planFor(inputs, upstream) {
-    return (0,plan/* planBuild */.C7)({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+/**
+ * What the run will produce: names and settings per target, known before anything is built.
+ * Also refuses a plan this machine cannot carry out (upx for this host without a pinned hash).
+ */
+function planFor(inputs, upstream, host = (0,toolchain_platform/* hostPlatform */.o)()) {
+    const plan = (0,src_plan/* planBuild */.C7)({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+    if (needsUpx(inputs, plan))
+        upxDownloadFor(inputs.upx, host);
+    return plan;
+}
+function needsUpx(inputs, plan) {
+    return inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
 }
 async function buildKtctl(inputs, plan, context) {
     const { log, workspace } = context;
     const { upstream } = plan;
     const host = context.host ?? (0,toolchain_platform/* hostPlatform */.o)();
     const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
-    const needsUpx = inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
     const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
         const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
         await writeEmbeddedConfigs(tree.dir, inputs.configs, upstream.tag);
@@ -101082,9 +101142,9 @@ async function buildKtctl(inputs, plan, context) {
         return tree;
     });
     const tools = await log.group('Install Go, upx and wintun', async () => {
-        const [go, upx, wintun] = await Promise.all([
+        const [go, upx, wintun] = await allSettledOrThrow([
             installGo(inputs.go, parseGoDirective(source.goMod), host, log),
-            needsUpx ? installUpx(inputs.upx, host, log) : undefined,
+            needsUpx(inputs, plan) ? installUpx(inputs.upx, host, log) : undefined,
             wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map(),
         ]);
         log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);

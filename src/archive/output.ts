@@ -17,7 +17,8 @@ export async function writeAtomically(destination: string, archive: AsyncIterabl
   const partial = `${destination}.partial`;
   const hash = createHash('sha256');
   let size = 0;
-  const file = createWriteStream(partial);
+  // the archives embed the configs: readable by the runner's user only, like the scratch folder
+  const file = createWriteStream(partial, { mode: 0o600 });
   try {
     await pipelineAsync(
       archive,

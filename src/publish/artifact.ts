@@ -1,12 +1,12 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
+import { sha256File } from '../toolchain/download.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
 import { SUPPORTED_TARGETS } from '../targets.js';
 import type { ReleaseFile } from './release.js';
@@ -136,11 +136,6 @@ export interface CollectedBuild {
   readonly fingerprint: string;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 function isTarget(os: unknown, arch: unknown): boolean {
   return SUPPORTED_TARGETS.some((target) => target.os === os && target.arch === arch);

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as tc from '@actions/tool-cache';
 import { messageOf } from '../errors.js';
+import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 
 export async function sha256File(file: string): Promise<string> {
@@ -27,15 +28,15 @@ export async function downloadVerified(url: string, sha256: string, hashInput: s
     try {
       file = await tc.downloadTool(url); // retries 5xx, 408 and 429 itself
     } catch (error) {
-      throw new Error(`Could not download ${url}: ${messageOf(error)}`);
+      throw new Error(`Could not download ${redactUrl(url)}: ${messageOf(error)}`);
     }
     const actual = await sha256File(file);
     if (actual === sha256) return file;
     await rm(file, { force: true });
     lastProblem = `its SHA-256 is ${actual}, expected ${sha256}`;
-    log.warning(`Download of ${url} does not match (attempt ${attempt} of ${ATTEMPTS}): ${lastProblem}`);
+    log.warning(`Download of ${redactUrl(url)} does not match (attempt ${attempt} of ${ATTEMPTS}): ${lastProblem}`);
   }
   throw new Error(
-    `Could not get a verified copy of ${url}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`,
+    `Could not get a verified copy of ${redactUrl(url)}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`,
   );
 }

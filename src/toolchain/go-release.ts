@@ -1,4 +1,5 @@
 // Pure choices about Go releases: which version a request means and which file to fetch.
+import { compareSemver, parseSemverTag } from '../upstream.js';
 import type { HostPlatform } from './platform.js';
 
 /** One file of go.dev's JSON index (`/dl/?mode=json&include=all`). */
@@ -74,10 +75,6 @@ export interface ChosenGo {
   readonly sha256: string;
 }
 
-function compareSemver(a: string, b: string): number {
-  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  return (x[0]! - y[0]!) || (x[1]! - y[1]!) || (x[2]! - y[2]!);
-}
 
 /** The newest stable release in the index that matches the spec and has an archive for the host. */
 export function pickGoRelease(index: readonly GoIndexRelease[], spec: GoVersionSpec, host: HostPlatform): ChosenGo | undefined {
@@ -87,7 +84,7 @@ export function pickGoRelease(index: readonly GoIndexRelease[], spec: GoVersionS
     if (version === undefined || !matchesSpec(version, spec)) continue;
     const file = release.files.find((f) => f.kind === 'archive' && f.os === host.os && f.arch === host.arch);
     if (file === undefined) continue;
-    if (best === undefined || compareSemver(version, best.version) > 0) {
+    if (best === undefined || compareSemver(parseSemverTag(version)!, parseSemverTag(best.version)!) > 0) {
       best = { version, filename: file.filename, sha256: file.sha256.toLowerCase() };
     }
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { HttpClient } from '@actions/http-client';
 import * as tc from '@actions/tool-cache';
 import { messageOf } from '../errors.js';
+import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { GoRequest } from '../model.js';
 import { downloadVerified } from './download.js';
@@ -69,21 +70,27 @@ export async function installGo(request: GoRequest, goModDirective: string | und
     return installed(cached, version);
   }
 
-  let chosen: ChosenGo;
+  let index: GoIndexRelease[] | undefined;
+  let noIndex = '';
   try {
-    const index = await fetchIndex(request.downloadBaseUrl);
+    index = await fetchIndex(request.downloadBaseUrl);
+  } catch (error) {
+    noIndex = messageOf(error);
+  }
+  let chosen: ChosenGo;
+  if (index === undefined) {
+    chosen = await chooseWithoutIndex(request, wanted, host, noIndex);
+  } else {
     const release = pickGoRelease(index, spec, host);
     if (release === undefined) {
-      throw new Error(`No Go ${wanted} for ${host.os}/${host.arch} in the index at ${request.downloadBaseUrl}; check 'go-version'.`);
+      throw new Error(`No Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`);
     }
+    // an exact version with a pinned hash: the pin wins over the index
     chosen = request.sha256 === undefined || spec.patch === undefined ? release : { ...release, sha256: request.sha256 };
-  } catch (error) {
-    if (messageOf(error).startsWith('No Go ')) throw error;
-    chosen = await chooseWithoutIndex(request, wanted, host, messageOf(error));
   }
 
   const url = `${request.downloadBaseUrl}/${chosen.filename}`;
-  log.info(`Downloading Go ${chosen.version} from ${url}`);
+  log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified(url, chosen.sha256, 'go-sha256', log);
   const extracted = host.os === 'windows' ? await tc.extractZip(archive) : await tc.extractTar(archive);
   const goroot = await tc.cacheDir(path.join(extracted, 'go'), 'go', chosen.version, host.cacheArch);

@@ -1,6 +1,8 @@
 // Installs upx into the tool cache (`<cache>/upx/<version>/<arch>` holds the binary).
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
+import { InputError } from '../errors.js';
+import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
 import { downloadVerified } from './download.js';
@@ -26,6 +28,27 @@ export interface InstalledUpx {
   readonly upx: string;
 }
 
+export interface UpxDownload {
+  readonly file: string;
+  readonly url: string;
+  readonly sha256: string;
+}
+
+/** Where upx comes from on this host, and the hash to check it with: decided before any download. */
+export function upxDownloadFor(request: UpxRequest, host: HostPlatform): UpxDownload {
+  let file: string;
+  try {
+    file = upxReleaseName(request.version, host);
+  } catch (error) {
+    throw new InputError('upx', (error as Error).message);
+  }
+  const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
+  if (sha256 === undefined) {
+    throw new InputError('upx-sha256', `is needed for ${file}: upx publishes no checksums and this action pins only ${Object.keys(KNOWN_UPX_SHA256).join(', ')}; give the file's SHA-256, or set upx: false.`);
+  }
+  return { file, url: `${request.downloadBaseUrl}/v${request.version}/${file}`, sha256 };
+}
+
 export async function installUpx(request: UpxRequest, host: HostPlatform, log: Log): Promise<InstalledUpx> {
   const binary = exeName('upx', host);
   const cached = tc.find('upx', request.version, host.cacheArch);
@@ -33,13 +56,8 @@ export async function installUpx(request: UpxRequest, host: HostPlatform, log: L
     log.info(`upx ${request.version} found in the tool cache.`);
     return { version: request.version, upx: path.join(cached, binary) };
   }
-  const file = upxReleaseName(request.version, host);
-  const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
-  if (sha256 === undefined) {
-    throw new Error(`No known SHA-256 for ${file}: set 'upx-sha256' to the file's hash, or 'upx: false'.`);
-  }
-  const url = `${request.downloadBaseUrl}/v${request.version}/${file}`;
-  log.info(`Downloading upx ${request.version} from ${url}`);
+  const { file, url, sha256 } = upxDownloadFor(request, host);
+  log.info(`Downloading upx ${request.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
   const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
   const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));

@@ -3,13 +3,14 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
+import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { WintunRequest } from '../model.js';
 import { downloadVerified } from './download.js';
 
 /** Returns the wintun.dll for each requested folder of `wintun/bin/<arch>/`. */
 export async function fetchWintun(request: WintunRequest, arches: readonly string[], into: string, log: Log): Promise<Map<string, string>> {
-  log.info(`Downloading ${request.url}`);
+  log.info(`Downloading ${redactUrl(request.url)}`);
   const archive = await downloadVerified(request.url, request.sha256, 'wintun-sha256', log);
   const extracted = await tc.extractZip(archive, into);
   const dlls = new Map<string, string>();
