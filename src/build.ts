@@ -1,6 +1,6 @@
 // Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
 // packs each binary with upx as soon as it is built.
-import { readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from './errors.js';
@@ -129,12 +129,9 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
       const file = path.join(dir, entry.name);
       try {
         if (entry.isDirectory()) walk(file);
-        else if (entry.isFile() && statSync(file).mtimeMs >= since) {
-          const content = readFileSync(file);
-          if (needles.some((needle) => content.includes(needle))) {
-            rmSync(file, { force: true });
-            removed++;
-          }
+        else if (entry.isFile() && statSync(file).mtimeMs >= since && fileContains(file, needles)) {
+          rmSync(file, { force: true });
+          removed++;
         }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -143,4 +140,27 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
   };
   walk(gocache);
   return removed;
+}
+
+/** Read in slices through one buffer: cache entries reach tens of MB, and this must stay small in memory. */
+const SLICE = 1 << 20;
+
+export function fileContains(file: string, needles: readonly Buffer[]): boolean {
+  // each slice keeps the tail of the one before, so a needle across a boundary is found
+  const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
+  const buffer = Buffer.alloc(SLICE + overlap);
+  const fd = openSync(file, 'r');
+  try {
+    let kept = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, kept, SLICE, null);
+      if (read === 0) return false;
+      const view = buffer.subarray(0, kept + read);
+      if (needles.some((needle) => view.includes(needle))) return true;
+      kept = Math.min(overlap, view.length);
+      view.copy(buffer, 0, view.length - kept);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

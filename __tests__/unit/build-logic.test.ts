@@ -76,3 +76,22 @@ test('the Go cache key follows platform, Go, go.sum and targets, not their order
   assert.equal(cacheWanted(undefined, { RUNNER_ENVIRONMENT: 'self-hosted' }), false);
   assert.equal(cacheWanted(false, { RUNNER_ENVIRONMENT: 'github-hosted' }), false);
 });
+
+test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async () => {
+  const { fileContains } = await import('../../src/build.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'contains-'));
+  const needle = Buffer.from('token: sEcReT-aaaa1111bbbb');
+  for (const at of [0, (1 << 20) - 5, (1 << 20) * 2 + 7, (1 << 20) * 3 - needle.length]) {
+    const bytes = Buffer.alloc((1 << 20) * 3, 0x41);
+    needle.copy(bytes, at);
+    const file = path.join(dir, `at-${at}`);
+    writeFileSync(file, bytes);
+    assert.equal(fileContains(file, [Buffer.from('absent'), needle]), true, `at ${at}`);
+  }
+  const clean = path.join(dir, 'clean');
+  writeFileSync(clean, Buffer.alloc((1 << 20) * 2 + 3, 0x41));
+  assert.equal(fileContains(clean, [needle]), false);
+});

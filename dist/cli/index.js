@@ -39204,12 +39204,9 @@ function scrubBuildCache(gocache, since, secrets) {
             try {
                 if (entry.isDirectory())
                     walk(file);
-                else if (entry.isFile() && (0,external_node_fs_.statSync)(file).mtimeMs >= since) {
-                    const content = (0,external_node_fs_.readFileSync)(file);
-                    if (needles.some((needle) => content.includes(needle))) {
-                        (0,external_node_fs_.rmSync)(file, { force: true });
-                        removed++;
-                    }
+                else if (entry.isFile() && (0,external_node_fs_.statSync)(file).mtimeMs >= since && fileContains(file, needles)) {
+                    (0,external_node_fs_.rmSync)(file, { force: true });
+                    removed++;
                 }
             }
             catch (error) {
@@ -39220,6 +39217,30 @@ function scrubBuildCache(gocache, since, secrets) {
     };
     walk(gocache);
     return removed;
+}
+/** Read in slices through one buffer: cache entries reach tens of MB, and this must stay small in memory. */
+const SLICE = 1 << 20;
+function fileContains(file, needles) {
+    // each slice keeps the tail of the one before, so a needle across a boundary is found
+    const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
+    const buffer = Buffer.alloc(SLICE + overlap);
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        let kept = 0;
+        for (;;) {
+            const read = (0,external_node_fs_.readSync)(fd, buffer, kept, SLICE, null);
+            if (read === 0)
+                return false;
+            const view = buffer.subarray(0, kept + read);
+            if (needles.some((needle) => view.includes(needle)))
+                return true;
+            kept = Math.min(overlap, view.length);
+            view.copy(buffer, 0, view.length - kept);
+        }
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
