@@ -117,6 +117,8 @@ async function sizeOf(file: string): Promise<string> {
 export function scrubBuildCache(gocache: string, since: number, secrets: readonly string[]): number {
   const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
   if (needles.length === 0 || gocache === '') return 0;
+  // one buffer for every file: this loop is synchronous, so garbage would pile up unread by GC
+  const buffer = Buffer.alloc(SLICE + Math.max(...needles.map((needle) => needle.length)));
   let removed = 0;
   const walk = (dir: string): void => {
     let entries: Dirent[];
@@ -129,7 +131,7 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
       const file = path.join(dir, entry.name);
       try {
         if (entry.isDirectory()) walk(file);
-        else if (entry.isFile() && statSync(file).mtimeMs >= since && fileContains(file, needles)) {
+        else if (entry.isFile() && statSync(file).mtimeMs >= since && fileContains(file, needles, buffer)) {
           rmSync(file, { force: true });
           removed++;
         }
@@ -143,12 +145,12 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
 }
 
 /** Read in slices through one buffer: cache entries reach tens of MB, and this must stay small in memory. */
-const SLICE = 1 << 20;
+export const SLICE = 1 << 20;
 
-export function fileContains(file: string, needles: readonly Buffer[]): boolean {
+/** `buffer` must hold SLICE bytes plus the longest needle. */
+export function fileContains(file: string, needles: readonly Buffer[], buffer: Buffer): boolean {
   // each slice keeps the tail of the one before, so a needle across a boundary is found
   const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
-  const buffer = Buffer.alloc(SLICE + overlap);
   const fd = openSync(file, 'r');
   try {
     let kept = 0;

@@ -78,7 +78,7 @@ test('the Go cache key follows platform, Go, go.sum and targets, not their order
 });
 
 test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async () => {
-  const { fileContains } = await import('../../src/build.js');
+  const { fileContains, SLICE } = await import('../../src/build.js');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
@@ -89,9 +89,9 @@ test('fileContains finds a needle anywhere, also across the 1 MiB read slices', 
     needle.copy(bytes, at);
     const file = path.join(dir, `at-${at}`);
     writeFileSync(file, bytes);
-    assert.equal(fileContains(file, [Buffer.from('absent'), needle]), true, `at ${at}`);
+    assert.equal(fileContains(file, [Buffer.from('absent'), needle], Buffer.alloc(SLICE + needle.length)), true, `at ${at}`);
   }
   const clean = path.join(dir, 'clean');
   writeFileSync(clean, Buffer.alloc((1 << 20) * 2 + 3, 0x41));
-  assert.equal(fileContains(clean, [needle]), false);
+  assert.equal(fileContains(clean, [needle], Buffer.alloc(SLICE + needle.length)), false);
 });

@@ -39190,6 +39190,8 @@ function scrubBuildCache(gocache, since, secrets) {
     const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
     if (needles.length === 0 || gocache === '')
         return 0;
+    // one buffer for every file: this loop is synchronous, so garbage would pile up unread by GC
+    const buffer = Buffer.alloc(SLICE + Math.max(...needles.map((needle) => needle.length)));
     let removed = 0;
     const walk = (dir) => {
         let entries;
@@ -39204,7 +39206,7 @@ function scrubBuildCache(gocache, since, secrets) {
             try {
                 if (entry.isDirectory())
                     walk(file);
-                else if (entry.isFile() && (0,external_node_fs_.statSync)(file).mtimeMs >= since && fileContains(file, needles)) {
+                else if (entry.isFile() && (0,external_node_fs_.statSync)(file).mtimeMs >= since && fileContains(file, needles, buffer)) {
                     (0,external_node_fs_.rmSync)(file, { force: true });
                     removed++;
                 }
@@ -39220,10 +39222,10 @@ function scrubBuildCache(gocache, since, secrets) {
 }
 /** Read in slices through one buffer: cache entries reach tens of MB, and this must stay small in memory. */
 const SLICE = 1 << 20;
-function fileContains(file, needles) {
+/** `buffer` must hold SLICE bytes plus the longest needle. */
+function fileContains(file, needles, buffer) {
     // each slice keeps the tail of the one before, so a needle across a boundary is found
     const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
-    const buffer = Buffer.alloc(SLICE + overlap);
     const fd = (0,external_node_fs_.openSync)(file, 'r');
     try {
         let kept = 0;
