@@ -174,6 +174,9 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const published = await actionsLog.group(`Publish release ${tag}`, () =>
     publishRelease(client, publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), actionsLog),
   );
+  if (!/^[A-Za-z0-9._+-]+$/.test(collected.checksumsName) || collected.checksumsName.startsWith('.')) {
+    throw new Error(`mode: publish: the build jobs' manifest names the checksums file '${collected.checksumsName}', which is not a file name.`);
+  }
   // one checksums file for the archives of every build job
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));
