@@ -10,7 +10,7 @@ import { planBuild } from './plan.js';
 import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
 import { installGo } from './toolchain/go.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
-import { installUpx, upxDownloadFor } from './toolchain/upx.js';
+import { installUpx, runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
 import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
@@ -46,16 +46,21 @@ export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environme
 
 /**
  * What the run will produce: names and settings per target, known before anything is built.
- * Also refuses a plan this machine cannot carry out (upx for this host without a pinned hash).
+ * Also refuses a plan this machine cannot carry out: no upx in the tool cache and no hash to
+ * download one with, or a macOS runner without upx on its PATH.
  */
-export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform()): BuildPlan {
+export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform(), tools: ToolLookups = runnerTools): BuildPlan {
   const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
-  if (needsUpx(inputs, plan)) upxDownloadFor(inputs.upx, host);
+  if (needsUpx(inputs, plan)) upxSourceFor(inputs.upx, host, tools, packedTargets(plan));
   return plan;
 }
 
 function needsUpx(inputs: BuildInputs, plan: BuildPlan): boolean {
   return inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
+}
+
+function packedTargets(plan: BuildPlan): string[] {
+  return plan.targets.filter((t) => t.upxSkipReason === undefined).map((t) => `${t.target.os}/${t.target.arch}`);
 }
 
 export interface PipelineContext {
@@ -84,9 +89,11 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   });
 
   const tools = await log.group('Install Go, upx and wintun', async () => {
+    // decided again, as planFor did, before any download starts: the tool cache may have changed since
+    const upxSource = needsUpx(inputs, plan) ? upxSourceFor(inputs.upx, host, runnerTools, packedTargets(plan)) : undefined;
     const [go, upx, wintun] = await allSettledOrThrow([
       installGo(inputs.go, parseGoDirective(source.goMod), host, log),
-      needsUpx(inputs, plan) ? installUpx(inputs.upx, host, log) : undefined,
+      upxSource === undefined ? undefined : installUpx(upxSource, host, log),
       wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map<string, string>(),
     ] as const);
     log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);

@@ -44,5 +44,5 @@ test('hosts and upx files', () => {
   assert.equal(upxReleaseName('4.2.4', linux), 'upx-4.2.4-amd64_linux.tar.xz');
   assert.equal(upxReleaseName('4.2.4', hostPlatform('linux', 'arm64')), 'upx-4.2.4-arm64_linux.tar.xz');
   assert.equal(upxReleaseName('4.2.4', hostPlatform('win32', 'arm64')), 'upx-4.2.4-win64.zip');
-  assert.throws(() => upxReleaseName('4.2.4', hostPlatform('darwin', 'arm64')), /upx: false/);
+  assert.equal(upxReleaseName('4.2.4', hostPlatform('darwin', 'arm64')), undefined, 'upx publishes no macOS build');
 });

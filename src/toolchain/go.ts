@@ -1,8 +1,10 @@
 // Installs Go into the runner's tool cache (`<cache>/go/<version>/<arch>`, the layout of
 // actions/setup-go and the hosted images), so a Go that is already there costs no download.
+// Go from a custom 'go-download-base-url' is cached under a name of its own (see toolCacheName).
 import path from 'node:path';
 import { HttpClient } from '@actions/http-client';
 import * as tc from '@actions/tool-cache';
+import { BUILD_DEFAULTS } from '../defaults.js';
 import { messageOf } from '../errors.js';
 import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
@@ -17,6 +19,7 @@ import {
   type GoIndexRelease,
 } from './go-release.js';
 import { exeName, type HostPlatform } from './platform.js';
+import { toolCacheName } from './tool-cache.js';
 
 export interface InstalledGo {
   readonly version: string;
@@ -63,10 +66,12 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   const wanted = specText(spec);
   const installed = (goroot: string, version: string): InstalledGo => ({ version, goroot, go: path.join(goroot, 'bin', exeName('go', host)) });
 
-  const cached = tc.find('go', wanted, host.cacheArch);
+  // go.dev's Go keeps the name `go` (hosted images preinstall it there); a mirror's Go is kept apart
+  const toolName = toolCacheName('go', request.downloadBaseUrl, BUILD_DEFAULTS['go-download-base-url']);
+  const cached = tc.find(toolName, wanted, host.cacheArch);
   if (cached !== '') {
     const version = path.basename(path.dirname(cached));
-    log.info(`Go ${version} found in the tool cache (${wanted} requested).`);
+    log.info(`Go ${version} found in the tool cache (${toolName}; ${wanted} requested).`);
     return installed(cached, version);
   }
 
@@ -93,6 +98,6 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified(url, chosen.sha256, 'go-sha256', log);
   const extracted = host.os === 'windows' ? await tc.extractZip(archive) : await tc.extractTar(archive);
-  const goroot = await tc.cacheDir(path.join(extracted, 'go'), 'go', chosen.version, host.cacheArch);
+  const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
   return installed(goroot, chosen.version);
 }

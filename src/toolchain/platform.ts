@@ -1,4 +1,6 @@
 // The machine the action runs on, in the words of each tool's download names.
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 
 export interface HostPlatform {
   /** Go's GOOS of the host. */
@@ -21,4 +23,47 @@ export function hostPlatform(platform: NodeJS.Platform = process.platform, arch:
 
 export function exeName(name: string, host: HostPlatform): string {
   return host.os === 'windows' ? `${name}.exe` : name;
+}
+
+/** The PATH variable of `env`: Windows spells it `Path`, and names there are not case-sensitive. */
+export function pathVariable(env: NodeJS.ProcessEnv): string {
+  const key = Object.keys(env).find((name) => name.toUpperCase() === 'PATH');
+  return key === undefined ? '' : (env[key] ?? '');
+}
+
+/**
+ * Where a PATH search for `name` looks, in order. Only absolute entries count: an empty or
+ * relative entry means the current folder, which is the checked-out workspace here, and a
+ * program found there would be whatever the repository put there, not the runner's.
+ */
+export function pathCandidates(name: string, pathValue: string, host: HostPlatform): string[] {
+  const paths = host.os === 'windows' ? path.win32 : path.posix;
+  const delimiter = host.os === 'windows' ? ';' : ':';
+  const file = exeName(name, host);
+  const candidates: string[] = [];
+  for (const entry of pathValue.split(delimiter)) {
+    const dir = host.os === 'windows' ? entry.replace(/^"(.*)"$/, '$1') : entry;
+    if (dir === '' || !paths.isAbsolute(dir)) continue;
+    const candidate = paths.join(dir, file);
+    if (!candidates.includes(candidate)) candidates.push(candidate);
+  }
+  return candidates;
+}
+
+/**
+ * The first executable file named `name` on the runner's PATH, or undefined. The runner's own
+ * PATH is trusted as its installed software (Homebrew's `bin` holds links into its Cellar, so
+ * links are followed here); the workspace is not, see pathCandidates.
+ */
+export function findOnPath(name: string, host: HostPlatform, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const candidate of pathCandidates(name, pathVariable(env), host)) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      if (host.os !== 'windows') accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not there, or not executable: look further
+    }
+  }
+  return undefined;
 }

@@ -1,26 +1,136 @@
-// Installs upx into the tool cache (`<cache>/upx/<version>/<arch>` holds the binary).
+// Finds or installs upx. Where it comes from is decided first, by chooseUpxSource, from the
+// request, the host, and what the tool cache and PATH hold: before anything is downloaded.
+// Installed copies live in the tool cache (`<cache>/<name>/<version>/<arch>` holds the binary).
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { InputError } from '../errors.js';
+import { BUILD_DEFAULTS } from '../defaults.js';
+import { InputError, messageOf } from '../errors.js';
 import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
+import { run } from '../process.js';
 import { downloadVerified } from './download.js';
-import { exeName, type HostPlatform } from './platform.js';
+import { exeName, findOnPath, type HostPlatform } from './platform.js';
+import { toolCacheName } from './tool-cache.js';
 
 /**
- * SHA-256 of upx's release files, for the default version. upx publishes no checksum
- * file, so a version or platform missing here needs 'upx-sha256'.
+ * SHA-256 of upx 4.2.4's release files (the default version), one per runner platform upx
+ * builds for. upx publishes no checksum file, so these are the hashes other projects' install
+ * scripts pin for the same files; none could be downloaded and checked where they were added
+ * here (no route to GitHub). A wrong pin cannot pass silently: the download is checked against
+ * it, and a mismatch stops the run with an error that says the pin did not match and what to do.
+ * A version or platform missing here needs 'upx-sha256', or upx in the tool cache.
  */
-const KNOWN_UPX_SHA256: Readonly<Record<string, string>> = {
+export const UPX_PINNED_SHA256: Readonly<Record<string, string>> = {
+  // ubuntu x64 runners
   'upx-4.2.4-amd64_linux.tar.xz': '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+  // ubuntu arm64 runners (ubuntu-24.04-arm)
+  'upx-4.2.4-arm64_linux.tar.xz': '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9',
+  // windows x64 runners (and Windows on arm64, which runs x64 programs)
+  'upx-4.2.4-win64.zip': '22e9ef20e4c72aad85e32c71cbc9c086436c179456382aa75c0c24868456a671',
 };
 
-/** The name of upx's release file for the host: upx builds for Linux and Windows only. */
-export function upxReleaseName(version: string, host: HostPlatform): string {
+/** The name of upx's release file for the host, or undefined on macOS: upx builds for Linux and Windows only. */
+export function upxReleaseName(version: string, host: HostPlatform): string | undefined {
   if (host.os === 'linux') return `upx-${version}-${host.arch === 'arm64' ? 'arm64' : host.arch === '386' ? 'i386' : 'amd64'}_linux.tar.xz`;
   if (host.os === 'windows') return `upx-${version}-${host.arch === '386' ? 'win32' : 'win64'}.zip`;
-  throw new Error("upx publishes no macOS build; run this action on a Linux or Windows runner, or set 'upx: false'.");
+  return undefined;
+}
+
+/** The tool-cache name of upx from the request's base URL: `upx` for upx's own releases, another name for a mirror. */
+export function upxToolName(request: Pick<UpxRequest, 'downloadBaseUrl'>): string {
+  return toolCacheName('upx', request.downloadBaseUrl, BUILD_DEFAULTS['upx-download-base-url']);
+}
+
+/** Where upx comes from. */
+export type UpxSource =
+  /** Found in the tool cache for the requested version: used as it is, no hash asked (as actions/setup-go does). */
+  | { readonly kind: 'cache'; readonly toolName: string; readonly version: string; readonly upx: string }
+  /** Downloaded, checked against `sha256`, and put into the tool cache under `toolName`. */
+  | {
+      readonly kind: 'download';
+      readonly toolName: string;
+      readonly version: string;
+      readonly file: string;
+      readonly url: string;
+      readonly sha256: string;
+      /** 'pin': the hash is this action's pin for the file; 'input': the user's 'upx-sha256'. */
+      readonly hashFrom: 'pin' | 'input';
+    }
+  /** The runner's own upx on PATH (macOS, where upx publishes no build). */
+  | { readonly kind: 'path'; readonly upx: string };
+
+export interface UpxChoice {
+  readonly request: UpxRequest;
+  readonly host: HostPlatform;
+  /** The tool cache's folder for upx at the requested version under upxToolName(request), or undefined. */
+  readonly cached: string | undefined;
+  /** The upx found on the runner's PATH, or undefined. Looked at only on macOS. */
+  readonly pathUpx: string | undefined;
+  /** The targets upx would pack, for the message when there is no upx to be had. */
+  readonly packing?: readonly string[];
+}
+
+/**
+ * Where upx comes from, decided purely from what the caller looked up: the tool cache first
+ * (any source, no hash needed), then on macOS the runner's own upx, else a download whose hash
+ * must be known now, from 'upx-sha256' or this action's pin. Throws an InputError that says
+ * what to do when none of them will do.
+ */
+export function chooseUpxSource(choice: UpxChoice): UpxSource {
+  const { request, host } = choice;
+  const toolName = upxToolName(request);
+  if (choice.cached !== undefined) {
+    return { kind: 'cache', toolName, version: request.version, upx: path.join(choice.cached, exeName('upx', host)) };
+  }
+  const file = upxReleaseName(request.version, host);
+  if (file === undefined) {
+    if (choice.pathUpx !== undefined) return { kind: 'path', upx: choice.pathUpx };
+    const packing = choice.packing === undefined || choice.packing.length === 0 ? '' : ` (to pack ${choice.packing.join(', ')})`;
+    throw new InputError(
+      'upx',
+      `this macOS runner has no upx on its PATH${packing}, and upx publishes no macOS build to download. ` +
+        "Add a step that runs 'brew install upx' before this action, or set 'upx: false'.",
+    );
+  }
+  const pinned = UPX_PINNED_SHA256[file];
+  const sha256 = request.sha256 ?? pinned;
+  if (sha256 === undefined) {
+    throw new InputError(
+      'upx-sha256',
+      `is needed to download ${file}: upx publishes no checksums, and this action pins only ${Object.keys(UPX_PINNED_SHA256).join(', ')}. ` +
+        `Give the file's SHA-256, put upx ${request.version} into the runner's tool cache, or set 'upx: false'.`,
+    );
+  }
+  return {
+    kind: 'download',
+    toolName,
+    version: request.version,
+    file,
+    url: `${request.downloadBaseUrl}/v${request.version}/${file}`,
+    sha256,
+    hashFrom: request.sha256 === undefined ? 'pin' : 'input',
+  };
+}
+
+/** What chooseUpxSource needs from the world: the tool cache and the PATH. */
+export interface ToolLookups {
+  /** tc.find: the folder of `tool` at `version` for `arch`, or undefined. */
+  cached(tool: string, version: string, arch: string): string | undefined;
+  /** The executable `name` on the runner's PATH, or undefined. */
+  onPath(name: string, host: HostPlatform): string | undefined;
+}
+
+export const runnerTools: ToolLookups = {
+  cached: (tool, version, arch) => tc.find(tool, version, arch) || undefined,
+  onPath: (name, host) => findOnPath(name, host),
+};
+
+/** chooseUpxSource with the lookups done: the tool cache, and on macOS the PATH. */
+export function upxSourceFor(request: UpxRequest, host: HostPlatform, lookups: ToolLookups, packing?: readonly string[]): UpxSource {
+  const cached = lookups.cached(upxToolName(request), request.version, host.cacheArch);
+  const pathUpx = cached === undefined && host.os === 'darwin' ? lookups.onPath('upx', host) : undefined;
+  return chooseUpxSource({ request, host, cached, pathUpx, ...(packing === undefined ? {} : { packing }) });
 }
 
 export interface InstalledUpx {
@@ -28,39 +138,39 @@ export interface InstalledUpx {
   readonly upx: string;
 }
 
-export interface UpxDownload {
-  readonly file: string;
-  readonly url: string;
-  readonly sha256: string;
+/** The first line of `upx --version`, e.g. `upx 4.2.4`: says which upx a run used. */
+async function upxVersionLine(upx: string): Promise<string> {
+  const { output } = await run(upx, ['--version'], { what: `${upx} --version` });
+  return output.split(/\r?\n/, 1)[0]?.trim() ?? '';
 }
 
-/** Where upx comes from on this host, and the hash to check it with: decided before any download. */
-export function upxDownloadFor(request: UpxRequest, host: HostPlatform): UpxDownload {
-  let file: string;
+/** Carries out the decision chooseUpxSource made. */
+export async function installUpx(source: UpxSource, host: HostPlatform, log: Log): Promise<InstalledUpx> {
+  if (source.kind === 'cache') {
+    log.info(`upx ${source.version} found in the tool cache (${source.toolName}): nothing to download.`);
+    return { version: source.version, upx: source.upx };
+  }
+  if (source.kind === 'path') {
+    const line = await upxVersionLine(source.upx);
+    log.info(`upx publishes no macOS build: using the runner's ${source.upx} (${line}); 'upx-version' does not apply.`);
+    return { version: /^upx (\S+)/.exec(line)?.[1] ?? line, upx: source.upx };
+  }
+  const { file, url, sha256 } = source;
+  log.info(`Downloading upx ${source.version} from ${redactUrl(url)}`);
+  let archive: string;
   try {
-    file = upxReleaseName(request.version, host);
+    archive = await downloadVerified(url, sha256, 'upx-sha256', log);
   } catch (error) {
-    throw new InputError('upx', (error as Error).message);
+    // a message that names the expected hash is a mismatch, not a network failure
+    if (source.hashFrom !== 'pin' || !messageOf(error).includes(sha256)) throw error;
+    throw new Error(
+      `${messageOf(error)} The expected SHA-256 is the one this action pins for ${file}, taken from other projects' install scripts: ` +
+        `the pin did not match what ${redactUrl(url)} serves. Check the file against upx's release; set 'upx-sha256' to its real SHA-256, ` +
+        "or set 'upx: false', and report the wrong pin to this action's maintainers.",
+    );
   }
-  const sha256 = request.sha256 ?? KNOWN_UPX_SHA256[file];
-  if (sha256 === undefined) {
-    throw new InputError('upx-sha256', `is needed for ${file}: upx publishes no checksums and this action pins only ${Object.keys(KNOWN_UPX_SHA256).join(', ')}; give the file's SHA-256, or set upx: false.`);
-  }
-  return { file, url: `${request.downloadBaseUrl}/v${request.version}/${file}`, sha256 };
-}
-
-export async function installUpx(request: UpxRequest, host: HostPlatform, log: Log): Promise<InstalledUpx> {
-  const binary = exeName('upx', host);
-  const cached = tc.find('upx', request.version, host.cacheArch);
-  if (cached !== '') {
-    log.info(`upx ${request.version} found in the tool cache.`);
-    return { version: request.version, upx: path.join(cached, binary) };
-  }
-  const { file, url, sha256 } = upxDownloadFor(request, host);
-  log.info(`Downloading upx ${request.version} from ${redactUrl(url)}`);
-  const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
   const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
   const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
-  const dir = await tc.cacheDir(folder, 'upx', request.version, host.cacheArch);
-  return { version: request.version, upx: path.join(dir, binary) };
+  const dir = await tc.cacheDir(folder, source.toolName, source.version, host.cacheArch);
+  return { version: source.version, upx: path.join(dir, exeName('upx', host)) };
 }
