@@ -2,12 +2,13 @@
 // the real git, the real Go compiler (downloaded from the local server), the real upx.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../support/e2e-setup.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
-import { sha256 } from '../support/downloads.js';
+import { sha256, UPX_SOURCE } from '../support/downloads.js';
 
 interface AssetOutput {
   name: string;
@@ -59,8 +60,14 @@ describe('the bundled action builds every default target', { concurrency: false 
     assert.ok(world.server.requests.some((r) => r.startsWith('/go/?mode=json')));
     assert.ok(world.server.requests.includes(`/go/go${world.server.files.goVersion}.linux-amd64.tar.gz`));
     assert.ok(!world.server.requests.some((r) => r.includes('go1.20')));
-    assert.ok(existsSync(path.join(firstRunner.toolCache, 'go', world.server.files.goVersion, 'x64.complete')));
-    assert.ok(existsSync(path.join(firstRunner.toolCache, 'upx', world.server.files.upxVersion, 'x64', 'upx')));
+    // downloaded from a mirror (the local server): cached under the mirror's own names, not `go` and `upx`
+    const cached = readdirSync(firstRunner.toolCache).sort();
+    const goName = cached.find((name) => /^go-127\.0\.0\.1-[0-9a-f]{12}$/.test(name));
+    const upxName = cached.find((name) => /^upx-127\.0\.0\.1-[0-9a-f]{12}$/.test(name));
+    assert.ok(goName !== undefined && upxName !== undefined, `tool cache holds ${cached.join(', ')}`);
+    assert.ok(!cached.includes('go') && !cached.includes('upx'), `tool cache holds ${cached.join(', ')}`);
+    assert.ok(existsSync(path.join(firstRunner.toolCache, goName, world.server.files.goVersion, 'x64.complete')));
+    assert.ok(existsSync(path.join(firstRunner.toolCache, upxName, world.server.files.upxVersion, 'x64', 'upx')));
   });
 
   test('every archive is listed, named as upstream names them, and checks out with sha256sum', () => {
@@ -138,4 +145,67 @@ describe('the bundled action builds every default target', { concurrency: false 
       assert.equal(sha256(path.join(firstRunner.workspace, 'again', name)), sha256(path.join(firstRunner.workspace, 'ktctl-dist', name)), name);
     }
   });
+
+  test("a tool cache holding upx (Debian's) packs with no 'upx-sha256'; the official Go there does not stand in for the mirror's", async () => {
+    const runner = world.newRunner();
+    const { upxVersion, goVersion } = world.server.files;
+    // a self-hosted runner's cache: upx from Debian, and a `go` that must not be taken for the mirror's
+    const upxDir = path.join(runner.toolCache, 'upx', upxVersion, 'x64');
+    mkdirSync(upxDir, { recursive: true });
+    copyFileSync(realpathSync(UPX_SOURCE), path.join(upxDir, 'upx'));
+    chmodSync(path.join(upxDir, 'upx'), 0o755);
+    writeFileSync(`${upxDir}.complete`, '');
+    const officialGo = path.join(runner.toolCache, 'go', goVersion, 'x64');
+    mkdirSync(path.join(officialGo, 'bin'), { recursive: true });
+    writeFileSync(path.join(officialGo, 'bin', 'go'), "#!/bin/sh\necho 'not the mirror Go' >&2\nexit 3\n", { mode: 0o755 });
+    writeFileSync(`${officialGo}.complete`, '');
+
+    const { 'upx-sha256': _hash, 'upx-download-base-url': _base, ...inputs } = world.inputs;
+    const requestsBefore = world.server.requests.length;
+    const run = await runAction({
+      dirs: runner,
+      inputs: { ...inputs, 'upx-version': upxVersion, targets: 'linux/amd64', kubeconfig: KUBECONFIG },
+      env: { ...world.env, ...(await unreachableProxy()) },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, new RegExp(`upx ${upxVersion.replace(/\./g, '\\.')} found in the tool cache \\(upx\\)`));
+    const fetched = world.server.requests.slice(requestsBefore);
+    assert.ok(!fetched.some((r) => r.startsWith('/upx/')), `upx downloaded: ${fetched.join(', ')}`);
+    assert.ok(fetched.includes(`/go/go${goVersion}.linux-amd64.tar.gz`), `the mirror's Go was downloaded: ${fetched.join(', ')}`);
+
+    const into = mkdtempSync(path.join(world.root, 'cached-upx-'));
+    execFileSync('unzip', ['-q', path.join(runner.workspace, 'ktctl-dist', 'ktctl_0.3.7_Linux_x86_64.zip'), '-d', into]);
+    const ktctl = readFileSync(path.join(into, 'ktctl'));
+    assert.ok(ktctl.includes(Buffer.from('UPX!')), 'packed by the cached upx');
+    assert.equal(execFileSync(path.join(into, 'ktctl'), ['--version'], { encoding: 'utf8' }), 'ktctl version 0.3.7\n');
+  });
+
+  test("a later run with go.dev's address does not take the mirror's Go from the tool cache", async () => {
+    const { 'go-download-base-url': _mirror, ...inputs } = world.inputs;
+    const requestsBefore = world.server.requests.length;
+    const run = await runAction({
+      dirs: firstRunner, // its tool cache holds the mirror's Go of this exact version
+      inputs: { ...inputs, 'go-version': world.server.files.goVersion, targets: 'linux/amd64', kubeconfig: KUBECONFIG, 'output-dir': 'official' },
+      env: { ...world.env, ...(await unreachableProxy()) },
+    });
+    const log = run.stdout + run.stderr;
+    assert.notEqual(run.code, 0, log);
+    assert.doesNotMatch(log, /Go [\d.]+ found in the tool cache/);
+    assert.match(log, /https:\/\/go\.dev\/dl/, 'it went for go.dev instead');
+    assert.ok(!world.server.requests.slice(requestsBefore).some((r) => r.startsWith('/go/')));
+    assert.ok(!existsSync(path.join(firstRunner.workspace, 'official')), 'nothing half done');
+  });
 });
+
+/**
+ * Proxy settings that point at a closed loopback port: any request to the real go.dev or GitHub
+ * fails at once, here and on a machine with internet, instead of leaving the test.
+ */
+async function unreachableProxy(): Promise<Record<string, string>> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const proxy = `http://127.0.0.1:${port}`;
+  return { https_proxy: proxy, HTTPS_PROXY: proxy };
+}
