@@ -40,14 +40,13 @@ export function pathCandidates(name: string, pathValue: string, host: HostPlatfo
   const paths = host.os === 'windows' ? path.win32 : path.posix;
   const delimiter = host.os === 'windows' ? ';' : ':';
   const file = exeName(name, host);
-  const candidates: string[] = [];
+  const candidates = new Set<string>(); // in PATH order, each once
   for (const entry of pathValue.split(delimiter)) {
     const dir = host.os === 'windows' ? entry.replace(/^"(.*)"$/, '$1') : entry;
     if (dir === '' || !paths.isAbsolute(dir)) continue;
-    const candidate = paths.join(dir, file);
-    if (!candidates.includes(candidate)) candidates.push(candidate);
+    candidates.add(paths.join(dir, file));
   }
-  return candidates;
+  return [...candidates];
 }
 
 /**
