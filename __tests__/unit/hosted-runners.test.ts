@@ -9,7 +9,7 @@ import { BUILD_DEFAULTS } from '../../src/defaults.js';
 import { InputError } from '../../src/errors.js';
 import { parseBuildInputs } from '../../src/inputs.js';
 import { planFor } from '../../src/pipeline.js';
-import { findOnPath, hostPlatform, pathCandidates, pathVariable, type HostPlatform } from '../../src/toolchain/platform.js';
+import { brewCandidates, findBrew, findOnPath, hostPlatform, pathCandidates, pathVariable, type HostPlatform } from '../../src/toolchain/platform.js';
 import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 import { chooseUpxSource, UPX_PINNED_SHA256, upxSourceFor, upxToolName, type ToolLookups, type UpxSource } from '../../src/toolchain/upx.js';
 
@@ -27,8 +27,8 @@ const HOSTED: Record<string, HostPlatform> = {
   'macos-13 (x64)': hostPlatform('darwin', 'x64'),
 };
 
-/** Lookups of a runner whose tool cache holds `cache` (name/version/arch → folder) and whose PATH holds `onPath`. */
-function lookups(cache: Record<string, string> = {}, onPath: Record<string, string> = {}): ToolLookups & { asked: string[] } {
+/** Lookups of a runner whose tool cache holds `cache` (name/version/arch → folder), whose PATH holds `onPath`, and whose Homebrew is `brew`. */
+function lookups(cache: Record<string, string> = {}, onPath: Record<string, string> = {}, brew?: string): ToolLookups & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -39,6 +39,10 @@ function lookups(cache: Record<string, string> = {}, onPath: Record<string, stri
     onPath: (name) => {
       asked.push(`path ${name}`);
       return onPath[name];
+    },
+    brew: () => {
+      asked.push('brew');
+      return brew;
     },
   };
 }
@@ -60,22 +64,22 @@ describe('with the default inputs, each hosted runner', () => {
       url: `${RELEASES}/v4.2.4/upx-4.2.4-win64.zip`,
       sha256: '22e9ef20e4c72aad85e32c71cbc9c086436c179456382aa75c0c24868456a671', hashFrom: 'pin',
     },
-    'macos-latest (arm64)': { kind: 'path', upx: '/opt/homebrew/bin/upx' },
-    'macos-13 (x64)': { kind: 'path', upx: '/usr/local/bin/upx' },
+    // the macOS images ship Homebrew but no upx
+    'macos-latest (arm64)': { kind: 'homebrew', brew: '/opt/homebrew/bin/brew' },
+    'macos-13 (x64)': { kind: 'homebrew', brew: '/usr/local/bin/brew' },
   };
-  const homebrew: Record<string, string> = { 'macos-latest (arm64)': '/opt/homebrew/bin/upx', 'macos-13 (x64)': '/usr/local/bin/upx' };
+  const homebrew: Record<string, string> = { 'macos-latest (arm64)': '/opt/homebrew/bin/brew', 'macos-13 (x64)': '/usr/local/bin/brew' };
 
   for (const [runner, host] of Object.entries(HOSTED)) {
-    test(`${runner}: ${(expected[runner] as UpxSource).kind === 'path' ? "Homebrew's upx from PATH" : 'downloads the pinned upx 4.2.4 file'}`, () => {
-      const world = lookups({}, homebrew[runner] === undefined ? {} : { upx: homebrew[runner] });
+    test(`${runner}: ${(expected[runner] as UpxSource).kind === 'homebrew' ? 'installs upx with Homebrew' : 'downloads the pinned upx 4.2.4 file'}`, () => {
+      const world = lookups({}, {}, homebrew[runner]);
       assert.deepEqual(upxSourceFor(defaults.upx, host, world), expected[runner]);
       // the tool cache is asked first, under the official name, for the runner's arch folder
-      assert.equal(world.asked[0], `cache upx/4.2.4/${host.cacheArch}`);
-      assert.equal(world.asked.includes('path upx'), host.os === 'darwin', 'PATH is searched on macOS only');
+      assert.deepEqual(world.asked, host.os === 'darwin' ? ['cache upx/4.2.4/' + host.cacheArch, 'path upx', 'brew'] : [`cache upx/4.2.4/${host.cacheArch}`], 'PATH and Homebrew are looked at on macOS only');
     });
 
     test(`${runner}: plans all eight default targets without any upx input`, () => {
-      const plan = planFor(defaults, upstream, host, lookups({}, { upx: '/opt/homebrew/bin/upx' }));
+      const plan = planFor(defaults, upstream, host, lookups({}, {}, homebrew[runner]));
       assert.equal(plan.targets.length, 8);
       assert.deepEqual(
         plan.targets.filter((t) => t.upxSkipReason === undefined).map((t) => `${t.target.os}/${t.target.arch}`),
@@ -94,12 +98,19 @@ describe('with the default inputs, each hosted runner', () => {
 describe('macOS runners', () => {
   const mac = hostPlatform('darwin', 'arm64');
 
-  test('without upx on PATH: one error naming the input and both ways out, and which targets needed it', () => {
+  test("upx already on PATH (Homebrew's, or a step's) is used as it is: Homebrew is not asked", () => {
+    const world = lookups({}, { upx: '/opt/homebrew/bin/upx' }, '/opt/homebrew/bin/brew');
+    assert.deepEqual(upxSourceFor(defaults.upx, mac, world), { kind: 'path', upx: '/opt/homebrew/bin/upx' });
+    assert.deepEqual(world.asked, ['cache upx/4.2.4/arm64', 'path upx']);
+  });
+
+  test('without upx on PATH and without Homebrew: one error naming the input and both ways out, and which targets needed it', () => {
     assert.throws(
       () => planFor(defaults, upstream, mac, lookups()),
       (error: unknown) =>
         error instanceof InputError &&
         error.input === 'upx' &&
+        error.message.includes('no Homebrew') &&
         error.message.includes("'brew install upx'") &&
         error.message.includes("'upx: false'") &&
         error.message.includes('linux/amd64, linux/386, linux/arm64, windows/amd64, windows/386'),
@@ -123,6 +134,16 @@ describe('macOS runners', () => {
     const world = lookups({ 'upx/4.2.4/arm64': '/cache/upx/4.2.4/arm64' }, { upx: '/opt/homebrew/bin/upx' });
     assert.deepEqual(upxSourceFor(defaults.upx, mac, world), { kind: 'cache', toolName: 'upx', version: '4.2.4', upx: '/cache/upx/4.2.4/arm64/upx' });
     assert.ok(!world.asked.includes('path upx'));
+    assert.ok(!world.asked.includes('brew'));
+  });
+
+  test('chooseUpxSource: Homebrew only when neither the cache nor the PATH has upx', () => {
+    const choice = { request: defaults.upx, host: mac, brew: '/opt/homebrew/bin/brew' };
+    assert.deepEqual(chooseUpxSource({ ...choice, cached: undefined, pathUpx: undefined }), { kind: 'homebrew', brew: '/opt/homebrew/bin/brew' });
+    assert.equal(chooseUpxSource({ ...choice, cached: undefined, pathUpx: '/usr/local/bin/upx' }).kind, 'path');
+    assert.equal(chooseUpxSource({ ...choice, cached: '/cache/upx/4.2.4/arm64', pathUpx: undefined }).kind, 'cache');
+    // brew means nothing on Linux: upx is downloaded there
+    assert.equal(chooseUpxSource({ ...choice, host: hostPlatform('linux', 'arm64'), cached: undefined, pathUpx: undefined }).kind, 'download');
   });
 });
 
@@ -188,6 +209,29 @@ describe('PATH search', () => {
   test('absolute entries only: an empty or relative entry would be the checked-out workspace', () => {
     const mac = hostPlatform('darwin', 'arm64');
     assert.deepEqual(pathCandidates('upx', '/opt/homebrew/bin::bin:./tools:/usr/bin:/opt/homebrew/bin', mac), ['/opt/homebrew/bin/upx', '/usr/bin/upx']);
+  });
+
+  test("brew: the PATH's absolute entries first, then Homebrew's standard places, each once", () => {
+    const mac = hostPlatform('darwin', 'arm64');
+    assert.deepEqual(brewCandidates('/usr/bin:brewdir:/opt/homebrew/bin::/bin', mac), [
+      '/usr/bin/brew',
+      '/opt/homebrew/bin/brew',
+      '/bin/brew',
+      '/usr/local/bin/brew',
+    ]);
+    assert.deepEqual(brewCandidates('', mac), ['/opt/homebrew/bin/brew', '/usr/local/bin/brew']);
+  });
+
+  test('brew is looked for on macOS only', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-brew-'));
+    try {
+      writeFileSync(path.join(root, 'brew'), '#!/bin/sh\n');
+      chmodSync(path.join(root, 'brew'), 0o755);
+      assert.equal(findBrew(hostPlatform('darwin', 'arm64'), { PATH: root }), path.join(root, 'brew'));
+      assert.equal(findBrew(hostPlatform('linux', 'x64'), { PATH: root }), undefined);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('Windows: `;`-separated, quoted entries, drive paths, .exe names, and the `Path` spelling', () => {

@@ -55,7 +55,25 @@ export function pathCandidates(name: string, pathValue: string, host: HostPlatfo
  * links are followed here); the workspace is not, see pathCandidates.
  */
 export function findOnPath(name: string, host: HostPlatform, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const candidate of pathCandidates(name, pathVariable(env), host)) {
+  return firstExecutable(pathCandidates(name, pathVariable(env), host), host);
+}
+
+/** Where Homebrew puts `brew` on Apple silicon and on Intel Macs, for a runner whose PATH lacks it. */
+export const HOMEBREW_BREW_LOCATIONS: readonly string[] = ['/opt/homebrew/bin/brew', '/usr/local/bin/brew'];
+
+/** Where to look for `brew`, in order: the PATH (absolute entries only), then Homebrew's standard places; each once. */
+export function brewCandidates(pathValue: string, host: HostPlatform): string[] {
+  return [...new Set([...pathCandidates('brew', pathValue, host), ...HOMEBREW_BREW_LOCATIONS])];
+}
+
+/** The runner's `brew`, or undefined. Looked for on macOS only: Homebrew is how macOS runners install tools. */
+export function findBrew(host: HostPlatform, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return host.os === 'darwin' ? firstExecutable(brewCandidates(pathVariable(env), host), host) : undefined;
+}
+
+/** The first of `candidates` that is an executable file (links followed), or undefined. */
+export function firstExecutable(candidates: readonly string[], host: HostPlatform): string | undefined {
+  for (const candidate of candidates) {
     try {
       if (!statSync(candidate).isFile()) continue;
       if (host.os !== 'windows') accessSync(candidate, constants.X_OK);

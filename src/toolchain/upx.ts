@@ -8,9 +8,9 @@ import { InputError, messageOf } from '../errors.js';
 import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
-import { run } from '../process.js';
+import { lastLines, run, runUnchecked } from '../process.js';
 import { downloadVerified } from './download.js';
-import { exeName, findOnPath, type HostPlatform } from './platform.js';
+import { exeName, findBrew, findOnPath, firstExecutable, type HostPlatform } from './platform.js';
 import { toolCacheName } from './tool-cache.js';
 
 /**
@@ -58,7 +58,9 @@ export type UpxSource =
       readonly hashFrom: 'pin' | 'input';
     }
   /** The runner's own upx on PATH (macOS, where upx publishes no build). */
-  | { readonly kind: 'path'; readonly upx: string };
+  | { readonly kind: 'path'; readonly upx: string }
+  /** Installed with the runner's Homebrew (macOS without upx on PATH): `brew` is its absolute path. */
+  | { readonly kind: 'homebrew'; readonly brew: string };
 
 export interface UpxChoice {
   readonly request: UpxRequest;
@@ -67,13 +69,16 @@ export interface UpxChoice {
   readonly cached: string | undefined;
   /** The upx found on the runner's PATH, or undefined. Looked at only on macOS. */
   readonly pathUpx: string | undefined;
+  /** The runner's `brew`, or undefined. Looked at only on macOS without upx on PATH. */
+  readonly brew?: string | undefined;
   /** The targets upx would pack, for the message when there is no upx to be had. */
   readonly packing?: readonly string[];
 }
 
 /**
  * Where upx comes from, decided purely from what the caller looked up: the tool cache first
- * (any source, no hash needed), then on macOS the runner's own upx, else a download whose hash
+ * (any source, no hash needed), then on macOS the runner's own upx or else Homebrew's install
+ * of it, else a download whose hash
  * must be known now, from 'upx-sha256' or this action's pin. Throws an InputError that says
  * what to do when none of them will do.
  */
@@ -86,11 +91,12 @@ export function chooseUpxSource(choice: UpxChoice): UpxSource {
   const file = upxReleaseName(request.version, host);
   if (file === undefined) {
     if (choice.pathUpx !== undefined) return { kind: 'path', upx: choice.pathUpx };
+    if (choice.brew !== undefined) return { kind: 'homebrew', brew: choice.brew };
     const packing = choice.packing === undefined || choice.packing.length === 0 ? '' : ` (to pack ${choice.packing.join(', ')})`;
     throw new InputError(
       'upx',
-      `this macOS runner has no upx on its PATH${packing}, and upx publishes no macOS build to download. ` +
-        "Add a step that runs 'brew install upx' before this action, or set 'upx: false'.",
+      `this macOS runner has no upx on its PATH and no Homebrew to install it with${packing}, and upx publishes no macOS build to download. ` +
+        `${WAYS_OUT_ON_MACOS}`,
     );
   }
   const pinned = UPX_PINNED_SHA256[file];
@@ -113,24 +119,31 @@ export function chooseUpxSource(choice: UpxChoice): UpxSource {
   };
 }
 
-/** What chooseUpxSource needs from the world: the tool cache and the PATH. */
+/** The two ways out when a Mac has no upx, in every message that says so. */
+const WAYS_OUT_ON_MACOS = "Add a step that runs 'brew install upx' before this action, or set 'upx: false'.";
+
+/** What chooseUpxSource needs from the world: the tool cache, the PATH, and Homebrew. */
 export interface ToolLookups {
   /** tc.find: the folder of `tool` at `version` for `arch`, or undefined. */
   cached(tool: string, version: string, arch: string): string | undefined;
   /** The executable `name` on the runner's PATH, or undefined. */
   onPath(name: string, host: HostPlatform): string | undefined;
+  /** The runner's `brew`: on PATH, or in Homebrew's standard places; undefined when there is none. */
+  brew(host: HostPlatform): string | undefined;
 }
 
 export const runnerTools: ToolLookups = {
   cached: (tool, version, arch) => tc.find(tool, version, arch) || undefined,
   onPath: (name, host) => findOnPath(name, host),
+  brew: (host) => findBrew(host),
 };
 
-/** chooseUpxSource with the lookups done: the tool cache, and on macOS the PATH. */
+/** chooseUpxSource with the lookups done: the tool cache, and on macOS the PATH, then Homebrew. */
 export function upxSourceFor(request: UpxRequest, host: HostPlatform, lookups: ToolLookups, packing?: readonly string[]): UpxSource {
   const cached = lookups.cached(upxToolName(request), request.version, host.cacheArch);
   const pathUpx = cached === undefined && host.os === 'darwin' ? lookups.onPath('upx', host) : undefined;
-  return chooseUpxSource({ request, host, cached, pathUpx, ...(packing === undefined ? {} : { packing }) });
+  const brew = cached === undefined && pathUpx === undefined && host.os === 'darwin' ? lookups.brew(host) : undefined;
+  return chooseUpxSource({ request, host, cached, pathUpx, brew, ...(packing === undefined ? {} : { packing }) });
 }
 
 export interface InstalledUpx {
@@ -144,8 +157,63 @@ async function upxVersionLine(upx: string): Promise<string> {
   return output.split(/\r?\n/, 1)[0]?.trim() ?? '';
 }
 
-/** Carries out the decision chooseUpxSource made. */
-export async function installUpx(source: UpxSource, host: HostPlatform, log: Log): Promise<InstalledUpx> {
+/** The version in `upx --version`'s first line, or the whole line when it has another shape. */
+function versionOf(line: string): string {
+  return /^upx (\S+)/.exec(line)?.[1] ?? line;
+}
+
+/**
+ * Set for every brew this action starts: no `brew update` first (it can take minutes and changes
+ * the runner's Homebrew under later steps), no cleanup pass after the install, no analytics.
+ */
+export const BREW_ENVIRONMENT: Readonly<Record<string, string>> = {
+  HOMEBREW_NO_AUTO_UPDATE: '1',
+  HOMEBREW_NO_INSTALL_CLEANUP: '1',
+  HOMEBREW_NO_ANALYTICS: '1',
+};
+
+/** Lines of brew's output kept for the error: the reason is at the end. */
+const BREW_TAIL_LINES = 10;
+
+function homebrewFailed(what: string, output: string): InputError {
+  const tail = lastLines(output, BREW_TAIL_LINES);
+  return new InputError('upx', `this macOS runner has no upx, and ${what}${tail === '' ? '.' : `; its last lines:\n${tail}\n`} ${WAYS_OUT_ON_MACOS}`);
+}
+
+/**
+ * `brew install upx`, the way macOS runners install tools, then the upx it installed: on PATH
+ * (Homebrew links it into its `bin`), else `<brew --prefix upx>/bin/upx` for a brew found
+ * outside the PATH. Started through run's process table, so a cancelled run stops it.
+ * The tests here stand a small script in for brew: the real Homebrew is not exercised on this
+ * machine, only on the e2e workflow's macOS runner.
+ */
+async function installWithHomebrew(brew: string, host: HostPlatform, log: Log, env: NodeJS.ProcessEnv): Promise<InstalledUpx> {
+  log.info(`upx publishes no macOS build and this runner has none on its PATH: running ${brew} install upx.`);
+  const brewEnv = { ...env, ...BREW_ENVIRONMENT };
+  const installed = await runUnchecked(brew, ['install', 'upx'], { env: brewEnv, what: `${brew} install upx` }).catch((error: unknown) => {
+    throw homebrewFailed(messageOf(error), '');
+  });
+  if (installed.code !== 0) throw homebrewFailed(`'${brew} install upx' failed (exit code ${installed.code})`, installed.output);
+  let upx = findOnPath('upx', host, env);
+  if (upx === undefined) {
+    const prefix = await runUnchecked(brew, ['--prefix', 'upx'], { env: brewEnv, what: `${brew} --prefix upx` }).catch((error: unknown) => {
+      throw homebrewFailed(messageOf(error), installed.output);
+    });
+    const folder = prefix.code === 0 ? prefix.output.trim() : '';
+    // one absolute path, or nothing to look at
+    if (path.posix.isAbsolute(folder) && !/[\r\n]/.test(folder)) upx = firstExecutable([path.posix.join(folder, 'bin', 'upx')], host);
+    if (upx === undefined) {
+      throw homebrewFailed(`'${brew} install upx' ended well, but no upx is on the PATH or under 'brew --prefix upx'`, `${installed.output}\n${prefix.output}`);
+    }
+  }
+  const version = versionOf(await upxVersionLine(upx));
+  log.info(`upx ${version} installed with Homebrew (${upx}); 'upx-version' does not apply.`);
+  return { version, upx };
+}
+
+/** Carries out the decision chooseUpxSource made. `env` is the runner's environment: its PATH, and what brew inherits. */
+export async function installUpx(source: UpxSource, host: HostPlatform, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<InstalledUpx> {
+  if (source.kind === 'homebrew') return installWithHomebrew(source.brew, host, log, env);
   if (source.kind === 'cache') {
     log.info(`upx ${source.version} found in the tool cache (${source.toolName}): nothing to download.`);
     return { version: source.version, upx: source.upx };
@@ -153,7 +221,7 @@ export async function installUpx(source: UpxSource, host: HostPlatform, log: Log
   if (source.kind === 'path') {
     const line = await upxVersionLine(source.upx);
     log.info(`upx publishes no macOS build: using the runner's ${source.upx} (${line}); 'upx-version' does not apply.`);
-    return { version: /^upx (\S+)/.exec(line)?.[1] ?? line, upx: source.upx };
+    return { version: versionOf(line), upx: source.upx };
   }
   const { file, url, sha256 } = source;
   log.info(`Downloading upx ${source.version} from ${redactUrl(url)}`);
