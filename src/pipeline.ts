@@ -47,7 +47,7 @@ export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environme
 /**
  * What the run will produce: names and settings per target, known before anything is built.
  * Also refuses a plan this machine cannot carry out: no upx in the tool cache and no hash to
- * download one with, or a macOS runner without upx on its PATH.
+ * download one with, or a macOS runner with neither upx on its PATH nor Homebrew to install it.
  */
 export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform(), tools: ToolLookups = runnerTools): BuildPlan {
   const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
