@@ -3,11 +3,11 @@
 // shared tool cache; GOCACHE is whatever the caller passes (fresh for a cold run, the
 // cold run's for a warm one).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeRunnerDirs, runAction, type ActionRun } from '../__tests__/support/run-action.js';
 import { childSeconds, cpuSnapshot, foreignSeconds, ownSeconds, probeEnv, readProbe, sampleChildren, type ProbeReport } from './measure.js';
-import { goCacheEnv, type Setup } from './setup.js';
+import { goCacheEnv, type BenchSource, type Setup } from './setup.js';
 import { TARGETS } from './targets.js';
 import type { Configs } from './upstream.js';
 
@@ -29,7 +29,8 @@ interface Asset {
   readonly path: string;
 }
 
-export async function runActionMeasured(setup: Setup, parent: string, gocache: string, configs: Configs): Promise<ActionMeasurement> {
+/** `extraInputs`: more of the action's inputs, such as max-parallel. */
+export async function runActionMeasured(setup: Setup, parent: string, gocache: string, configs: Configs, extraInputs: Record<string, string> = {}): Promise<ActionMeasurement> {
   const dirs = { ...makeRunnerDirs(parent), toolCache: setup.toolCache };
   const probeFile = path.join(dirs.root, 'probe.json');
   let sampler: ReturnType<typeof sampleChildren> | undefined;
@@ -47,6 +48,7 @@ export async function runActionMeasured(setup: Setup, parent: string, gocache: s
       'kt-connect-repository': setup.repo.url,
       kubeconfig: configs.kubeconfig,
       'kt-config': configs.ktConfig,
+      ...extraInputs,
     },
     env: { ...goCacheEnv(setup, gocache, path.join(dirs.root, 'gopath')), ...probeEnv(probeFile) },
     onStart: (pid) => (sampler = sampleChildren(pid)),
@@ -73,7 +75,30 @@ function unpack(archive: string): Buffer {
     : execFileSync('tar', ['-xzOf', archive, 'ktctl'], { maxBuffer: 256 << 20 });
 }
 
-/** What a built ktctl embeds: proves a warm run really rebuilt with the rotated kubeconfig. */
+/** What a built fixture ktctl embeds: proves a warm run really rebuilt with the rotated kubeconfig. */
 export function embeddedKubeconfig(binary: string): string {
   return execFileSync(binary, ['dump-kubeconfig'], { encoding: 'utf8' });
+}
+
+/**
+ * Whether `binary` (packed by upx or not) embeds `kubeconfig`. The fixture's ktctl prints
+ * it; the real one has no such command, so it is run for its version and its bytes,
+ * unpacked by `upx -d` if packed, must hold the kubeconfig verbatim (go:embed keeps it so).
+ */
+export function embedsKubeconfig(binary: string, kubeconfig: string, kind: BenchSource['kind'], upx: string): boolean {
+  if (kind === 'fixture') return embeddedKubeconfig(binary) === kubeconfig;
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  if (!version.includes('ktctl version 0.3.7')) throw new Error(`${binary} --version printed ${JSON.stringify(version)}`);
+  const plain = `${binary}.unpacked`;
+  rmSync(plain, { force: true });
+  try {
+    execFileSync(upx, ['-d', '-q', '-o', plain, binary], { stdio: 'ignore' });
+  } catch {
+    copyFileSync(binary, plain); // not packed: upx -d refuses
+  }
+  try {
+    return readFileSync(plain).includes(kubeconfig);
+  } finally {
+    rmSync(plain, { force: true });
+  }
 }

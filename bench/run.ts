@@ -1,16 +1,18 @@
-// `npm run bench [-- --rounds N]`: the upstream recipe (a) against this action (b) on the
-// default eight targets of a realistic kt-connect-shaped module. See bench/README.md.
+// `npm run bench [-- --rounds N] [--upstream TARBALL] [--max-parallel N]`: the upstream
+// recipe (a) against this action (b) on the default eight targets of a realistic
+// kt-connect-shaped module, or of the real kt-connect built from its source tarball.
+// See bench/README.md.
 import { ROOT } from './cwd.js'; // first: the helpers below resolve paths against the working directory
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KT_CONFIG, KUBECONFIG } from '../__tests__/support/e2e-setup.js';
 import { DIST } from '../__tests__/support/run-action.js';
-import { embeddedKubeconfig, runActionMeasured, type ActionMeasurement } from './action.js';
+import { embedsKubeconfig, runActionMeasured, type ActionMeasurement } from './action.js';
 import { describeMachine } from './machine.js';
 import { childSeconds, ownSeconds, waitForQuiet } from './measure.js';
-import { prepare } from './setup.js';
+import { prepare, type BenchSource } from './setup.js';
 import { fixed, percent, table, type Metric } from './stats.js';
 import { TARGETS } from './targets.js';
 import { runUpstream, type Configs, type UpstreamRun } from './upstream.js';
@@ -18,12 +20,53 @@ import { runUpstream, type Configs, type UpstreamRun } from './upstream.js';
 const RESULTS = path.join(ROOT, 'bench', 'results.md');
 const LOGS = path.join(os.tmpdir(), 'ktctl-bench-logs');
 
-function parseRounds(args: readonly string[]): number {
-  const at = args.indexOf('--rounds');
-  if (at === -1) return 3;
-  const rounds = Number(args[at + 1]);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
-  return rounds;
+interface Options {
+  readonly rounds: number;
+  readonly source: BenchSource;
+  /** The action's max-parallel input; undefined: its default (the CPU count). */
+  readonly maxParallel: number | undefined;
+  /** The command line, as the results quote it. */
+  readonly command: string;
+}
+
+/** A whole number of at least 1, from an option's value. */
+function count(option: string, value: string | undefined): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${option} takes a whole number of at least 1`);
+  return number;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  let rounds = 3;
+  let tarball = process.env['KTCTL_BENCH_UPSTREAM'] || undefined;
+  let maxParallel: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const option = args[i];
+    if (option === '--rounds') rounds = count(option, args[++i]);
+    else if (option === '--max-parallel') maxParallel = count(option, args[++i]);
+    else if (option === '--upstream') tarball = args[++i];
+    else throw new Error(`unknown option ${option}; see bench/README.md`);
+  }
+  if (tarball !== undefined && !(existsSync(tarball) && statSync(tarball).isFile())) {
+    throw new Error(`--upstream (or KTCTL_BENCH_UPSTREAM) must name the kt-connect v0.3.7 source tarball; ${JSON.stringify(tarball)} is not a file`);
+  }
+  const source: BenchSource = tarball === undefined ? { kind: 'fixture' } : { kind: 'upstream', tarball: path.resolve(tarball) };
+  const command = ['npm run bench --', `--rounds ${rounds}`, ...(source.kind === 'upstream' ? ['--upstream kt-connect-v0.3.7.tar.gz'] : []), ...(maxParallel === undefined ? [] : [`--max-parallel ${maxParallel}`])].join(' ');
+  return { rounds, source, maxParallel, command };
+}
+
+/**
+ * Writes `text` into results.md between the markers of `section`, leaving the rest of
+ * the file (other sections, notes written by hand) as it is; appends the section if new.
+ */
+function writeSection(file: string, section: string, text: string): void {
+  const start = `<!-- bench:${section} -->`;
+  const end = `<!-- /bench:${section} -->`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const from = old.indexOf(start);
+  const to = old.indexOf(end);
+  const block = `${start}\n${text.trimEnd()}\n${end}`;
+  writeFileSync(file, from !== -1 && to > from ? old.slice(0, from) + block + old.slice(to + end.length) : `${old}${old === '' ? '' : '\n'}${block}\n`);
 }
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -64,12 +107,14 @@ async function quiet(cores: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const rounds = parseRounds(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
+  const { rounds, source } = options;
   const benchStarted = performance.now();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'ktctl-bench-'));
   mkdirSync(LOGS, { recursive: true });
-  say(`Setting up in ${scratch} (not timed): download server, tool cache, module cache, fixture repository`);
-  const setup = await prepare(scratch);
+  say(`Setting up in ${scratch} (not timed): download server, tool cache, module cache, ${source.kind} repository`);
+  const setup = await prepare(scratch, source);
+  const actionInputs: Record<string, string> = options.maxParallel === undefined ? {} : { 'max-parallel': String(options.maxParallel) };
   const machine = describeMachine(setup.tools);
   const cores = machine.cores;
   for (const line of machine.lines) say(line);
@@ -102,12 +147,12 @@ async function main(): Promise<void> {
         say(`round ${round}: (b) action, cold GOCACHE…`);
         const gocache = path.join(dir, 'b-gocache');
         await quiet(cores);
-        cold = await runActionMeasured(setup, dir, gocache, configs);
+        cold = await runActionMeasured(setup, dir, gocache, configs, actionInputs);
         say(`  ${describeAction('(b) cold', cold, cores)}`);
         writeFileSync(path.join(LOGS, `round-${round}-cold.log`), cold.run.stdout + cold.run.stderr);
         say(`round ${round}: (b) action again, warm caches, rotated kubeconfig…`);
         await quiet(cores);
-        warm = await runActionMeasured(setup, dir, gocache, rotation);
+        warm = await runActionMeasured(setup, dir, gocache, rotation, actionInputs);
         say(`  ${describeAction('(b) warm', warm, cores)}`);
         writeFileSync(path.join(LOGS, `round-${round}-warm.log`), warm.run.stdout + warm.run.stderr);
       };
@@ -116,9 +161,10 @@ async function main(): Promise<void> {
       if (a === undefined || cold === undefined || warm === undefined) throw new Error('a run is missing');
 
       // the runs must have built what they claim: same embedded config, and the rotated one after the warm run
-      if (embeddedKubeconfig(a.linuxAmd64) !== configs.kubeconfig) throw new Error('(a) built ktctl without the kubeconfig');
-      if (embeddedKubeconfig(cold.linuxAmd64) !== configs.kubeconfig) throw new Error('(b) built ktctl without the kubeconfig');
-      if (embeddedKubeconfig(warm.linuxAmd64) !== rotation.kubeconfig) throw new Error('the warm run did not embed the rotated kubeconfig');
+      const embeds = (binary: string, kubeconfig: string): boolean => embedsKubeconfig(binary, kubeconfig, source.kind, setup.tools.upx);
+      if (!embeds(a.linuxAmd64, configs.kubeconfig)) throw new Error('(a) built ktctl without the kubeconfig');
+      if (!embeds(cold.linuxAmd64, configs.kubeconfig)) throw new Error('(b) built ktctl without the kubeconfig');
+      if (!embeds(warm.linuxAmd64, rotation.kubeconfig)) throw new Error('the warm run did not embed the rotated kubeconfig');
       const identical = sha256(a.linuxAmd64) === sha256(cold.linuxAmd64);
       say(`  linux/amd64 ktctl of (a) and (b) ${identical ? 'byte-identical' : 'DIFFER'}; warm run embeds the rotated kubeconfig`);
       results.push({ a, cold, warm, identical });
@@ -193,12 +239,13 @@ async function main(): Promise<void> {
       : `- dist/index.js CHANGED during the bench: sha256 ${distHash}… at the start, ${distHashAfter}… at the end; results mix two builds`;
   const identical = results.every((r) => r.identical);
   const text = [
-    `## ktctl-customize benchmark`,
+    `## ktctl-customize benchmark${source.kind === 'upstream' ? ': the real kt-connect v0.3.7' : ''}`,
     '',
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- --rounds ${rounds}\`: ${rounds} round(s), total ${totalMinutes.toFixed(1)} min.`,
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${options.command}\`: ${rounds} round(s), total ${totalMinutes.toFixed(1)} min.`,
     '',
     ...machine.lines.map((line) => `- ${line}`),
     distLine,
+    `- source: ${source.kind === 'upstream' ? 'kt-connect v0.3.7 from its source tarball' : 'bench/fixture'}; the action's max-parallel: ${options.maxParallel ?? 'default (CPU count)'}`,
     `- targets: ${TARGETS.map((t) => `${t.os}/${t.arch}`).join(', ')}`,
     `- linux/amd64 ktctl of (a) and (b): ${identical ? 'byte-identical in every round' : 'NOT identical in some round'}`,
     disturbed.length === 0
@@ -216,7 +263,7 @@ async function main(): Promise<void> {
   ].join('\n');
   say('');
   say(text);
-  writeFileSync(RESULTS, text);
+  writeSection(RESULTS, `${source.kind}${options.maxParallel === undefined ? '' : `-max-parallel-${options.maxParallel}`}`, text);
   say(`Written to ${path.relative(ROOT, RESULTS)}; action logs in ${LOGS}. Total bench time ${totalMinutes.toFixed(1)} min.`);
 }
 

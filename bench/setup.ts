@@ -5,7 +5,8 @@
 //  - a tool cache with Go and upx installed by the action itself (one untimed run on the
 //    small test fixture), as on a hosted runner whose setup is cached; the upstream recipe
 //    uses these very binaries;
-//  - the benchmark's kt-connect repository (bench/fixture as tag v0.3.7);
+//  - the benchmark's kt-connect repository: bench/fixture as tag v0.3.7, or, with
+//    --upstream, the real kt-connect v0.3.7 source tarball as tag v0.3.7;
 //  - a module cache filled from the Go module proxy. Both (a) and (b) read it with
 //    GOPROXY=off: module downloads would measure the network, not the build.
 import { execFileSync } from 'node:child_process';
@@ -38,6 +39,9 @@ export interface Setup {
   readonly tools: Tools;
   readonly modcache: string;
 }
+
+/** What is built: the fixture, or the real kt-connect from its source tarball (`git archive` of v0.3.7). */
+export type BenchSource = { readonly kind: 'fixture' } | { readonly kind: 'upstream'; readonly tarball: string };
 
 /** bench/fixture as path → text, laid over the test fixture's files by createFixtureRepo. */
 export function fixtureFiles(): Record<string, string> {
@@ -103,26 +107,48 @@ async function fillToolCache(scratch: string, inputs: Record<string, string>, to
   };
 }
 
-/** Downloads the fixture's modules (network: the Go module proxy) unless already there. */
-function fillModuleCache(tools: Tools): void {
+/** Downloads the tree's modules (network: the Go module proxy) unless already there. */
+function fillModuleCache(tools: Tools, tree: string): void {
   mkdirSync(MODCACHE, { recursive: true });
   const env = { ...process.env, GOROOT: tools.goroot, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', GOMODCACHE: MODCACHE, GOCACHE: path.join(os.tmpdir(), 'ktctl-bench-list-cache') };
-  execFileSync(tools.go, ['mod', 'download'], { cwd: FIXTURE, env, stdio: 'inherit' });
+  execFileSync(tools.go, ['mod', 'download'], { cwd: tree, env, stdio: 'inherit' });
   // go.mod files of the whole pruned graph: `go build` reads them, and GOPROXY=off later
-  execFileSync(tools.go, ['list', '-deps', './...'], { cwd: FIXTURE, env, stdio: 'ignore' });
+  execFileSync(tools.go, ['list', '-deps', './...'], { cwd: tree, env, stdio: 'ignore' });
 }
 
-export async function prepare(scratch: string): Promise<Setup> {
+/**
+ * The source tarball unpacked and committed as tag v0.3.7 (annotated, at upstream's commit
+ * time); the commit id differs from upstream's, which nothing here depends on.
+ */
+export function upstreamRepo(parent: string, tarball: string): FixtureRepo {
+  const unpacked = path.join(parent, 'unpacked');
+  mkdirSync(unpacked);
+  execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--no-same-owner']);
+  const dir = onlyEntry(unpacked);
+  const date = '2022-11-29T01:07:12+08:00';
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  const git = (args: string[]): string => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
+  git(['init', '--quiet', '--initial-branch=master']);
+  git(['add', '-A']);
+  git(['commit', '--quiet', '-m', 'kt-connect v0.3.7']);
+  git(['tag', '-a', 'v0.3.7', '-m', 'v0.3.7']);
+  const commit = git(['rev-parse', 'HEAD']);
+  return { dir, url: `file://${dir}`, commits: { 'v0.3.7': commit } };
+}
+
+export async function prepare(scratch: string, source: BenchSource): Promise<Setup> {
   const { server, inputs } = await startServer(scratch);
   const toolCache = path.join(scratch, 'tool-cache');
   mkdirSync(toolCache);
   const tools = await fillToolCache(scratch, inputs, toolCache);
-  fillModuleCache(tools);
   const repoParent = path.join(scratch, 'repo');
   mkdirSync(repoParent);
-  const repo = createFixtureRepo(repoParent, fixtureFiles());
+  const repo = source.kind === 'fixture' ? createFixtureRepo(repoParent, fixtureFiles()) : upstreamRepo(repoParent, source.tarball);
   if (!existsSync(path.join(repo.dir, 'go.sum'))) throw new Error('the benchmark repository has no go.sum');
-  return { server, inputs, repo, toolCache, tools, modcache: MODCACHE };
+  fillModuleCache(tools, source.kind === 'fixture' ? FIXTURE : repo.dir);
+  // kt-connect's go.mod says go 1.18: the action gets the tool cache's Go, the one the recipe runs
+  const goVersion: Record<string, string> = source.kind === 'upstream' ? { 'go-version': tools.goVersion } : {};
+  return { server, inputs: { ...inputs, ...goVersion }, repo, toolCache, tools, modcache: MODCACHE };
 }
 
 /** Go's environment shared by (a) and (b): an isolated GOCACHE, the shared module cache, no network. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests run for real on a Debian bookworm machine: Go 1.19 (repacked by
 # the tests as the Go archive the action downloads), upx 4.2 from bookworm-backports,
-# git, zip tools; then actionlint from the Go module proxy. Safe to run again.
+# git, zip tools, a JDK; then actionlint from the Go module proxy. Safe to run again.
 set -euo pipefail
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -21,7 +21,8 @@ fi
 need=()
 [ -x /usr/lib/go-1.19/bin/go ] || need+=(golang-1.19-go)
 command -v upx-ucl >/dev/null || need+=(upx-ucl/bookworm-backports)
-for tool in git zip unzip xz:xz-utils; do
+# javac: the archive tests run a single-file Java program (ZipInputStream, a streaming zip reader)
+for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

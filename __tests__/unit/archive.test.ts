@@ -1,11 +1,12 @@
 // The archive writers, checked by the tools people will open the archives with:
-// unzip, GNU tar and Python's zipfile. Nothing is mocked.
+// unzip, GNU tar, Python's zipfile and Java's streaming ZipInputStream. Nothing is mocked.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry, type ArchiveResult } from '../../src/archive/index.js';
 
@@ -69,6 +70,8 @@ test('zip: unzip lists Unix modes and normal deflate, and extracts the bytes, ex
   const archive = path.join(dir, 'release.zip');
   await writeZip(archive, entries, MTIME);
 
+  // -t inflates every entry and checks its CRC-32
+  assert.match(execFileSync('unzip', ['-t', archive], { encoding: 'utf8' }), /^No errors detected in compressed data of /m);
   const listing = execFileSync('unzip', ['-Z', '-l', archive], { encoding: 'utf8' });
   assert.match(listing, new RegExp(`^-rwxr-xr-x\\s+2\\.0 unx\\s+${BINARY_SIZE} bx\\s+\\d+ defN .* ktctl$`, 'm'));
   assert.match(listing, /^-rw-r--r--\s+2\.0 unx\s+680 bx\s+\d+ defN .* wintun\.dll$/m);
@@ -105,6 +108,57 @@ test("zip: Python's zipfile reads it, testzip() finds nothing wrong, and no data
       method: 8, // deflate
       sha256: sha256Of(entry.source),
     })),
+  );
+});
+
+/**
+ * A streaming reader: Java's ZipInputStream on a pipe, which never sees the central
+ * directory before the data. It takes CRC-32 and sizes from each local header (printed
+ * before the entry is read) and throws if the data disagrees with them.
+ */
+const STREAMING_READER = `
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+public class Streaming {
+  public static void main(String[] args) throws Exception {
+    try (ZipInputStream zip = new ZipInputStream(System.in)) {
+      ZipEntry entry;
+      while ((entry = zip.getNextEntry()) != null) {
+        String header = entry.getName() + " " + entry.getMethod() + " " + entry.getCrc() + " " + entry.getCompressedSize() + " " + entry.getSize();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[65536];
+        long read = 0;
+        for (int n; (n = zip.read(buffer)) > 0; read += n) sha.update(buffer, 0, n);
+        System.out.println(header + " " + read + " " + HexFormat.of().formatHex(sha.digest()));
+      }
+    }
+  }
+}
+`;
+
+test("zip: Java's ZipInputStream streams it from a pipe: each local header holds the real CRC-32 and sizes", async () => {
+  const dir = folder('zip-java');
+  const archive = path.join(dir, 'release.zip');
+  await writeZip(archive, entries, MTIME);
+  const program = path.join(dir, 'Streaming.java');
+  writeFileSync(program, STREAMING_READER);
+
+  // stdin is a pipe: the reader cannot seek to the central directory
+  const streamed = execFileSync('java', [program], { input: readFileSync(archive), encoding: 'utf8' }).trim().split('\n');
+  // the compressed sizes the central directory records, which the local headers must repeat
+  const central = execFileSync('python3', ['-c', 'import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.compress_size)', archive], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  assert.deepEqual(
+    streamed,
+    entries.map((entry, index) => {
+      const bytes = readFileSync(entry.source);
+      // name, method (8: deflate), then from the local header: CRC-32, compressed size, size; then what was read
+      return `${entry.name} 8 ${crc32(bytes)} ${central[index]} ${bytes.length} ${bytes.length} ${sha256Of(entry.source)}`;
+    }),
   );
 });
 

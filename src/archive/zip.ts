@@ -1,19 +1,24 @@
 // .zip writer: deflate at zlib's default level, Unix permissions, exact modification times.
 //
-// Layout: each file is deflated twice. The first pass only measures it (CRC-32,
-// sizes), so the local header holds the real values and general purpose bit 3
-// (trailing data descriptor) is never set. That is the layout every reader
-// handles, including those that trust local headers alone, such as streaming
-// unzippers and Java's ZipInputStream. The second pass
-// writes the bytes; it must reproduce the first exactly, which also catches a
-// source that changes underneath us. The price is deflating each file twice,
-// a few seconds for a 60 MB binary; in exchange the archive is never patched
-// after writing, so its hash can be taken on the way out.
+// Layout: every local header holds the entry's real CRC-32 and sizes, and general
+// purpose bit 3 (trailing data descriptor) is never set. That is the layout every
+// reader handles, including those that trust local headers alone, such as streaming
+// unzippers and Java's ZipInputStream, and it is the layout this writer has always
+// produced (the same inputs give the same bytes as before).
+//
+// Each file is deflated once. Its local header is written with the CRC-32 and sizes
+// left zero, the compressed bytes follow as they come, and once the entry is done the
+// three fields are written over the placeholder (writeAtomically's patches). A data
+// descriptor (bit 3) would avoid the patch, but then the local header says "sizes
+// unknown" and a streaming reader must find the end of the deflate stream itself:
+// Java's ZipInputStream can, for deflated entries only, and not every streaming
+// unzipper can. Patching keeps the layout that every reader already opened, byte for
+// byte, at the cost of a few positional writes to a file we own.
 import { createReadStream } from 'node:fs';
 import { createDeflateRaw, crc32 } from 'node:zlib';
 import { checkEntries, sourceSize } from './entries.js';
 import type { ArchiveEntry, ArchiveResult } from './entries.js';
-import { piped, writeAtomically } from './output.js';
+import { piped, writeAtomically, type Patch } from './output.js';
 
 /** 2.0, the version deflate requires: every reader accepts it. */
 const VERSION_NEEDED = 20;
@@ -22,7 +27,7 @@ const VERSION_MADE_BY = (3 << 8) | VERSION_NEEDED;
 const METHOD_DEFLATE = 8;
 /**
  * zlib's default: level 9 costs 2.5 times the CPU for 0.3% smaller Go binaries, and this
- * runs on the build's critical path (every byte is compressed twice, see writeZip).
+ * runs on the build's critical path.
  */
 const DEFLATE_LEVEL = 6;
 const S_IFREG = 0o100000;
@@ -42,39 +47,42 @@ interface Measure {
  */
 export async function writeZip(destination: string, entries: readonly ArchiveEntry[], mtime: number): Promise<ArchiveResult> {
   checkEntries(entries, mtime);
-  return writeAtomically(destination, zipStream(entries, mtime));
+  const patches: Patch[] = [];
+  return writeAtomically(destination, zipStream(entries, mtime, patches), () => patches);
 }
 
-async function* zipStream(entries: readonly ArchiveEntry[], mtime: number): AsyncGenerator<Buffer> {
+/** The CRC-32 and the two sizes: 12 bytes at this offset of the shared fields (see commonFields). */
+const SIZES_AT = 10;
+const SIZES_LENGTH = 12;
+/** A local header's shared fields follow its 4-byte signature. */
+const LOCAL_FIELDS_AT = 4;
+
+/**
+ * The archive's bytes, with every local header's CRC-32 and sizes zero; `patches` receives
+ * the real values, to be written over them, as each entry is finished.
+ */
+async function* zipStream(entries: readonly ArchiveEntry[], mtime: number, patches: Patch[]): AsyncGenerator<Buffer> {
   const times = dosDateTime(mtime);
   const extra = extendedTimestamp(mtime);
   const directory: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     // Refuse before spending a deflate pass on a file this format cannot describe.
-    uint32(await sourceSize(entry), `the size of ${entry.name}`);
-    const measured = await measure(entry.source);
-    const fields = commonFields(entry.name, measured, times, extra);
-    const local = localHeader(entry, fields, extra);
+    const size = uint32(await sourceSize(entry), `the size of ${entry.name}`);
+    const local = localHeader(entry, commonFields(entry.name, newMeasure(), times, extra), extra);
     yield local;
     const written = newMeasure();
     yield* deflated(entry.source, written);
-    if (written.crc !== measured.crc || written.size !== measured.size || written.compressedSize !== measured.compressedSize) {
-      throw new Error(`${entry.source} changed while it was being zipped.`);
-    }
+    // The size was checked against the format's limit; the bytes read must be those bytes.
+    if (written.size !== size) throw new Error(`${entry.source} changed size while it was being zipped.`);
+    const fields = commonFields(entry.name, written, times, extra);
+    patches.push({ position: offset + LOCAL_FIELDS_AT + SIZES_AT, bytes: fields.subarray(SIZES_AT, SIZES_AT + SIZES_LENGTH) });
     directory.push(centralRecord(entry, fields, extra, offset));
-    offset += local.length + measured.compressedSize;
+    offset += local.length + written.compressedSize;
   }
   const centralDirectory = Buffer.concat(directory);
   yield centralDirectory;
   yield endOfCentralDirectory(entries.length, centralDirectory.length, offset);
-}
-
-/** The first pass: CRC-32 and sizes for the local header, with the compressed bytes thrown away. */
-async function measure(source: string): Promise<Measure> {
-  const totals = newMeasure();
-  for await (const chunk of deflated(source, totals)) void chunk;
-  return totals;
 }
 
 function newMeasure(): Measure {
@@ -120,7 +128,7 @@ function commonFields(name: string, totals: Measure, times: { time: number; date
 function localHeader(entry: ArchiveEntry, fields: Buffer, extra: Buffer): Buffer {
   const header = Buffer.alloc(30);
   header.writeUInt32LE(0x04034b50, 0);
-  fields.copy(header, 4);
+  fields.copy(header, LOCAL_FIELDS_AT);
   return Buffer.concat([header, Buffer.from(entry.name, 'ascii'), extra]);
 }
 
