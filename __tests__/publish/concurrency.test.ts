@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import { BUILD_INFO_NAME, checkUnchanged, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/release.js';
+import { BUILD_INFO_NAME, checkUnchanged, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/index.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';

@@ -6,13 +6,14 @@ import {
   BUILD_INFO_NAME,
   checkUnchanged,
   checkVisibility,
+  LOCK_NAME,
   parseBuildInfo,
   parseChecksums,
   publishRelease,
   PublicRepositoryError,
   TEMP_PREFIX,
   withDownloadUrls,
-} from '../../src/publish/release.js';
+} from '../../src/publish/index.js';
 import {
   baseParts,
   clientFor,
@@ -60,7 +61,8 @@ test('creates a draft, uploads every archive and the shared files, then publishe
     const creates = server.calls('repos/create-release');
     assert.equal(creates.length, 1);
     assert.equal(server.events.length, 1);
-    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS].sort());
+    // Published with every asset in, and still holding its lock: no other job can change it meanwhile.
+    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS, LOCK_NAME].sort());
     assert.equal(server.tagRef('v0.3.7'), SHA);
     const publishIndex = server.requests.findIndex((request) => request.op === 'repos/update-release');
     const lastUpload = server.requests.map((request) => request.op).lastIndexOf('repos/upload-release-asset');
@@ -131,9 +133,11 @@ test('identical archives are not uploaded twice (a re-run)', async () => {
     const client = clientFor(server, log);
     const archives = await makeArchives(dir, NAMES, computeFingerprint(baseParts()));
     await publishRelease(client, publishRequest(archives), log, fastTiming);
-    const uploadsBefore = server.calls('repos/upload-release-asset').length;
+    // Every run uploads its lock (lock.ts); nothing else.
+    const assetUploads = (): number => server.calls('repos/upload-release-asset').filter((request) => request.query.get('name') !== LOCK_NAME).length;
+    const uploadsBefore = assetUploads();
     await publishRelease(client, publishRequest(archives), log, fastTiming);
-    assert.equal(server.calls('repos/upload-release-asset').length, uploadsBefore, 'nothing uploaded again');
+    assert.equal(assetUploads(), uploadsBefore, 'nothing uploaded again');
     assert.equal(server.releaseViews().length, 1);
   });
 });

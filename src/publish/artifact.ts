@@ -9,7 +9,7 @@ import type { Log } from '../log.js';
 import { sha256File } from '../toolchain/download.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
 import { SUPPORTED_TARGETS } from '../targets.js';
-import type { ReleaseFile } from './release.js';
+import type { ReleaseFile } from './request.js';
 
 /** Written next to the archives and uploaded with them. */
 export const MANIFEST_NAME = 'ktctl-build-manifest.json';

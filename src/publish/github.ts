@@ -10,6 +10,9 @@ import type { Log } from '../log.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
 
+/** The most pages of 100 releases a lookup of drafts reads (listRecentReleases). */
+export const MAX_RELEASE_PAGES = 3;
+
 export interface RepositoryInfo {
   readonly fullName: string;
   readonly visibility: Visibility;
@@ -69,8 +72,12 @@ export interface ReleaseClient {
   getRepository(): Promise<RepositoryInfo>;
   /** A published release; GitHub never returns drafts here. */
   getReleaseByTag(tag: string): Promise<ReleaseInfo | undefined>;
-  /** Every release, drafts included (drafts need a token that can push). */
-  listReleases(): Promise<ReleaseInfo[]>;
+  /**
+   * The head of the release list, drafts included (drafts need a token that can push): pages of
+   * 100 until a page holds a published release, at most MAX_RELEASE_PAGES pages. Why that bound
+   * is enough: see findRelease in find-release.ts.
+   */
+  listRecentReleases(): Promise<ReleaseInfo[]>;
   createRelease(release: NewRelease): Promise<ReleaseInfo>;
   updateRelease(id: number, patch: ReleasePatch): Promise<ReleaseInfo>;
   /** Quiet when the release is already gone. */
@@ -331,10 +338,16 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
       }
     },
 
-    listReleases: () =>
+    listRecentReleases: () =>
       call('list releases', async () => {
-        const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
-        return releases.map((release) => toRelease(release as RawRelease));
+        let pages = 0;
+        const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }, (response, done) => {
+          pages += 1;
+          const page = response.data as RawRelease[];
+          if (pages >= MAX_RELEASE_PAGES || page.some((release) => !release.draft)) done();
+          return page;
+        });
+        return releases.map((release) => toRelease(release));
       }),
 
     createRelease: (release) =>
