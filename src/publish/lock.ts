@@ -76,12 +76,12 @@ export async function takeLock(client: ReleaseClient, release: ReleaseInfo, log:
       await client.deleteAsset(holder.id);
       continue;
     }
-    const waited = Date.now() - started;
-    if (waited >= waitMs) throw new ConcurrentPublishError(release.tagName, holder.createdAt, waited);
     if (!waiting) {
       log.info(`Another job is publishing release ${release.tagName} (since ${holder.createdAt}); waiting for it to finish.`);
       waiting = true;
     }
+    const waited = Date.now() - started;
+    if (waited >= waitMs) throw new ConcurrentPublishError(release.tagName, holder.createdAt, waited);
     await sleep(Math.round(pollMs * (0.5 + random())));
   }
 }
