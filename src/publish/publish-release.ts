@@ -75,8 +75,9 @@ async function publishTo(
     }
     refuseImmutable(release, request.tag);
     const shared = [request.checksumsName, BUILD_INFO_NAME];
-    await repairLeftovers(client, release, await client.listAssets(release.id), shared, log);
-    const commit = await putAssets(client, release, request, log);
+    const assets = await client.listAssets(release.id);
+    const repaired = await repairLeftovers(client, release, assets, shared, log);
+    const commit = await putAssets(client, release, request, log, repaired ? undefined : assets);
 
     let final = release;
     const patch: { -readonly [K in keyof ReleasePatch]: ReleasePatch[K] } = {};

@@ -42,8 +42,15 @@ async function listByName(client: ReleaseClient, release: ReleaseInfo): Promise<
  * Puts everything on the release. Returns the commit step (removing what a published release's
  * swap set aside), which the caller runs last.
  */
-export async function putAssets(client: ReleaseClient, release: ReleaseInfo, request: PublishRequest, log: Log): Promise<() => Promise<void>> {
-  let byName = await listByName(client, release);
+export async function putAssets(
+  client: ReleaseClient,
+  release: ReleaseInfo,
+  request: PublishRequest,
+  log: Log,
+  /** The release's assets if just listed. */
+  listed?: readonly AssetInfo[],
+): Promise<() => Promise<void>> {
+  let byName = listed === undefined ? await listByName(client, release) : new Map(listed.map((asset) => [asset.name, asset]));
   // An upload that never finished is not downloadable; it only blocks the name.
   for (const name of [...request.archives.map((file) => file.name), request.checksumsName, BUILD_INFO_NAME]) {
     const asset = byName.get(name);
