@@ -6,7 +6,9 @@ import {
   BUILD_INFO_NAME,
   checkUnchanged,
   checkVisibility,
+  findRelease,
   LOCK_NAME,
+  MAX_RELEASE_PAGES,
   parseBuildInfo,
   parseChecksums,
   publishRelease,
@@ -388,5 +390,25 @@ test('bad requests fail before touching GitHub', async () => {
     await assert.rejects(publishRelease(client, publishRequest([archive, archive]), log, fastTiming), /Two archives/);
     await assert.rejects(publishRelease(client, publishRequest([{ ...archive, name: BUILD_INFO_NAME }]), log, fastTiming), /may not be named/);
     assert.equal(server.requests.length, 0);
+  });
+});
+
+test('release lookups are bounded: drafts come first, so one page finds them however many releases there are', async () => {
+  await withServer({}, async (server) => {
+    for (let index = 0; index < 250; index++) server.seedRelease({ tag: `v0.0.${index}` });
+    const draftId = server.seedRelease({ tag: 'v0.3.7', draft: true });
+    const log = memoryLog();
+    const client = clientFor(server, log);
+    assert.equal((await findRelease(client, 'v0.3.7'))?.id, draftId);
+    assert.equal(server.calls('repos/list-releases').length, 1, 'one page of 100 of 251 releases');
+    assert.equal(await findRelease(client, 'v9.9.9'), undefined);
+    assert.equal(server.calls('repos/list-releases').length, 2, 'no release for the tag: still one page');
+    // Hundreds of drafts: at most MAX_RELEASE_PAGES pages.
+    for (let index = 0; index < 350; index++) server.seedRelease({ tag: `nightly-${index}`, draft: true });
+    assert.equal(await findRelease(client, 'v9.9.8'), undefined);
+    assert.equal(server.calls('repos/list-releases').length, 2 + MAX_RELEASE_PAGES);
+    // A published release is found by its tag whatever the list holds.
+    assert.equal((await findRelease(client, 'v0.0.0'))?.tagName, 'v0.0.0');
+    assert.deepEqual(server.violations, []);
   });
 });
