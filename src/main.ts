@@ -160,6 +160,7 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
 async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
   const destination = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-customize-artifacts');
+  // Every manifest is validated in full here, before anything is written to the release.
   const collected = await actionsLog.group('Download the build jobs’ artifacts', () =>
     downloadBuildArtifacts(actionsArtifactStore(), { prefix: publishing.artifactName, destination }, actionsLog),
   );
@@ -174,10 +175,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const published = await actionsLog.group(`Publish release ${tag}`, () =>
     publishRelease(client, publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), actionsLog),
   );
-  if (!/^[A-Za-z0-9._+-]+$/.test(collected.checksumsName) || collected.checksumsName.startsWith('.')) {
-    throw new Error(`mode: publish: the build jobs' manifest names the checksums file '${collected.checksumsName}', which is not a file name.`);
-  }
-  // one checksums file for the archives of every build job
+  // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));
   await report({ ...collected, checksumsFile }, published);

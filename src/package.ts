@@ -5,7 +5,11 @@ import { chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from './model.js';
+import { checksumsText } from './release-files.js';
 import { allSettledOrThrow } from './settle.js';
+
+/** The checksums file's format lives with build-info.json's, in release-files.ts. */
+export { checksumsText };
 
 export interface PackageInputs {
   readonly binaries: ReadonlyMap<TargetPlan, string>;
@@ -31,14 +35,6 @@ export function archiveEntries(target: TargetPlan, binary: string, wintun: Reado
     entries.push({ name: 'wintun.dll', source: dll, mode: 0o644 });
   }
   return entries;
-}
-
-/** `sha256sum -c` format: `<hash>  <name>`, sorted by name. */
-export function checksumsText(assets: readonly Pick<Asset, 'name' | 'sha256'>[]): string {
-  return [...assets]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((asset) => `${asset.sha256}  ${asset.name}\n`)
-    .join('');
 }
 
 export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): Promise<PackageResult> {

@@ -97,6 +97,36 @@ describe('publishing releases', { concurrency: false }, () => {
     assert.ok(!withoutMaskCommands(run.stdout + run.stderr).includes('rotated-token-fedcba9876543210'), 'the new token is masked');
   });
 
+  test('a re-publish that fails in the middle of its swap puts the old set back; the next run replaces it', async () => {
+    const view = () => {
+      const release = github.releaseViews('ktctl-2026.11')[0]!;
+      const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
+      // every archive matches its line of the checksums file, as `sha256sum -c` would check
+      for (const name of ARCHIVES) assert.ok(checksums.includes(`${release.assets.find((a) => a.name === name)?.sha256}  ${name}\n`), name);
+      assert.ok(!release.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'no working copies left');
+      return release.assets.map((a) => `${a.name} ${a.sha256}`).sort();
+    };
+    const before = view();
+    const rotated = KUBECONFIG.replace(/token: \S+/, 'token: rotated-again-0123456789abcdef');
+    // Renames 1-4 swap in the interim checksums file and build-info.json, 5 sets the first archive
+    // aside; the 6th, its new copy taking the name, is refused.
+    github.inject({ op: 'repos/update-release-asset', skip: 5, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
+    const failed = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
+    github.clearFaults();
+    assert.notEqual(failed.code, 0);
+    const error = failed.stdout.split('\n').find((line) => line.startsWith('::error::'));
+    assert.ok(error?.includes('was put back to its previous assets'), error);
+    assert.deepEqual(view(), before, 'exactly the old assets again');
+
+    const repaired = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
+    assert.equal(repaired.code, 0, repaired.stdout);
+    const after = view();
+    for (const name of ARCHIVES) {
+      assert.ok(!before.includes(after.find((line) => line.startsWith(`${name} `))!), `${name} was replaced`);
+    }
+    assert.deepEqual(github.violations, []);
+  });
+
   test('a scheduled run follows upstream: the release is named after the upstream tag', async () => {
     const run = await publish({ ref: 'refs/heads/main', inputs: { 'kt-connect-version': 'latest' } });
     assert.equal(run.code, 0, run.stdout);

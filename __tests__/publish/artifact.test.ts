@@ -15,7 +15,7 @@ import {
 } from '../../src/publish/artifact.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/release.js';
+import { BUILD_INFO_NAME, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/index.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, tempDir, withServer } from './helpers.js';
 
 /** The artifact service as a folder: one sub-folder per artifact. */
@@ -119,7 +119,8 @@ test('build jobs upload archives and a manifest; the publish job collects, check
       const [release, ...others] = server.releaseViews();
       assert.equal(others.length, 0);
       assert.equal(server.events.length, 1, 'published once');
-      assert.equal(server.events[0]?.assets.length, 5, 'with all three archives, checksums and build-info in');
+      assert.equal(server.events[0]?.assets.length, 6, 'with all three archives, checksums and build-info in, and its lock');
+      assert.ok(server.events[0]?.assets.includes(LOCK_NAME));
       const checksums = parseChecksums(release?.assets.find((asset) => asset.name === 'ktctl_0.3.7_checksums.txt')?.text ?? '');
       for (const asset of collected.assets) assert.equal(checksums.get(asset.name), asset.sha256);
       const info = parseBuildInfo(release?.assets.find((asset) => asset.name === BUILD_INFO_NAME)?.text);

@@ -1,9 +1,11 @@
-// Eight `mode: all` jobs publishing to one tag at once must end with one release holding every
-// asset: no duplicate drafts, no clobbered checksums, no temporary assets left behind.
+// Eight `mode: all` jobs publishing to one tag at once take turns through the release's lock
+// (src/publish/lock.ts) and must end with one release holding every asset: no duplicate drafts,
+// no clobbered checksums, no temporary assets left behind. A job that cannot get the lock in time
+// fails with an error pointing at the matrix workflow.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import { BUILD_INFO_NAME, checkUnchanged, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/release.js';
+import { BUILD_INFO_NAME, checkUnchanged, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/index.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
@@ -113,5 +115,57 @@ test('concurrent publishers with faults on the way still converge', async () => 
     const jobs = await matrix(dir);
     await runAll(server, jobs);
     assertWhole(server, jobs);
+  });
+});
+
+test('only one job writes at a time: every write of a job happens while it holds the lock', async () => {
+  await withServer(jittery, async (server, dir) => {
+    const jobs = await matrix(dir);
+    // The lock is on the release whenever an archive or a shared file is written.
+    const unlocked: string[] = [];
+    server.observe((op) => {
+      if (op !== 'repos/upload-release-asset' && op !== 'repos/update-release-asset') return;
+      for (const release of server.releaseViews('v0.3.7')) {
+        const names = release.assets.map((asset) => asset.name);
+        if (names.some((name) => name !== LOCK_NAME) && !names.includes(LOCK_NAME)) unlocked.push(`${op} on ${release.id}: ${names.join(', ')}`);
+      }
+    });
+    await runAll(server, jobs);
+    assertWhole(server, jobs);
+    assert.deepEqual(unlocked, []);
+  });
+});
+
+test('a job that cannot get the lock in time fails clearly, pointing at the matrix workflow, and writes nothing', async () => {
+  await withServer({}, async (server, dir) => {
+    const releaseId = server.seedRelease({ tag: 'v0.3.7', assets: [{ name: LOCK_NAME, data: 'another job, alive' }] });
+    const [job] = await matrix(dir);
+    assert.ok(job);
+    const log = memoryLog();
+    await assert.rejects(publishRelease(clientFor(server, log), publishRequest(job.archives), log, { pollMs: 2, waitMs: 40 }), (error: Error) => {
+      assert.match(error.message, /Another job has been publishing release v0\.3\.7 since .* \(it holds the asset ktctl-tmp-lock\)/);
+      assert.match(error.message, /matrix workflow \(mode: build jobs and one mode: publish job\)/);
+      assert.match(error.message, /concurrency:/);
+      return true;
+    });
+    assert.match(log.text(), /Another job is publishing release v0\.3\.7 .*waiting for it to finish/);
+    assert.deepEqual(server.releaseViews()[0]?.assets.map((asset) => asset.name), [LOCK_NAME], 'nothing written, the other job\'s lock untouched');
+    assert.equal(server.releaseViews()[0]?.id, releaseId);
+  });
+});
+
+test('a lock left by a killed job is taken over once stale, and a failing job lets go of its lock', async () => {
+  await withServer({}, async (server, dir) => {
+    server.seedRelease({ tag: 'v0.3.7', assets: [{ name: LOCK_NAME, data: 'a killed job' }] });
+    const [first, second] = await matrix(dir);
+    assert.ok(first && second);
+    const log = memoryLog();
+    await publishRelease(clientFor(server, log), publishRequest(first.archives), log, { ...fastTiming, staleMs: 0 });
+    assert.match(log.text(), /Removing ktctl-tmp-lock .*left by a job that ended without removing it/);
+    assert.ok(!server.releaseViews()[0]?.assets.some((asset) => asset.name === LOCK_NAME));
+
+    server.inject({ op: 'repos/upload-release-asset', when: (request) => request.query.get('name') !== LOCK_NAME, times: Infinity, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
+    await assert.rejects(publishRelease(clientFor(server, log), publishRequest(second.archives), log, fastTiming), /422 Validation Failed/);
+    assert.ok(!server.releaseViews()[0]?.assets.some((asset) => asset.name === LOCK_NAME), 'the lock is gone after a failed run');
   });
 });

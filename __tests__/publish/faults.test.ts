@@ -2,7 +2,7 @@
 // connections and rate limits; a concurrent upload's 422 already_exists is settled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BUILD_INFO_NAME, parseChecksums, publishRelease } from '../../src/publish/release.js';
+import { BUILD_INFO_NAME, parseChecksums, publishRelease } from '../../src/publish/index.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 
 const NAMES = ['ktctl_0.3.7_Linux_x86_64.tar.gz', 'ktctl_0.3.7_MacOS_arm_64.tar.gz'];
@@ -162,5 +162,21 @@ test('a dropped answer on the publish call still ends published', async () => {
     assert.equal(result.draft, false);
     assert.equal(server.releaseViews()[0]?.draft, false);
     assert.equal(server.events.length, 1);
+  });
+});
+
+test('a publish call that fails for good leaves a complete draft, never a published release, and no lock', async () => {
+  await withServer({}, async (server, dir) => {
+    server.inject({ op: 'repos/update-release', times: 5, fault: { kind: 'status', status: 500 } });
+    const log = memoryLog();
+    const archives = await makeArchives(dir, NAMES, 'f'.repeat(64));
+    await assert.rejects(publishRelease(clientFor(server, log), publishRequest(archives), log, fastTiming), /did not manage to update release .* after 4 retries/);
+    const [release] = server.releaseViews();
+    assert.equal(release?.draft, true);
+    assert.equal(server.events.length, 0, 'never published');
+    assert.deepEqual(release?.assets.map((asset) => asset.name).sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS].sort(), 'complete, and the lock is gone');
+    const result = await publishRelease(clientFor(server, log), publishRequest(archives), log, fastTiming);
+    assert.equal(result.draft, false);
+    assert.equal(result.releaseId, release?.id);
   });
 });

@@ -81,12 +81,19 @@ test('drafts are invisible to a read-only token; listings page with Link headers
     for (let index = 0; index < 230; index++) server.seedRelease({ tag: `v0.0.${index}` });
     server.seedRelease({ tag: 'draft-only', draft: true });
     const log = memoryLog();
-    const writer = await clientFor(server, log).listReleases();
-    const reader = await clientFor(server, log, 'read-token').listReleases();
-    assert.equal(writer.length, 231);
-    assert.equal(reader.length, 230);
+    // Drafts come first, so the first page (which also holds published releases) is the last read.
+    const writer = await clientFor(server, log).listRecentReleases();
+    const reader = await clientFor(server, log, 'read-token').listRecentReleases();
+    assert.equal(writer.length, 100);
+    assert.equal(writer[0]?.tagName, 'draft-only');
+    assert.equal(reader.length, 100);
     assert.ok(!reader.some((release) => release.tagName === 'draft-only'));
-    assert.equal(server.calls('repos/list-releases').length, 6, 'three pages of 100 each');
+    assert.equal(server.calls('repos/list-releases').length, 2, 'one page each: the bounded lookup stops at a published release');
+    // Full listings page with Link headers: 230 assets are three pages of 100.
+    const releaseId = server.seedRelease({ tag: 'many-assets' });
+    for (let index = 0; index < 230; index++) server.addAsset(releaseId, `a${index}.zip`, 'x');
+    assert.equal((await clientFor(server, log).listAssets(releaseId)).length, 230);
+    assert.equal(server.calls('repos/list-release-assets').length, 3, 'three pages of 100 each');
     assert.deepEqual(server.violations, []);
   });
 });

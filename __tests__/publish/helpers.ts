@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Log } from '../../src/log.js';
 import { createReleaseClient, type ReleaseClient } from '../../src/publish/github.js';
-import type { PublishRequest, PublishTiming, ReleaseFile } from '../../src/publish/release.js';
+import type { PublishRequest, PublishTiming, ReleaseFile } from '../../src/publish/index.js';
 import type { FingerprintParts } from '../../src/publish/fingerprint.js';
 import { GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
 
@@ -46,7 +46,8 @@ export function clientFor(server: GitHubServer, log: Log, token = 'write-token')
   });
 }
 
-export const fastTiming: PublishTiming = { jitterMs: 4, settleMs: 3 };
+/** Jobs waiting for another one's lock look again every few milliseconds. */
+export const fastTiming: PublishTiming = { pollMs: 4, waitMs: 60_000 };
 
 export const SHA = 'c0ffee'.padEnd(40, '0');
 

@@ -6,13 +6,16 @@ import {
   BUILD_INFO_NAME,
   checkUnchanged,
   checkVisibility,
+  findRelease,
+  LOCK_NAME,
+  MAX_RELEASE_PAGES,
   parseBuildInfo,
   parseChecksums,
   publishRelease,
   PublicRepositoryError,
   TEMP_PREFIX,
   withDownloadUrls,
-} from '../../src/publish/release.js';
+} from '../../src/publish/index.js';
 import {
   baseParts,
   clientFor,
@@ -60,7 +63,8 @@ test('creates a draft, uploads every archive and the shared files, then publishe
     const creates = server.calls('repos/create-release');
     assert.equal(creates.length, 1);
     assert.equal(server.events.length, 1);
-    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS].sort());
+    // Published with every asset in, and still holding its lock: no other job can change it meanwhile.
+    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS, LOCK_NAME].sort());
     assert.equal(server.tagRef('v0.3.7'), SHA);
     const publishIndex = server.requests.findIndex((request) => request.op === 'repos/update-release');
     const lastUpload = server.requests.map((request) => request.op).lastIndexOf('repos/upload-release-asset');
@@ -131,9 +135,11 @@ test('identical archives are not uploaded twice (a re-run)', async () => {
     const client = clientFor(server, log);
     const archives = await makeArchives(dir, NAMES, computeFingerprint(baseParts()));
     await publishRelease(client, publishRequest(archives), log, fastTiming);
-    const uploadsBefore = server.calls('repos/upload-release-asset').length;
+    // Every run uploads its lock (lock.ts); nothing else.
+    const assetUploads = (): number => server.calls('repos/upload-release-asset').filter((request) => request.query.get('name') !== LOCK_NAME).length;
+    const uploadsBefore = assetUploads();
     await publishRelease(client, publishRequest(archives), log, fastTiming);
-    assert.equal(server.calls('repos/upload-release-asset').length, uploadsBefore, 'nothing uploaded again');
+    assert.equal(assetUploads(), uploadsBefore, 'nothing uploaded again');
     assert.equal(server.releaseViews().length, 1);
   });
 });
@@ -384,5 +390,25 @@ test('bad requests fail before touching GitHub', async () => {
     await assert.rejects(publishRelease(client, publishRequest([archive, archive]), log, fastTiming), /Two archives/);
     await assert.rejects(publishRelease(client, publishRequest([{ ...archive, name: BUILD_INFO_NAME }]), log, fastTiming), /may not be named/);
     assert.equal(server.requests.length, 0);
+  });
+});
+
+test('release lookups are bounded: drafts come first, so one page finds them however many releases there are', async () => {
+  await withServer({}, async (server) => {
+    for (let index = 0; index < 250; index++) server.seedRelease({ tag: `v0.0.${index}` });
+    const draftId = server.seedRelease({ tag: 'v0.3.7', draft: true });
+    const log = memoryLog();
+    const client = clientFor(server, log);
+    assert.equal((await findRelease(client, 'v0.3.7'))?.id, draftId);
+    assert.equal(server.calls('repos/list-releases').length, 1, 'one page of 100 of 251 releases');
+    assert.equal(await findRelease(client, 'v9.9.9'), undefined);
+    assert.equal(server.calls('repos/list-releases').length, 2, 'no release for the tag: still one page');
+    // Hundreds of drafts: at most MAX_RELEASE_PAGES pages.
+    for (let index = 0; index < 350; index++) server.seedRelease({ tag: `nightly-${index}`, draft: true });
+    assert.equal(await findRelease(client, 'v9.9.8'), undefined);
+    assert.equal(server.calls('repos/list-releases').length, 2 + MAX_RELEASE_PAGES);
+    // A published release is found by its tag whatever the list holds.
+    assert.equal((await findRelease(client, 'v0.0.0'))?.tagName, 'v0.0.0');
+    assert.deepEqual(server.violations, []);
   });
 });

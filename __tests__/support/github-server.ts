@@ -387,6 +387,7 @@ export class GitHubServer {
   private readonly spec = loadSpec();
   private readonly routes: Route[] = [];
   private readonly rules: ActiveRule[] = [];
+  private readonly observers: Array<(op: string) => void> = [];
   private readonly releases = new Map<number, ReleaseRecord>();
   private readonly assets = new Map<number, AssetRecord>();
   private readonly refs = new Map<string, string>();
@@ -442,6 +443,14 @@ export class GitHubServer {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  }
+
+  /**
+   * Calls `observer` after every write has taken effect (before its answer is sent), so a test
+   * can check what a downloader would see at each moment.
+   */
+  observe(observer: (op: string) => void): void {
+    this.observers.push(observer);
   }
 
   inject(rule: FaultRule): void {
@@ -545,7 +554,8 @@ export class GitHubServer {
     this.route('repos/list-releases', 'GET', `${repoPath}/releases`, (c) => {
       const visible = [...this.releases.values()]
         .filter((release) => !release.draft || c.permission === 'write')
-        .sort((a, b) => b.id - a.id);
+        // as GitHub lists them: drafts first, then newest first (its docs promise no order)
+        .sort((a, b) => Number(b.draft) - Number(a.draft) || b.id - a.id);
       return this.page(c, visible.map((release) => this.releaseJson(release)), `/repos/${this.owner}/${this.repo}/releases`);
     });
     this.route('repos/create-release', 'POST', `${repoPath}/releases`, (c) => {
@@ -808,6 +818,7 @@ export class GitHubServer {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 
     const reply = route.handle({ op: route.op, method, params, query: url.searchParams, headers: req.headers, body, json, permission });
+    if (route.write) for (const observer of this.observers) observer(route.op);
     this.checkResponse(route, operation, reply);
     if (fault?.kind === 'reset') {
       seen.status = 0;

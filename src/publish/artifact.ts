@@ -1,18 +1,17 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { sha256File } from '../toolchain/download.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
-import { SUPPORTED_TARGETS } from '../targets.js';
-import type { ReleaseFile } from './release.js';
+import { MANIFEST_NAME, parseManifest, type BuildManifest } from './manifest.js';
+import type { ReleaseFile } from './request.js';
 
-/** Written next to the archives and uploaded with them. */
-export const MANIFEST_NAME = 'ktctl-build-manifest.json';
+export { MANIFEST_NAME, type BuildManifest } from './manifest.js';
 
 /** The artifact calls this module needs, so tests can stand in for the Actions service. */
 export interface ArtifactStore {
@@ -38,17 +37,6 @@ export function actionsArtifactStore(): ArtifactStore {
       await client.deleteArtifact(name);
     },
   };
-}
-
-export interface BuildManifest {
-  readonly generator: 'ktctl-customize';
-  readonly schema: 1;
-  readonly version: string;
-  readonly upstream: UpstreamRelease;
-  readonly goVersion: string;
-  readonly fingerprint: string;
-  readonly checksumsName: string;
-  readonly assets: ReadonlyArray<Pick<Asset, 'name' | 'os' | 'arch' | 'size' | 'sha256'>>;
 }
 
 /** `<prefix>-linux-amd64_windows-386`: unique per matrix job as long as the jobs build different targets. */
@@ -137,45 +125,6 @@ export interface CollectedBuild {
 }
 
 
-function isTarget(os: unknown, arch: unknown): boolean {
-  return SUPPORTED_TARGETS.some((target) => target.os === os && target.arch === arch);
-}
-
-function parseManifest(text: string, artifact: string): BuildManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`mode: publish: ${MANIFEST_NAME} in artifact ${artifact} is not JSON.`);
-  }
-  const manifest = value as Partial<BuildManifest> | null;
-  const assets = manifest?.assets;
-  const ok =
-    manifest?.generator === 'ktctl-customize' &&
-    manifest.schema === 1 &&
-    typeof manifest.version === 'string' &&
-    typeof manifest.upstream?.tag === 'string' &&
-    typeof manifest.upstream.commit === 'string' &&
-    typeof manifest.goVersion === 'string' &&
-    typeof manifest.fingerprint === 'string' &&
-    typeof manifest.checksumsName === 'string' &&
-    Array.isArray(assets) &&
-    assets.every(
-      (asset) =>
-        typeof asset.name === 'string' &&
-        path.basename(asset.name) === asset.name &&
-        !asset.name.startsWith('.') &&
-        typeof asset.size === 'number' &&
-        typeof asset.sha256 === 'string' &&
-        /^[0-9a-f]{64}$/.test(asset.sha256) &&
-        isTarget(asset.os, asset.arch),
-    );
-  if (!ok || manifest === null) {
-    throw new Error(`mode: publish: ${MANIFEST_NAME} in artifact ${artifact} is not one this action wrote (or comes from another version of it).`);
-  }
-  return manifest as BuildManifest;
-}
-
 export interface DownloadBuildsRequest {
   /** The artifact-name input, the same in the build jobs and the publish job. */
   readonly prefix: string;
@@ -206,7 +155,9 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     await store.download(artifact.id, folder);
     let text: string;
     try {
-      text = await readFile(path.join(folder, MANIFEST_NAME), 'utf8');
+      const manifestPath = path.join(folder, MANIFEST_NAME);
+      if (!(await lstat(manifestPath)).isFile()) throw new Error('not a regular file');
+      text = await readFile(manifestPath, 'utf8');
     } catch {
       log.warning(`Artifact ${artifact.name} has no ${MANIFEST_NAME}; it is not from a mode: build job of this action, so it is skipped.`);
       continue;
@@ -225,8 +176,9 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     fingerprints.add(manifest.fingerprint);
     for (const entry of manifest.assets) {
       const file = path.join(folder, entry.name);
-      const facts = await stat(file).catch(() => undefined);
-      if (facts === undefined || facts.size !== entry.size || (await sha256File(file)) !== entry.sha256) {
+      // lstat: an artifact is outside input, and a link in it is never followed
+      const facts = await lstat(file).catch(() => undefined);
+      if (facts === undefined || !facts.isFile() || facts.size !== entry.size || (await sha256File(file)) !== entry.sha256) {
         throw new Error(`mode: publish: ${entry.name} in artifact ${artifact.name} is missing or does not match its manifest; the artifact is damaged.`);
       }
       const twin = assets.find((asset) => asset.name === entry.name);

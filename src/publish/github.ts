@@ -1,6 +1,9 @@
 // The few GitHub REST calls publishing needs, behind a narrow interface, and one implementation
 // on @actions/github's octokit. Retries (5xx, connection resets) come from @octokit/plugin-retry,
 // rate-limit waits from @octokit/plugin-throttling; this file only says how many and how long.
+// It is longer than the other publishing modules (about 450 lines) on purpose: it is the one
+// boundary to GitHub, and the interface, the error translation and its implementation are read
+// together.
 import { createReadStream } from 'node:fs';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
@@ -9,6 +12,9 @@ import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
+
+/** The most pages of 100 releases a lookup of drafts reads (listRecentReleases). */
+export const MAX_RELEASE_PAGES = 3;
 
 export interface RepositoryInfo {
   readonly fullName: string;
@@ -69,8 +75,12 @@ export interface ReleaseClient {
   getRepository(): Promise<RepositoryInfo>;
   /** A published release; GitHub never returns drafts here. */
   getReleaseByTag(tag: string): Promise<ReleaseInfo | undefined>;
-  /** Every release, drafts included (drafts need a token that can push). */
-  listReleases(): Promise<ReleaseInfo[]>;
+  /**
+   * The head of the release list, drafts included (drafts need a token that can push): pages of
+   * 100 until a page holds a published release, at most MAX_RELEASE_PAGES pages. Why that bound
+   * is enough: see findRelease in find-release.ts.
+   */
+  listRecentReleases(): Promise<ReleaseInfo[]>;
   createRelease(release: NewRelease): Promise<ReleaseInfo>;
   updateRelease(id: number, patch: ReleasePatch): Promise<ReleaseInfo>;
   /** Quiet when the release is already gone. */
@@ -331,10 +341,16 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
       }
     },
 
-    listReleases: () =>
+    listRecentReleases: () =>
       call('list releases', async () => {
-        const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
-        return releases.map((release) => toRelease(release as RawRelease));
+        let pages = 0;
+        const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }, (response, done) => {
+          pages += 1;
+          const page = response.data as RawRelease[];
+          if (pages >= MAX_RELEASE_PAGES || page.some((release) => !release.draft)) done();
+          return page;
+        });
+        return releases.map((release) => toRelease(release));
       }),
 
     createRelease: (release) =>

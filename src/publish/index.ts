@@ -1,16 +1,25 @@
 // The publishing half, as main.ts uses it: inputs → client → unchanged check → release or artifact.
-// Everything here is glue over inputs.ts, github.ts and release.ts; see those for the rules.
+// Everything here is glue over the modules it re-exports; see those for the rules:
+// visibility.ts (who may download), unchanged.ts (what makes a run skip), publish-release.ts (the
+// run: find-release.ts, lock.ts, put-assets.ts, replace.ts), artifact.ts and manifest.ts (matrix).
 import type { BuildPlan, BuildResult } from '../model.js';
 import type { Log } from '../log.js';
 import { createReleaseClient, type ReleaseClient, type ReleaseClientOptions } from './github.js';
 import type { PublishInputs } from './inputs.js';
-import { defaultReleaseBody, type PublishRequest, type ReleaseFile, type UnchangedQuery } from './release.js';
+import { defaultReleaseBody, type PublishRequest, type ReleaseFile } from './request.js';
+import type { UnchangedQuery } from './unchanged.js';
 
 export * from './artifact.js';
+export * from './find-release.js';
 export * from './fingerprint.js';
 export * from './github.js';
 export * from './inputs.js';
-export * from './release.js';
+export * from './lock.js';
+export * from './publish-release.js';
+export * from './request.js';
+export * from './unchanged.js';
+export * from './visibility.js';
+export { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../release-files.js';
 
 /** The client for this run's repository (GITHUB_REPOSITORY, GITHUB_API_URL, github-token). */
 export function releaseClientFor(

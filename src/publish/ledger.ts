@@ -1,0 +1,51 @@
+// What the checksums file and build-info.json of a release must say: one entry per archive on
+// the release once this run's archives are in, whoever made it. The files are a pure function of
+// the release's archives, so every run recomputes them instead of patching lines.
+import { createHash } from 'node:crypto';
+import type { LedgerEntry } from '../release-files.js';
+import { parseBuildInfo, parseChecksums } from '../release-files.js';
+import type { AssetInfo, ReleaseClient } from './github.js';
+import { digestHex, isReservedName } from './request.js';
+
+export interface LedgerInput {
+  /** The release's assets as listed now. */
+  readonly assets: readonly AssetInfo[];
+  readonly checksumsName: string;
+  /** The current checksums file and build-info.json, '' / undefined when missing. */
+  readonly checksumsText: string;
+  readonly buildInfoText: string | undefined;
+  /** Archives whose content on the release is (or is about to be) this run's, by name. */
+  readonly ours: ReadonlyMap<string, LedgerEntry>;
+}
+
+/** Assets that are archives for the ledger: finished uploads, not the shared files, not working copies. */
+export function isArchiveAsset(asset: AssetInfo, checksumsName: string): boolean {
+  return asset.state === 'uploaded' && !isReservedName(asset.name, checksumsName);
+}
+
+/**
+ * Every archive's entry, sorted by name. Another run's archive keeps its hash from GitHub's
+ * digest, else from the current checksums line or build-info entry, else it is downloaded and
+ * hashed (older GHES gives no digest); it keeps its fingerprint only while its hash is unchanged.
+ */
+export async function ledgerFor(client: ReleaseClient, input: LedgerInput): Promise<Map<string, LedgerEntry>> {
+  const lines = parseChecksums(input.checksumsText);
+  const recorded = parseBuildInfo(input.buildInfoText);
+  const entries = new Map<string, LedgerEntry>();
+  for (const asset of input.assets) {
+    if (!isArchiveAsset(asset, input.checksumsName) || input.ours.has(asset.name)) continue;
+    const entry = recorded.get(asset.name);
+    let sha = digestHex(asset) ?? lines.get(asset.name) ?? entry?.sha256;
+    if (sha === undefined) {
+      sha = createHash('sha256').update(await client.downloadAsset(asset.id)).digest('hex');
+    }
+    entries.set(asset.name, { sha256: sha, fingerprint: entry?.sha256 === sha ? entry.fingerprint : undefined });
+  }
+  for (const [name, entry] of input.ours) entries.set(name, entry);
+  return new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The text of an asset, or the fallback when there is none. */
+export async function readText(client: ReleaseClient, asset: AssetInfo | undefined): Promise<string | undefined> {
+  return asset === undefined || asset.state !== 'uploaded' ? undefined : (await client.downloadAsset(asset.id)).toString('utf8');
+}

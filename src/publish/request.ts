@@ -1,0 +1,136 @@
+// What a publishing run is asked to do and what it reports: the archives with their fingerprints,
+// the release settings, the result with download URLs; and the names the action keeps for itself
+// on a release. Pure: no GitHub calls here.
+import type { Asset, BuildResult } from '../model.js';
+import { BUILD_INFO_NAME } from '../release-files.js';
+import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
+
+/**
+ * Assets whose names start with this are the action's own working copies: the lock, new
+ * archives waiting to be swapped in, old ones kept until the new set is complete. They are
+ * never listed in the checksums file, and a run holding the lock removes any left over.
+ */
+export const TEMP_PREFIX = 'ktctl-tmp-';
+
+/** One archive to put on the release. */
+export interface ReleaseFile {
+  readonly name: string;
+  /** Absolute path; streamed, never read whole. */
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** The fingerprint of the build that made it (computeFingerprint). */
+  readonly fingerprint: string;
+}
+
+export interface ReleaseSettings {
+  readonly tag: string;
+  /** undefined: a new release is named after its tag; an existing one keeps its name. */
+  readonly name: string | undefined;
+  /** Leave the release a draft. A published release is never turned back into a draft. */
+  readonly draft: boolean;
+  readonly prerelease: boolean;
+}
+
+export interface PublishRequest extends ReleaseSettings {
+  /** Body of a release this run creates; an existing release's body is left alone. */
+  readonly body: string;
+  readonly overwrite: boolean;
+  /** GITHUB_SHA: where a missing tag is created. undefined: GitHub's default branch. */
+  readonly targetCommitish: string | undefined;
+  readonly archives: readonly ReleaseFile[];
+  /** `ktctl_<version>_checksums.txt`, shared by every job publishing to the tag. */
+  readonly checksumsName: string;
+}
+
+export interface PublishedAsset {
+  readonly name: string;
+  readonly id: number;
+  /** browser_download_url, as it is once the release is in its final state. */
+  readonly url: string;
+  readonly size: number;
+}
+
+export interface PublishResult {
+  readonly releaseId: number;
+  readonly htmlUrl: string;
+  readonly tag: string;
+  readonly draft: boolean;
+  /** This run's archives, then the checksums file and build-info.json. */
+  readonly assets: readonly PublishedAsset[];
+}
+
+/** The archives of a build, for a PublishRequest. */
+export function releaseFiles(build: Pick<BuildResult, 'assets'>, fingerprint: string): ReleaseFile[] {
+  return build.assets.map((asset) => ({
+    name: asset.name,
+    path: asset.path,
+    size: asset.size,
+    sha256: asset.sha256,
+    fingerprint,
+  }));
+}
+
+/** A short body for a release this action creates; nothing secret. */
+export function defaultReleaseBody(build: Pick<BuildResult, 'version' | 'upstream'>): string {
+  return (
+    `ktctl ${build.version}, built by ktctl-customize from kt-connect ${build.upstream.tag} (${build.upstream.commit}) ` +
+    'with an embedded kubeconfig and kt config.\n\nThe checksums file lists the SHA-256 of every archive; build-info.json records which build made each one.\n'
+  );
+}
+
+/** Each asset with its download URL from the release (the `url` of the assets output). */
+export function withDownloadUrls<T extends Pick<Asset, 'name'>>(assets: readonly T[], result: PublishResult): Array<T & { url: string }> {
+  const urls = new Map(result.assets.map((asset) => [asset.name, asset.url]));
+  return assets.map((asset) => ({ ...asset, url: urls.get(asset.name) ?? '' }));
+}
+
+export function contentTypeOf(name: string): string {
+  if (name.endsWith('.zip')) return 'application/zip';
+  if (name.endsWith('.tar.gz') || name.endsWith('.tgz')) return 'application/gzip';
+  if (name.endsWith('.txt')) return 'text/plain';
+  if (name.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
+}
+
+export function fileSource(file: ReleaseFile, name = file.name): AssetSource {
+  return { name, contentType: contentTypeOf(file.name), path: file.path, size: file.size };
+}
+
+export function textSource(name: string, text: string, uploadName = name): AssetSource {
+  return { name: uploadName, contentType: contentTypeOf(name), data: Buffer.from(text, 'utf8') };
+}
+
+/** The names the checksums file and build-info.json may not have, nor an archive. */
+export function isReservedName(name: string, checksumsName: string): boolean {
+  return name === checksumsName || name === BUILD_INFO_NAME || name.startsWith(TEMP_PREFIX);
+}
+
+/** Refuses a request that could not be published whole, before any GitHub call. */
+export function checkRequest(request: PublishRequest): void {
+  if (request.archives.length === 0) throw new Error('Nothing to publish: the build produced no archives.');
+  const names = new Set<string>();
+  for (const file of request.archives) {
+    if (names.has(file.name)) throw new Error(`Two archives are both named ${file.name}.`);
+    if (isReservedName(file.name, request.checksumsName)) {
+      throw new Error(`An archive may not be named ${file.name}: the action uses that name itself.`);
+    }
+    names.add(file.name);
+  }
+}
+
+/** The sha256 GitHub computed for an asset, if it says. */
+export function digestHex(asset: AssetInfo): string | undefined {
+  const match = /^sha256:([0-9a-f]{64})$/i.exec(asset.digest ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
+export function resultOf(release: ReleaseInfo, assets: readonly AssetInfo[], names: readonly string[]): PublishResult {
+  const byName = new Map(assets.map((asset) => [asset.name, asset]));
+  const published: PublishedAsset[] = [];
+  for (const name of names) {
+    const asset = byName.get(name);
+    if (asset !== undefined) published.push({ name, id: asset.id, url: asset.downloadUrl, size: asset.size });
+  }
+  return { releaseId: release.id, htmlUrl: release.htmlUrl, tag: release.tagName, draft: release.draft, assets: published };
+}
