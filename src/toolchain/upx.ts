@@ -6,6 +6,7 @@ import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
 import { downloadVerified } from './download.js';
+import { extractDownload } from './extract.js';
 import { exeName, type HostPlatform } from './platform.js';
 
 /**
@@ -59,8 +60,9 @@ export async function installUpx(request: UpxRequest, host: HostPlatform, log: L
   const { file, url, sha256 } = upxDownloadFor(request, host);
   log.info(`Downloading upx ${request.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
-  const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
-  const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
+  const folderName = file.replace(/\.(tar\.xz|zip)$/, '');
+  const extracted = await extractDownload(archive, file.endsWith('.zip') ? 'zip' : 'tar.xz', { input: 'upx-download-base-url', url }, { take: [`${folderName}/${binary}`] });
+  const folder = path.join(extracted, folderName);
   const dir = await tc.cacheDir(folder, 'upx', request.version, host.cacheArch);
   return { version: request.version, upx: path.join(dir, binary) };
 }
