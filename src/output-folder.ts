@@ -117,10 +117,25 @@ export async function moveWithoutFollowing(from: string, to: string): Promise<vo
   await rm(from, { force: true });
 }
 
+/** Writes `text` to `file` in output-dir the same way: a new file, exclusive and no-follow, renamed into place. */
+export async function writeWithoutFollowing(file: string, text: string): Promise<void> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.partial`);
+  const handle = await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+  try {
+    await handle.writeFile(text);
+    await handle.close();
+    await rename(partial, file);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw placedError(error, file);
+  }
+}
+
 function placedError(error: unknown, to: string): unknown {
   const code = errnoOf(error);
   if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-    return new Error(`A folder stands where the archive ${to} goes; remove it or give another output-dir.`);
+    return new Error(`A folder stands where ${to} goes; remove it or give another output-dir.`);
   }
   return error;
 }
