@@ -10,7 +10,7 @@ import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
 import { consoleLog } from './log.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked } from './pipeline.js';
 import { hostPlatform } from './toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
@@ -119,7 +119,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         throw new Error(`Option '--${name}': cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
       }
     };
-    const inputs = parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism());
+    const inputs = await withOutputDirChecked(parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()), process.cwd());
     // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');
     process.env['RUNNER_TEMP'] ||= os.tmpdir();

@@ -158,6 +158,11 @@ export function parseOutputDir(value: string, workspace: string): string {
   if (resolved === path.resolve(workspace) || resolved === path.parse(resolved).root) {
     throw new InputError('output-dir', `'${printable(text)}' is the workspace or a root; give a folder of its own, such as ktctl-dist.`);
   }
+  // lexically here; links are resolved on disk before anything is downloaded (output-folder.ts)
+  const relative = path.relative(path.resolve(workspace), resolved);
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new InputError('output-dir', `'${printable(text)}' is outside the workspace; give a folder inside it, such as ktctl-dist.`);
+  }
   return resolved;
 }
 

@@ -11,7 +11,7 @@ import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked } from './pipeline.js';
 import {
   actionsArtifactStore,
   checkUnchanged,
@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
     if (publishing.mode === 'publish') {
       await publishCollected(publishing, client!);
     } else {
-      await buildAndPublish(inputs, publishing, client);
+      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client);
     }
   } catch (error) {
     core.setFailed(messageOf(error));

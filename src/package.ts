@@ -1,11 +1,12 @@
 // Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
-import { chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from './model.js';
 import { checksumsText } from './release-files.js';
+import { makeFolderWithoutLinks, moveWithoutFollowing } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
 
 /** The checksums file's format lives with build-info.json's, in release-files.ts. */
@@ -52,11 +53,12 @@ export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): P
   const stagedChecksums = path.join(inputs.stagingDir, plan.checksumsName);
   await writeFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))));
 
-  await mkdir(inputs.outputDir, { recursive: true });
+  // no write in output-dir follows a link, on one file system or two
+  await makeFolderWithoutLinks(inputs.outputDir);
   const assets: Asset[] = [];
   for (const item of staged) {
     const destination = path.join(inputs.outputDir, item.target.archiveName);
-    await moveFile(item.file, destination);
+    await moveWithoutFollowing(item.file, destination);
     assets.push({
       name: item.target.archiveName,
       path: destination,
@@ -67,18 +69,6 @@ export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): P
     });
   }
   const checksumsFile = path.join(inputs.outputDir, plan.checksumsName);
-  await moveFile(stagedChecksums, checksumsFile); // last: its presence marks a complete set
+  await moveWithoutFollowing(stagedChecksums, checksumsFile); // last: its presence marks a complete set
   return { assets, checksumsFile };
-}
-
-/** rename, or copy and delete where the scratch folder is on another file system. */
-async function moveFile(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    await copyFile(from, to);
-    await chmod(to, 0o600); // copyFile gives the new file the umask's mode
-    await rm(from, { force: true });
-  }
 }

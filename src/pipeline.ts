@@ -5,6 +5,7 @@ import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
+import { resolveOutputDir } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
 import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
@@ -25,6 +26,14 @@ export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise
   });
   validateForUpstream(inputs, upstream.tag, log);
   return upstream;
+}
+
+/**
+ * output-dir as it is on disk, before anything is downloaded: inside the workspace once links
+ * are resolved, and a folder if it exists. The build writes to the real path it returns.
+ */
+export async function withOutputDirChecked(inputs: BuildInputs, workspace: string): Promise<BuildInputs> {
+  return { ...inputs, outputDir: await resolveOutputDir(inputs.outputDir, workspace) };
 }
 
 export interface BuildEnvironment {

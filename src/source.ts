@@ -1,6 +1,7 @@
 // Gets kt-connect: finds the tag with `git ls-remote` (any host, no API quota), clones it
 // shallowly, and writes the two files that ktctl embeds.
-import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrl } from './inputs.js';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
@@ -64,10 +65,9 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
     throw new Error(`${release.tag} of ${where} moved while this run read it (${release.commit} then ${head}); run again.`);
   }
   const commitTime = Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: dir, env: gitEnv() })).output.trim());
-  const goMod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => {
-    throw new Error(`${release.tag} of ${where} has no go.mod at its root: is this kt-connect?`);
-  });
-  const goSum = await readFile(path.join(dir, 'go.sum'), 'utf8').catch(() => '');
+  const goMod = await readTreeFile(dir, 'go.mod', release.tag);
+  if (goMod === undefined) throw new Error(`${release.tag} of ${where} has no go.mod at its root: is this kt-connect?`);
+  const goSum = (await readTreeFile(dir, 'go.sum', release.tag)) ?? '';
   return { dir, commitTime, goMod, goSum };
 }
 
@@ -75,21 +75,76 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
 export const KUBECONFIG_FILE = path.join('hack', 'kube', 'config');
 export const KT_CONFIG_FILE = path.join('hack', 'kt', 'config');
 
-/** Writes the configs byte for byte, readable by this user only; an absent one keeps upstream's placeholder. */
-export async function writeEmbeddedConfigs(dir: string, configs: EmbeddedConfigs, tag: string): Promise<void> {
-  try {
-    await access(path.join(dir, 'hack', 'customize.go'));
-  } catch {
-    throw new Error(`kt-connect ${tag} has no hack/customize.go, so it cannot embed a config: use v0.3.5 or newer (input 'kt-connect-version').`);
+/**
+ * Upstream's tree on the way to the two files: real folders and regular files. A checkout is
+ * not hash-pinned (a mirror, a moved tag), and a link anywhere here would carry the kubeconfig
+ * out of the scratch folder when it is written, or a runner file into the binary when it is not.
+ */
+const HOOK_LAYOUT: readonly (readonly [string, 'folder' | 'file'])[] = [
+  ['hack', 'folder'],
+  ['hack/customize.go', 'file'],
+  ['hack/kube', 'folder'],
+  ['hack/kube/config', 'file'],
+  ['hack/kt', 'folder'],
+  ['hack/kt/config', 'file'],
+];
+
+/** Refuses a tree whose hook is not laid out as upstream's: lstat, so a link is seen as a link. */
+async function checkHookLayout(dir: string, tag: string): Promise<void> {
+  for (const [name, kind] of HOOK_LAYOUT) {
+    let found: string;
+    try {
+      const stats = await lstat(path.join(dir, ...name.split('/')));
+      if (kind === 'folder' ? stats.isDirectory() : stats.isFile()) continue;
+      found = stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a folder' : 'not a regular file';
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (name === 'hack/customize.go' || name === 'hack') {
+        throw new Error(`kt-connect ${tag} has no hack/customize.go, so it cannot embed a config: use v0.3.5 or newer (input 'kt-connect-version').`);
+      }
+      found = 'missing';
+    }
+    throw new Error(
+      `kt-connect ${tag}: ${name} is ${found}, where kt-connect has a ${kind === 'folder' ? 'folder' : 'regular file'}; the configs are written only as regular files inside the checkout. ` +
+        "Check inputs 'kt-connect-repository' and 'kt-connect-version' (is this kt-connect's own tree?).",
+    );
   }
+}
+
+/**
+ * Writes the configs byte for byte, readable by this user only; an absent one keeps upstream's
+ * placeholder. Each file is removed and created anew, exclusively and without following a link
+ * (O_EXCL|O_NOFOLLOW): whatever stood at its name, the bytes land in a new regular file there.
+ */
+export async function writeEmbeddedConfigs(dir: string, configs: EmbeddedConfigs, tag: string): Promise<void> {
+  await checkHookLayout(dir, tag);
   for (const [file, text] of [
     [KUBECONFIG_FILE, configs.kubeconfig],
     [KT_CONFIG_FILE, configs.ktConfig],
   ] as const) {
     if (text === undefined) continue;
     const target = path.join(dir, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text, { mode: 0o600 });
-    await chmod(target, 0o600); // writeFile's mode only applies to new files
+    await rm(target, { force: true }); // the link itself, if one appeared since: rm never follows the last component
+    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** A file of the checkout, read only if it is a regular file; undefined when there is none. */
+async function readTreeFile(dir: string, name: string, tag: string): Promise<string | undefined> {
+  const file = path.join(dir, name);
+  try {
+    if (!(await lstat(file)).isFile()) {
+      throw new Error(`kt-connect ${tag}: ${name} is not a regular file (a link?); check inputs 'kt-connect-repository' and 'kt-connect-version'.`);
+    }
+    return await readFile(file, { encoding: 'utf8', flag: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../support/e2e-setup.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { sha256, UPX_SOURCE } from '../support/downloads.js';
+import { MACHINES, testWintunDll } from '../support/pe.js';
 
 interface AssetOutput {
   name: string;
@@ -30,7 +31,7 @@ const EXPECTED = [
   ['ktctl_0.3.7_Windows_arm_64.zip', 'windows', 'arm64', false],
 ] as const;
 
-const WINTUN_DIR: Record<string, string> = { amd64: 'amd64', '386': 'x86', arm64: 'arm64' };
+const WINTUN_DIR: Record<string, keyof typeof MACHINES> = { amd64: 'amd64', '386': 'x86', arm64: 'arm64' };
 
 describe('the bundled action builds every default target', { concurrency: false }, () => {
   let world: World;
@@ -94,7 +95,10 @@ describe('the bundled action builds every default target', { concurrency: false 
       const bytes = readFileSync(path.join(into, binary));
       assert.equal(bytes.includes(Buffer.from('UPX!')), packed, `${name}: packed by upx: ${packed}`);
       if (os === 'windows') {
-        assert.equal(readFileSync(path.join(into, 'wintun.dll'), 'utf8'), `MZ test wintun.dll for ${WINTUN_DIR[arch]}\n`);
+        // the DLL of its own machine, checked the way the action checks it
+        const dll = readFileSync(path.join(into, 'wintun.dll'));
+        assert.deepEqual(dll, testWintunDll(WINTUN_DIR[arch]!), `${name}: wintun.dll for ${WINTUN_DIR[arch]}`);
+        assert.equal(dll.readUInt16LE(dll.readUInt32LE(0x3c) + 4), MACHINES[WINTUN_DIR[arch]!], `${name}: PE machine`);
       }
       // ELF, PE ("MZ") and 64-bit Mach-O headers: each binary is of its target's kind
       const magic = bytes.subarray(0, os === 'windows' ? 2 : 4).toString('hex');

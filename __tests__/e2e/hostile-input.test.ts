@@ -61,6 +61,8 @@ const BAD_INPUTS: [string, Record<string, string>, string][] = [
   ['a version other than upstream without private images', { version: '1.0.0', 'kt-config': '' }, 'version'],
   ['the workspace as output folder', { 'output-dir': '.' }, 'output-dir'],
   ['an output folder with a newline', { 'output-dir': 'a\nb' }, 'output-dir'],
+  ['an output folder above the workspace', { 'output-dir': '../..' }, 'output-dir'],
+  ['an output folder that climbs out of a subfolder', { 'output-dir': 'dist/../../elsewhere' }, 'output-dir'],
   ['zero parallel builds', { 'max-parallel': '0' }, 'max-parallel'],
   ['parallel builds as a word', { 'max-parallel': 'many' }, 'max-parallel'],
   ['a kubeconfig too short for ktctl', { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, 'kubeconfig'],

@@ -7,6 +7,7 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, rea
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { testWintunDll } from './pe.js';
 
 export const GO_ROOT_SOURCE = process.env['KTCTL_TEST_GOROOT'] ?? '/usr/lib/go-1.19';
 export const UPX_SOURCE = process.env['KTCTL_TEST_UPX'] ?? '/usr/bin/upx-ucl';
@@ -77,14 +78,16 @@ export function prepareDownloads(): DownloadFiles {
     rmSync(stage, { recursive: true, force: true });
   }
 
-  // wintun.net cannot be reached here: a zip in wintun's layout whose DLLs say which one they are
-  const wintunZip = path.join(CACHE, 'wintun-0.14.1.zip');
+  // wintun.net cannot be reached here: a zip in wintun's layout whose DLLs are PE DLLs for
+  // their machine that say which one they are
+  const wintunZip = path.join(CACHE, 'wintun-pe', 'wintun-0.14.1.zip');
   if (!existsSync(wintunZip)) {
+    mkdirSync(path.dirname(wintunZip), { recursive: true });
     const stage = path.join(CACHE, `wintun-stage-${process.pid}`);
     rmSync(stage, { recursive: true, force: true });
-    for (const arch of ['amd64', 'x86', 'arm', 'arm64']) {
+    for (const arch of ['amd64', 'x86', 'arm', 'arm64'] as const) {
       mkdirSync(path.join(stage, 'wintun', 'bin', arch), { recursive: true });
-      writeFileSync(path.join(stage, 'wintun', 'bin', arch, 'wintun.dll'), `MZ test wintun.dll for ${arch}\n`);
+      writeFileSync(path.join(stage, 'wintun', 'bin', arch, 'wintun.dll'), testWintunDll(arch));
     }
     mkdirSync(path.join(stage, 'wintun', 'include'), { recursive: true });
     writeFileSync(path.join(stage, 'wintun', 'include', 'wintun.h'), '/* header */\n');
@@ -104,6 +107,8 @@ export interface DownloadServer {
   readonly files: DownloadFiles;
   /** Paths requested so far, in order. */
   readonly requests: string[];
+  /** Serves `file` at `pathname` from now on; returns its URL. */
+  serve(pathname: string, file: string): string;
   /** The next `count` requests for `path` get only the first half of the body, then a connection reset. */
   reset(pathname: string, count: number): void;
   /** The next `count` requests for `path` get a complete response whose body is only the first half of the file. */
@@ -172,6 +177,10 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
     wintunUrl: `${baseUrl}/wintun/${path.basename(files.wintunZip)}`,
     files,
     requests,
+    serve: (pathname, file) => {
+      routes.set(pathname, file);
+      return `${baseUrl}${pathname}`;
+    },
     reset: (pathname, count) => void resets.set(pathname, count),
     shorten: (pathname, count) => void shortenings.set(pathname, count),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),

@@ -34,7 +34,7 @@ describe('parseBuildInputs', () => {
         'go-version': '1.19.8',
         'go-sha256': 'AB'.repeat(32),
         upx: 'false',
-        'output-dir': '/abs/out',
+        'output-dir': '/w/abs/out',
       }),
       context,
       2,
@@ -45,7 +45,7 @@ describe('parseBuildInputs', () => {
     assert.equal(inputs.maxParallel, 3);
     assert.equal(inputs.go.sha256, 'ab'.repeat(32));
     assert.equal(inputs.upx.enabled, false);
-    assert.equal(inputs.outputDir, '/abs/out');
+    assert.equal(inputs.outputDir, '/w/abs/out', 'an absolute path inside the workspace');
   });
 
   const bad: [string, Record<string, string>][] = [
@@ -71,6 +71,10 @@ describe('parseBuildInputs', () => {
     ['kt-connect-version', { 'kt-connect-version': 'v0.3.7\nmain' }],
     ['version', { version: '0.3.7 -X main.x=y' }],
     ['output-dir', { 'output-dir': '.' }],
+    ['output-dir', { 'output-dir': '../..' }],
+    ['output-dir', { 'output-dir': 'dist/../../elsewhere' }],
+    ['output-dir', { 'output-dir': '/abs/out' }],
+    ['output-dir', { 'output-dir': '/wx/out' }],
     ['max-parallel', { 'max-parallel': '0' }],
     ['strict', { strict: 'maybe' }],
   ];

@@ -1,11 +1,12 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
+import { writeWithoutFollowing } from '../output-folder.js';
 import { sha256File } from '../toolchain/download.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
 import { MANIFEST_NAME, parseManifest, type BuildManifest } from './manifest.js';
@@ -93,7 +94,7 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
     assets: build.assets.map(({ name, os, arch, size, sha256 }) => ({ name, os, arch, size, sha256 })),
   };
   const manifestPath = path.join(directory, MANIFEST_NAME);
-  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeWithoutFollowing(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // output-dir: never through a link
   const name = artifactNameFor(request.prefix, build.assets);
   try {
     // A re-run of the job uploads again under the same name.

@@ -10,6 +10,7 @@ import { redactUrl } from '../inputs.js';
 import type { Log } from '../log.js';
 import type { GoRequest } from '../model.js';
 import { downloadVerified } from './download.js';
+import { extractDownload } from './extract.js';
 import {
   goArchiveName,
   goSpecFor,
@@ -97,7 +98,7 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   const url = `${request.downloadBaseUrl}/${chosen.filename}`;
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified(url, chosen.sha256, 'go-sha256', log);
-  const extracted = host.os === 'windows' ? await tc.extractZip(archive) : await tc.extractTar(archive);
+  const extracted = await extractDownload(archive, host.os === 'windows' ? 'zip' : 'tar.gz', { input: 'go-download-base-url', url }, { take: [`go/bin/${exeName('go', host)}`] });
   const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
   return installed(goroot, chosen.version);
 }

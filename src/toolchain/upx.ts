@@ -10,6 +10,7 @@ import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
 import { lastLines, run, runUnchecked } from '../process.js';
 import { downloadVerified } from './download.js';
+import { extractDownload } from './extract.js';
 import { exeName, findBrew, findOnPath, firstExecutable, type HostPlatform } from './platform.js';
 import { toolCacheName } from './tool-cache.js';
 
@@ -237,8 +238,9 @@ export async function installUpx(source: UpxSource, host: HostPlatform, log: Log
         "or set 'upx: false', and report the wrong pin to this action's maintainers.",
     );
   }
-  const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
-  const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
-  const dir = await tc.cacheDir(folder, source.toolName, source.version, host.cacheArch);
-  return { version: source.version, upx: path.join(dir, exeName('upx', host)) };
+  const binary = exeName('upx', host);
+  const folderName = file.replace(/\.(tar\.xz|zip)$/, '');
+  const extracted = await extractDownload(archive, file.endsWith('.zip') ? 'zip' : 'tar.xz', { input: 'upx-download-base-url', url }, { take: [`${folderName}/${binary}`] });
+  const dir = await tc.cacheDir(path.join(extracted, folderName), source.toolName, source.version, host.cacheArch);
+  return { version: source.version, upx: path.join(dir, binary) };
 }
