@@ -1,4 +1,7 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ACTION_VERSION } from './about.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
 import { killRunning } from './process.js';
@@ -15,6 +18,8 @@ import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
+import { binaryChecks, embeddedSettings, parseModulePath } from './verify.js';
+import { sbomNameFor, sbomText } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
 export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
@@ -101,6 +106,24 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     log,
   );
 
+  const module = parseModulePath(source.goMod);
+  if (module === undefined) throw new Error(`kt-connect ${upstream.tag} has a go.mod without a module line: is this kt-connect?`);
+  const checks = binaryChecks({
+    go: tools.go.go,
+    goEnv: goEnvironment(context.env, tools.go.go),
+    goVersion: tools.go.version,
+    version: plan.version,
+    module,
+    embedded: [
+      { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+      { name: 'kt config', text: inputs.configs.ktConfig },
+    ],
+    ktSettings: embeddedSettings(inputs.configs.ktConfig),
+    host,
+    scratchDir: workspace.path(),
+    log,
+  });
+
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
     // from here the build cache may hold the configs: scrub it however the run ends
     const since = Date.now() - 2000;
@@ -112,7 +135,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log, checks },
       );
     } finally {
       const removed = scrub();
@@ -131,6 +154,28 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       outputDir: inputs.outputDir,
     }),
   );
-  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged };
+  // the SBOM, from the build info read before upx: beside the checksums file, named in the sbom-file output
+  const sbomFile = path.join(inputs.outputDir, sbomNameFor(plan.version));
+  const sha256Of = new Map(packaged.assets.map((asset) => [asset.name, asset.sha256]));
+  await writeFile(
+    sbomFile,
+    sbomText({
+      version: plan.version,
+      upstream,
+      upstreamUrl: inputs.upstream.url,
+      module,
+      goVersion: tools.go.version,
+      actionVersion: ACTION_VERSION,
+      created: new Date(),
+      targets: plan.targets.map((target) => ({
+        target: target.target,
+        archiveName: target.archiveName,
+        archiveSha256: sha256Of.get(target.archiveName) ?? '',
+        buildInfo: checks.buildInfo.get(target)!,
+      })),
+    }),
+    { mode: 0o600 },
+  );
+  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile };
 }
 
