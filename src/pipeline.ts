@@ -18,7 +18,7 @@ import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
-import { binaryChecks, embeddedSettings, parseModulePath } from './verify.js';
+import { binaryChecks, embeddedSettings, parseModulePath, runsHere } from './verify.js';
 import { sbomNameFor, sbomText } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
@@ -123,6 +123,10 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     scratchDir: workspace.path(),
     log,
   });
+
+  if (!plan.targets.some((target) => runsHere(target.target, host))) {
+    log.info(`No target is this runner's platform (${host.os}/${host.arch}): the binaries are checked by their build info, not run.`);
+  }
 
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
     // from here the build cache may hold the configs: scrub it however the run ends
