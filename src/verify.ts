@@ -138,7 +138,11 @@ export function buildInfoMismatches(info: GoBuildInfo, expected: BuildExpectatio
   if (setting('GOOS') !== expected.target.os || setting('GOARCH') !== expected.target.arch) {
     problems.push(`it is built for ${setting('GOOS')}/${setting('GOARCH')}, not ${expected.target.os}/${expected.target.arch}`);
   }
-  if (!setsVersion(info.settings.get('-ldflags') ?? '', expected.version)) {
+  // Go leaves -ldflags out of the build info of a -trimpath build (golang/go#52372: linker flags
+  // can hold paths), and the action builds with -trimpath; then the version is proven by the
+  // version string in the binary and, for the runner's own target, by running it.
+  const ldflags = info.settings.get('-ldflags');
+  if (ldflags !== undefined ? !setsVersion(ldflags, expected.version) : info.settings.get('-trimpath') !== 'true') {
     problems.push(`its linker flags do not set -X main.version=${expected.version}`);
   }
   if (info.main?.path !== expected.module) {
@@ -325,8 +329,12 @@ export function binaryChecks(settings: CheckSettings): BinaryChecks {
       const { output } = await run(settings.go, ['version', '-m', binary], { env: settings.goEnv, what: `go version -m for ${id}` });
       const info = parseGoVersionM(output);
       const problems = buildInfoMismatches(info, { target: target.target, version: settings.version, module: settings.module, goVersion: settings.goVersion });
-      const missing = missingInFile(binary, needles.map((needle) => needle.bytes));
-      for (const index of missing) problems.push(`the ${needles[index]!.name} is not embedded byte for byte`);
+      // the version string -X sets must be in the data too: necessary, though not sufficient
+      const wanted = [...needles, { name: 'version', bytes: Buffer.from(settings.version) }];
+      const missing = missingInFile(binary, wanted.map((needle) => needle.bytes));
+      for (const index of missing) {
+        problems.push(wanted[index]!.name === 'version' ? `the version string ${settings.version} is not in it` : `the ${wanted[index]!.name} is not embedded byte for byte`);
+      }
       if (problems.length > 0) throw new BinaryCheckError(target.target, problems);
       buildInfo.set(target, info);
       settings.log.info(`${id}: build info checked (${info.settings.get('GOOS')}/${info.settings.get('GOARCH')}, ${info.goVersion}, ${info.deps.length} modules), ${needles.length} configs embedded byte for byte.`);

@@ -74,6 +74,13 @@ test('each difference from the plan is named, with what the binary says', () => 
   assert.match(buildInfoMismatches(parseGoVersionM(''), EXPECTED)[0]!, /no Go build info/);
 });
 
+test('a -trimpath build records no -ldflags (golang/go#52372): accepted only with -trimpath=true recorded', () => {
+  const trimmed = GOOD.replace('\tbuild\t-ldflags="-s -w -X main.version=0.3.7"\n', '');
+  assert.deepEqual(buildInfoMismatches(parseGoVersionM(trimmed), EXPECTED), []);
+  const neither = trimmed.replace('\tbuild\t-trimpath=true\n', '');
+  assert.deepEqual(buildInfoMismatches(parseGoVersionM(neither), EXPECTED), ['its linker flags do not set -X main.version=0.3.7']);
+});
+
 test('linker flags: -X main.version in its forms, and not a longer or other variable', () => {
   assert.ok(setsVersion('-s -w -X main.version=0.3.7', '0.3.7'));
   assert.ok(setsVersion('-X=main.version=0.3.7 -s', '0.3.7'));
