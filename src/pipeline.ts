@@ -1,6 +1,4 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ACTION_VERSION } from './about.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
@@ -19,7 +17,7 @@ import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
 import { binaryChecks, embeddedSettings, parseModulePath, runsHere } from './verify.js';
-import { sbomNameFor, sbomText } from './sbom.js';
+import { writeSbom } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
 export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
@@ -159,27 +157,21 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     }),
   );
   // the SBOM, from the build info read before upx: beside the checksums file, named in the sbom-file output
-  const sbomFile = path.join(inputs.outputDir, sbomNameFor(plan.version));
-  const sha256Of = new Map(packaged.assets.map((asset) => [asset.name, asset.sha256]));
-  await writeFile(
-    sbomFile,
-    sbomText({
-      version: plan.version,
-      upstream,
-      upstreamUrl: inputs.upstream.url,
-      module,
-      goVersion: tools.go.version,
-      actionVersion: ACTION_VERSION,
-      created: new Date(),
-      targets: plan.targets.map((target) => ({
-        target: target.target,
-        archiveName: target.archiveName,
-        archiveSha256: sha256Of.get(target.archiveName) ?? '',
-        buildInfo: checks.buildInfo.get(target)!,
-      })),
-    }),
-    { mode: 0o600 },
-  );
+  const sbomFile = await writeSbom(inputs.outputDir, {
+    version: plan.version,
+    upstream,
+    upstreamUrl: inputs.upstream.url,
+    module,
+    goVersion: tools.go.version,
+    actionVersion: ACTION_VERSION,
+    created: new Date(),
+    targets: plan.targets.map((target) => ({
+      target: target.target,
+      archiveName: target.archiveName,
+      archiveSha256: packaged.assets.find((asset) => asset.name === target.archiveName)?.sha256 ?? '',
+      buildInfo: checks.buildInfo.get(target)!,
+    })),
+  });
   return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile };
 }
 

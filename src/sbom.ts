@@ -10,6 +10,8 @@
 // Why no library: npm has no maintained SPDX *document* library (the spdx-* packages parse
 // license expressions); the mapping below is small, and a unit test holds it to the spec.
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Target } from './model.js';
 import { targetId } from './targets.js';
 import type { GoBuildInfo, GoModule } from './verify.js';
@@ -220,4 +222,11 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
 
 export function sbomText(input: SbomInput): string {
   return `${JSON.stringify(sbomDocument(input), null, 2)}\n`;
+}
+
+/** Writes the SBOM into the output folder; returns its path. */
+export async function writeSbom(outputDir: string, input: SbomInput): Promise<string> {
+  const file = path.join(outputDir, sbomNameFor(input.version));
+  await writeFile(file, sbomText(input), { mode: 0o600 });
+  return file;
 }
