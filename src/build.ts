@@ -9,6 +9,7 @@ import type { BuildPlan, TargetPlan } from './model.js';
 import { createPool } from './pool.js';
 import { ProcessError, run } from './process.js';
 import { targetId } from './targets.js';
+import type { BinaryChecks } from './verify.js';
 
 export interface BuildTools {
   /** Path of the go binary; GOROOT is its grandparent. */
@@ -54,6 +55,8 @@ export interface BuildOptions {
   readonly maxParallel: number;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
+  /** Checks each binary after `go build` (before upx hides its build info) and after upx. */
+  readonly checks?: BinaryChecks;
 }
 
 /**
@@ -80,6 +83,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
         what: `go build for ${id}`,
       });
       log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
+      await options.checks?.built(target, binary);
       binaries.set(target, binary);
       if (tools.upx !== undefined && target.upxSkipReason === undefined) {
         const upx = tools.upx;
@@ -87,6 +91,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
           const packing = Date.now();
           await run(upx, [...tools.upxArgs, '-q', '--', path.basename(binary)], { cwd: path.dirname(binary), env: options.env, what: `upx for ${id}` });
           log.info(`${id}: packed by upx in ${seconds(packing)} (${await sizeOf(binary)})`);
+          await options.checks?.packed(target, binary);
         });
       } else if (tools.upx !== undefined) {
         log.info(`${id}: not packed: ${target.upxSkipReason}`);

@@ -34,6 +34,9 @@ import {
 } from './publish/index.js';
 import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
 import { secretFragments } from './secrets.js';
+import { kubeconfigSummary, releaseNotes } from './release-notes.js';
+import { extraReleaseFile, readReleaseBody } from './release-extras.js';
+import { embeddedSettings } from './verify.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -95,6 +98,8 @@ export async function run(): Promise<void> {
 
 /** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
 async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
+  // read first: a missing body file fails the run before anything is built
+  const body = publishing.publish ? await readReleaseBody(publishing.releaseBody) : undefined;
   const upstream = await resolveUpstreamTag(inputs, actionsLog);
   const plan = planFor(inputs, upstream);
   const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
@@ -131,11 +136,25 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
     core.saveState(BUILD_CACHE_STATE, '');
   }
 
+  const notes = releaseNotes({
+    ...result,
+    archives: result.assets,
+    checksumsName: plan.checksumsName,
+    sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
+    tag,
+    repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
+    ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
+    kube: kubeconfigSummary(inputs.configs.kubeconfig),
+  });
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
-    published = await actionsLog.group(`Publish release ${tag}`, () =>
-      publishRelease(client, publishRequestFor(publishing, tag, result, releaseFiles(result, fingerprint), plan.checksumsName), actionsLog),
-    );
+    const files = [...releaseFiles(result, fingerprint), ...(result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)])];
+    published = await actionsLog.group(`Publish release ${tag}`, async () => {
+      const release = await publishRelease(client, { ...publishRequestFor(publishing, tag, result, files, plan.checksumsName), body: body ?? notes }, actionsLog);
+      // a body the user gave replaces an existing release's body too; generated notes only fill a new release
+      if (body !== undefined) await client.updateRelease(release.releaseId, { body });
+      return release;
+    });
   }
   if (publishing.uploadArtifact) {
     await actionsLog.group('Upload the workflow artifact', () =>
@@ -154,11 +173,12 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
       ),
     );
   }
-  await report(result, published);
+  await report(result, published, notes);
 }
 
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
 async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
+  const body = await readReleaseBody(publishing.releaseBody);
   const destination = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-customize-artifacts');
   // Every manifest is validated in full here, before anything is written to the release.
   const collected = await actionsLog.group('Download the build jobs’ artifacts', () =>
@@ -172,20 +192,32 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const tag = releaseTagFor(publishing, collected.upstream.tag);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
-  const published = await actionsLog.group(`Publish release ${tag}`, () =>
-    publishRelease(client, publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), actionsLog),
-  );
+  // the build jobs' configs are not known here: the notes say so
+  const notes = releaseNotes({
+    ...collected,
+    archives: collected.assets,
+    sbomName: undefined,
+    tag,
+    repository: `${publishing.github.owner}/${publishing.github.repo}`,
+    ktConfigKeys: undefined,
+    kube: undefined,
+  });
+  const published = await actionsLog.group(`Publish release ${tag}`, async () => {
+    const release = await publishRelease(client, { ...publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), body: body ?? notes }, actionsLog);
+    if (body !== undefined) await client.updateRelease(release.releaseId, { body });
+    return release;
+  });
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));
-  await report({ ...collected, checksumsFile }, published);
+  await report({ ...collected, checksumsFile }, published, notes);
 }
 
-async function report(result: BuildResult, published: PublishResult | undefined): Promise<void> {
+async function report(result: BuildResult, published: PublishResult | undefined, notes?: string): Promise<void> {
   const assets = published === undefined ? result.assets : withDownloadUrls(result.assets, published);
   setBuildOutputs(result, assets);
   if (published !== undefined) setReleaseOutputs(published);
-  await writeSummary(result, assets, published === undefined ? undefined : { url: published.htmlUrl, tag: published.tag });
+  await writeSummary(result, assets, published === undefined ? undefined : { url: published.htmlUrl, tag: published.tag }, notes);
 }
 
 /**

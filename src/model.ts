@@ -111,4 +111,6 @@ export interface BuildResult {
   readonly goVersion: string;
   readonly assets: readonly Asset[];
   readonly checksumsFile: string;
+  /** The SPDX SBOM beside the checksums file (src/sbom.ts); absent where no build ran in this job. */
+  readonly sbomFile?: string;
 }

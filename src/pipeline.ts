@@ -1,4 +1,5 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
+import { ACTION_VERSION } from './about.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
 import { killRunning } from './process.js';
@@ -16,6 +17,8 @@ import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
+import { binaryChecks, embeddedSettings, parseModulePath, runsHere } from './verify.js';
+import { writeSbom } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
 export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
@@ -117,6 +120,28 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     log,
   );
 
+  const module = parseModulePath(source.goMod);
+  if (module === undefined) throw new Error(`kt-connect ${upstream.tag} has a go.mod without a module line: is this kt-connect?`);
+  const checks = binaryChecks({
+    go: tools.go.go,
+    goEnv: goEnvironment(context.env, tools.go.go),
+    goVersion: tools.go.version,
+    version: plan.version,
+    module,
+    embedded: [
+      { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+      { name: 'kt config', text: inputs.configs.ktConfig },
+    ],
+    ktSettings: embeddedSettings(inputs.configs.ktConfig),
+    host,
+    scratchDir: workspace.path(),
+    log,
+  });
+
+  if (!plan.targets.some((target) => runsHere(target.target, host))) {
+    log.info(`No target is this runner's platform (${host.os}/${host.arch}): the binaries are checked by their build info, not run.`);
+  }
+
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
     // from here the build cache may hold the configs: scrub it however the run ends
     const since = Date.now() - 2000;
@@ -128,7 +153,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log, checks },
       );
     } finally {
       const removed = scrub();
@@ -147,6 +172,22 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       outputDir: inputs.outputDir,
     }),
   );
-  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged };
+  // the SBOM, from the build info read before upx: beside the checksums file, named in the sbom-file output
+  const sbomFile = await writeSbom(inputs.outputDir, {
+    version: plan.version,
+    upstream,
+    upstreamUrl: inputs.upstream.url,
+    module,
+    goVersion: tools.go.version,
+    actionVersion: ACTION_VERSION,
+    created: new Date(),
+    targets: plan.targets.map((target) => ({
+      target: target.target,
+      archiveName: target.archiveName,
+      archiveSha256: packaged.assets.find((asset) => asset.name === target.archiveName)?.sha256 ?? '',
+      buildInfo: checks.buildInfo.get(target)!,
+    })),
+  });
+  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile };
 }
 

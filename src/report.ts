@@ -13,6 +13,7 @@ export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAs
   core.setOutput('go-version', result.goVersion);
   core.setOutput('assets', JSON.stringify(assets));
   core.setOutput('checksums-file', result.checksumsFile);
+  core.setOutput('sbom-file', result.sbomFile ?? '');
 }
 
 export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string }): void {
@@ -29,7 +30,8 @@ export function humanSize(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-export async function writeSummary(result: BuildResult, assets: readonly ReportedAsset[], release?: { url: string; tag: string }): Promise<void> {
+/** `notes`: the release notes (src/release-notes.ts), shown below the table as the release shows them. */
+export async function writeSummary(result: BuildResult, assets: readonly ReportedAsset[], release?: { url: string; tag: string }, notes?: string): Promise<void> {
   const summary = core.summary.addHeading(`ktctl ${result.version}`, 2).addRaw(
     `Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`,
     true,
@@ -49,5 +51,6 @@ export async function writeSummary(result: BuildResult, assets: readonly Reporte
       `<code>${asset.sha256}</code>`,
     ]),
   ]);
+  if (notes !== undefined) summary.addRaw(`\n${notes}\n`, true);
   await summary.write();
 }

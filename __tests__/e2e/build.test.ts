@@ -75,7 +75,7 @@ describe('the bundled action builds every default target', { concurrency: false 
     const assets = JSON.parse(first.outputs['assets'] ?? '[]') as AssetOutput[];
     assert.deepEqual(assets.map((a) => [a.name, a.os, a.arch]), EXPECTED.map(([name, os, arch]) => [name, os, arch]));
     const dist = path.join(firstRunner.workspace, 'ktctl-dist');
-    assert.deepEqual(readdirSync(dist).sort(), [...EXPECTED.map(([name]) => name), 'ktctl_0.3.7_checksums.txt'].sort());
+    assert.deepEqual(readdirSync(dist).sort(), [...EXPECTED.map(([name]) => name), 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort());
     for (const asset of assets) {
       assert.equal(asset.size, statSync(asset.path).size);
       assert.equal(statSync(asset.path).mode & 0o077, 0, `${asset.name} embeds the configs: the runner's user only`);

@@ -55,7 +55,7 @@ describe('publishing releases', { concurrency: false }, () => {
     const [release] = releases;
     assert.equal(release!.draft, false);
     assert.equal(release!.targetCommitish, SHA);
-    assert.deepEqual(release!.assets.map((a) => a.name).sort(), [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt'].sort());
+    assert.deepEqual(release!.assets.map((a) => a.name).sort(), [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort());
     assert.equal(run.outputs['skipped'], 'false');
     assert.equal(run.outputs['release-id'], String(release!.id));
     assert.match(run.outputs['release-url'] ?? '', /ktctl-2026\.11/);
@@ -66,8 +66,25 @@ describe('publishing releases', { concurrency: false }, () => {
     }
     const checksums = release!.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
     for (const asset of assets) assert.ok(checksums.includes(`${asset.sha256}  ${asset.name}`));
+    // the SBOM is published beside the archives, with its checksum line
+    assert.ok(checksums.includes(`${sha256(run.outputs['sbom-file']!)}  ktctl_0.3.7_sbom.spdx.json`));
+    assert.equal(release!.assets.find((a) => a.name === 'ktctl_0.3.7_sbom.spdx.json')?.contentType, 'application/json');
+    // a release this run created gets the generated notes; the summary shows them too
+    for (const text of ['kt-connect v0.3.7', 'Go ', '`global.image`', 'context `test-context`', "gh release download ktctl-2026.11 --repo", 'sha256sum -c', 'Get-FileHash', 'gh attestation verify']) {
+      assert.ok(release!.body?.includes(text), text);
+      assert.ok(run.summary.includes(text), `summary: ${text}`);
+    }
     assert.match(run.summary, /ktctl-2026\.11/);
     assert.deepEqual(github.violations, []);
+  });
+
+  test('a release-body replaces the body of an existing release; without it the body is kept', async () => {
+    const custom = await publish({ ref: 'refs/tags/ktctl-2026.11', inputs: { 'skip-unchanged': 'false', 'release-body': 'Internal build, see the wiki.' } });
+    assert.equal(custom.code, 0, custom.stdout);
+    assert.equal(github.releaseViews('ktctl-2026.11')[0]!.body, 'Internal build, see the wiki.');
+    const kept = await publish({ ref: 'refs/tags/ktctl-2026.11', inputs: { 'skip-unchanged': 'false' } });
+    assert.equal(kept.code, 0, kept.stdout);
+    assert.equal(github.releaseViews('ktctl-2026.11')[0]!.body, 'Internal build, see the wiki.', 'generated notes fill only a new release');
   });
 
   test('the same inputs again skip: no checkout, no build, well under 15 s', async () => {

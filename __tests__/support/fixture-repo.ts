@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const FILES: Record<string, string> = {
+export const FIXTURE_FILES: Record<string, string> = {
   'go.mod': 'module github.com/alibaba/kt-connect\n\ngo 1.19\n',
   'hack/customize.go': `package hack
 
@@ -35,6 +35,9 @@ var (
 \tversion = "dev"
 )
 
+// settings this ktctl does not read (comma-separated): a test makes a ktctl that ignores one
+var ignoredSettings = ""
+
 func main() {
 \targ := ""
 \tif len(os.Args) > 1 {
@@ -47,6 +50,34 @@ func main() {
 \t\tfmt.Print(hack.CustomizeKubeConfig)
 \tcase "dump-ktconfig":
 \t\tfmt.Print(hack.CustomizeKtConfig)
+\tcase "config":
+\t\t// as upstream's ktctl config show: embedded settings marked (build-in), when the text has a ':'
+\t\tif len(os.Args) < 3 || os.Args[2] != "show" {
+\t\t\tos.Exit(2)
+\t\t}
+\t\tif !strings.Contains(hack.CustomizeKtConfig, ":") {
+\t\t\treturn
+\t\t}
+\t\tgroup := ""
+\t\tfor _, line := range strings.Split(hack.CustomizeKtConfig, "\\n") {
+\t\t\ttrimmed := strings.TrimSpace(line)
+\t\t\tif trimmed == "" || strings.HasPrefix(trimmed, "#") {
+\t\t\t\tcontinue
+\t\t\t}
+\t\t\tif trimmed == line && strings.HasSuffix(trimmed, ":") {
+\t\t\t\tgroup = strings.TrimSuffix(trimmed, ":")
+\t\t\t\tcontinue
+\t\t\t}
+\t\t\tparts := strings.SplitN(trimmed, ":", 2)
+\t\t\tif len(parts) != 2 {
+\t\t\t\tcontinue
+\t\t\t}
+\t\t\tname := group + "." + strings.TrimSpace(parts[0])
+\t\t\tif name == "global.as-worker" || strings.Contains(","+ignoredSettings+",", ","+name+",") {
+\t\t\t\tcontinue
+\t\t\t}
+\t\t\tfmt.Printf("%s = %s  (build-in)\\n", name, strings.Trim(strings.TrimSpace(parts[1]), "\\"'"))
+\t\t}
 \tcase "images":
 \t\t// where upstream's ktctl pulls its shadow and router images from
 \t\tfmt.Printf("kt-connect-shadow:v%s\\nkt-connect-router:v%s\\n", version, version)
@@ -95,7 +126,7 @@ export function createFixtureRepo(parent: string, extraFiles: Record<string, str
     }
   };
   const commits: Record<string, string> = {};
-  write({ ...FILES, ...extraFiles });
+  write({ ...FIXTURE_FILES, ...extraFiles });
   git(dir, ['add', '-A']);
   git(dir, ['commit', '--quiet', '-m', 'v0.3.6'], '2022-10-01T10:00:00Z');
   git(dir, ['tag', '-a', 'v0.3.6', '-m', 'v0.3.6'], '2022-10-01T10:00:00Z');

@@ -60,6 +60,8 @@ export interface NewRelease {
 
 export interface ReleasePatch {
   readonly name?: string;
+  /** Only when the user gave release-body / release-body-file: an existing release's body is otherwise kept. */
+  readonly body?: string;
   readonly draft?: boolean;
   readonly prerelease?: boolean;
 }

@@ -21,6 +21,8 @@ export const PUBLISH_DEFAULTS = {
   'mode': 'all',
   'github-token': '',
   'allow-public': 'false',
+  'release-body': '',
+  'release-body-file': '',
 } as const satisfies Record<string, string>;
 
 export type PublishInputName = keyof typeof PUBLISH_DEFAULTS;
@@ -64,6 +66,31 @@ export interface PublishInputs {
   readonly token: string;
   readonly allowPublic: boolean;
   readonly github: GitHubTarget;
+  /**
+   * The release body the user gave (`release-body`, or the file `release-body-file` names, read in
+   * main.ts): undefined means generated release notes for a new release, an existing body kept.
+   */
+  readonly releaseBody: ReleaseBodySource | undefined;
+}
+
+export type ReleaseBodySource = { readonly text: string } | { readonly file: string };
+
+/** GitHub refuses release bodies longer than this. */
+export const RELEASE_BODY_LIMIT = 125000;
+
+export function parseReleaseBody(text: string, file: string): ReleaseBodySource | undefined {
+  const hasText = text.trim() !== '';
+  const hasFile = file.trim() !== '';
+  if (hasText && hasFile) throw new InputError('release-body', 'and release-body-file are both set; give one of them.');
+  if (hasText) {
+    if (text.length > RELEASE_BODY_LIMIT) throw new InputError('release-body', `is longer than GitHub's limit of ${RELEASE_BODY_LIMIT} characters.`);
+    return { text };
+  }
+  if (hasFile) {
+    if (/[\r\n\0]/.test(file)) throw new InputError('release-body-file', 'must be a single path.');
+    return { file: file.trim() };
+  }
+  return undefined;
 }
 
 /** True for GitHub Enterprise Server; the same rule @actions/artifact applies. */
@@ -213,6 +240,7 @@ export function parsePublishInputs(read: InputReader, env: NodeJS.ProcessEnv): P
     token,
     allowPublic: parseBoolean('allow-public', input('allow-public')),
     github,
+    releaseBody: parseReleaseBody(read('release-body'), read('release-body-file')),
   };
 }
 

@@ -1,0 +1,83 @@
+// Release notes (src/release-notes.ts): what is embedded by name only, and per OS how to
+// download, verify and install.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { kubeconfigSummary, releaseNotes, shownName, type ReleaseNotesInput } from '../../src/release-notes.js';
+import { embeddedSettings } from '../../src/verify.js';
+
+const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
+const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');
+
+const INPUT: ReleaseNotesInput = {
+  version: '0.3.7',
+  upstream: { tag: 'v0.3.7', commit: 'f064f771aa7ba03a0e6bc92f712306e9bcd8a6f5' },
+  goVersion: '1.19.8',
+  archives: [
+    { name: 'ktctl_0.3.7_Linux_x86_64.tar.gz', os: 'linux', arch: 'amd64' },
+    { name: 'ktctl_0.3.7_MacOS_arm_64.tar.gz', os: 'darwin', arch: 'arm64' },
+    { name: 'ktctl_0.3.7_Windows_x86_64.zip', os: 'windows', arch: 'amd64' },
+  ],
+  checksumsName: 'ktctl_0.3.7_checksums.txt',
+  sbomName: 'ktctl_0.3.7_sbom.spdx.json',
+  tag: 'ktctl-v0.3.7',
+  repository: 'acme/ktctl',
+  ktConfigKeys: [...embeddedSettings(KT_CONFIG).keys()],
+  kube: kubeconfigSummary(KUBECONFIG),
+};
+
+test('the notes name the upstream tag and commit, Go, targets, the kt config keys and the context, never a value', () => {
+  const notes = releaseNotes(INPUT);
+  for (const text of ['kt-connect v0.3.7', INPUT.upstream.commit, 'Go 1.19.8', 'linux/amd64, darwin/arm64, windows/amd64', '`global.image`', '`mesh.router-image`', 'context `test-context`', 'namespace `default`']) {
+    assert.ok(notes.includes(text), text);
+  }
+  const values = KT_CONFIG.split('\n').flatMap((line) => /^\s+[a-z-]+:\s*(.+)$/.exec(line)?.[1] ?? []);
+  assert.equal(values.filter((value) => notes.includes(value)).length, 0, 'no kt config value');
+  for (const secret of ['fixture-token', '127.0.0.1:6443', 'certificate-authority-data', 'test-user']) assert.ok(!notes.includes(secret), 'no kubeconfig content but the context');
+});
+
+test('per OS: gh release download with a token hint, the checksum check, provenance, install', () => {
+  const notes = releaseNotes(INPUT);
+  assert.match(notes, /gh auth login/);
+  assert.match(notes, /GH_TOKEN/);
+  assert.ok(notes.includes("gh release download ktctl-v0.3.7 --repo acme/ktctl --pattern 'ktctl_0.3.7_Linux_x86_64.tar.gz' --pattern 'ktctl_0.3.7_checksums.txt'"));
+  assert.ok(notes.includes("grep '  ktctl_0.3.7_Linux_x86_64.tar.gz$' ktctl_0.3.7_checksums.txt | sha256sum -c"));
+  assert.ok(notes.includes("grep '  ktctl_0.3.7_MacOS_arm_64.tar.gz$' ktctl_0.3.7_checksums.txt | shasum -a 256 -c"));
+  assert.ok(notes.includes('(Get-FileHash ktctl_0.3.7_Windows_x86_64.zip -Algorithm SHA256)'));
+  assert.ok(notes.includes('gh attestation verify ktctl_0.3.7_Linux_x86_64.tar.gz --repo acme/ktctl'));
+  assert.ok(notes.includes('wintun.dll'));
+  assert.ok(notes.includes('ktctl_0.3.7_sbom.spdx.json'));
+  assert.ok(notes.includes('`ktctl version 0.3.7`'));
+});
+
+test('without configs, or in a publish job that does not know them, the notes say so', () => {
+  const none = releaseNotes({ ...INPUT, ktConfigKeys: [], kube: kubeconfigSummary(undefined) });
+  assert.match(none, /Kubeconfig: none/);
+  assert.match(none, /kt config: none/);
+  const unknown = releaseNotes({ ...INPUT, ktConfigKeys: undefined, kube: undefined, sbomName: undefined });
+  assert.match(unknown, /see the build jobs/);
+  assert.ok(!unknown.includes('SBOM'));
+});
+
+test('a context name cannot break out of its code span or the page', () => {
+  assert.equal(shownName('a`b\nc'), "a'b?c");
+  assert.equal(shownName('x'.repeat(150)).length, 103);
+  const kube = kubeconfigSummary('apiVersion: v1\ncurrent-context: "prod`x"\ncontexts:\n- name: "prod`x"\n  context:\n    namespace: team-a\n');
+  assert.deepEqual(kube, { embedded: true, context: 'prod`x', namespace: 'team-a' });
+  assert.ok(releaseNotes({ ...INPUT, kube }).includes("context `prod'x`, namespace `team-a`"));
+});
+
+test('release-body / release-body-file: one of them, within GitHub limit', async () => {
+  const { parsePublishInputs } = await import('../../src/publish/inputs.js');
+  const { InputError } = await import('../../src/errors.js');
+  const env = { GITHUB_REPOSITORY: 'acme/ktctl', GITHUB_SHA: 'c0ffee'.padEnd(40, '0') };
+  const read = (values: Record<string, string>) => (name: string): string => ({ 'github-token': 'ghs_x', ...values })[name] ?? '';
+  assert.equal(parsePublishInputs(read({}), env).releaseBody, undefined);
+  assert.deepEqual(parsePublishInputs(read({ 'release-body': 'Hello' }), env).releaseBody, { text: 'Hello' });
+  assert.deepEqual(parsePublishInputs(read({ 'release-body-file': ' notes.md ' }), env).releaseBody, { file: 'notes.md' });
+  const rejects = (values: Record<string, string>, input: string): void =>
+    void assert.throws(() => parsePublishInputs(read(values), env), (error: unknown) => error instanceof InputError && error.input === input);
+  rejects({ 'release-body': 'a', 'release-body-file': 'b.md' }, 'release-body');
+  rejects({ 'release-body': 'x'.repeat(125001) }, 'release-body');
+});

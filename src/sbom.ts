@@ -1,0 +1,232 @@
+// The release's software bill of materials: one SPDX 2.3 JSON document per release.
+//
+// Why SPDX 2.3 JSON (not CycloneDX): it is the format GitHub's dependency graph exports and
+// accepts for SBOM submission, the one `gh`/GitHub attestations use for SBOM predicates, and
+// the format Go-aware scanners (Grype, Trivy, Dependency-Track's SPDX import) read directly. One
+// document per release lists, per target, the Go modules compiled in (module path, version and
+// the `h1:` hash from the Go build info, which go.sum pins), the Go toolchain, and kt-connect's
+// upstream tag and commit.
+//
+// Why no library: npm has no maintained SPDX *document* library (the spdx-* packages parse
+// license expressions); the mapping below is small, and a unit test holds it to the spec.
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Target } from './model.js';
+import { targetId } from './targets.js';
+import type { GoBuildInfo, GoModule } from './verify.js';
+
+export function sbomNameFor(version: string): string {
+  return `ktctl_${version}_sbom.spdx.json`;
+}
+
+export interface SbomTarget {
+  readonly target: Target;
+  readonly archiveName: string;
+  readonly archiveSha256: string;
+  readonly buildInfo: GoBuildInfo;
+}
+
+export interface SbomInput {
+  readonly version: string;
+  readonly upstream: { readonly tag: string; readonly commit: string };
+  /** The kt-connect repository URL; any user:password@ part is dropped here. */
+  readonly upstreamUrl: string;
+  /** The module go.mod declares. */
+  readonly module: string;
+  /** `1.19.8` */
+  readonly goVersion: string;
+  readonly actionVersion: string;
+  readonly targets: readonly SbomTarget[];
+  readonly created: Date;
+}
+
+export interface SpdxChecksum {
+  readonly algorithm: 'SHA256';
+  readonly checksumValue: string;
+}
+
+export interface SpdxExternalRef {
+  readonly referenceCategory: 'PACKAGE-MANAGER';
+  readonly referenceType: 'purl';
+  readonly referenceLocator: string;
+}
+
+export interface SpdxPackage {
+  readonly SPDXID: string;
+  readonly name: string;
+  readonly versionInfo?: string;
+  readonly packageFileName?: string;
+  readonly downloadLocation: string;
+  readonly filesAnalyzed: false;
+  readonly checksums?: readonly SpdxChecksum[];
+  readonly externalRefs?: readonly SpdxExternalRef[];
+  readonly primaryPackagePurpose?: 'APPLICATION' | 'LIBRARY' | 'SOURCE' | 'INSTALL' | 'ARCHIVE';
+  readonly sourceInfo?: string;
+  readonly comment?: string;
+}
+
+export interface SpdxRelationship {
+  readonly spdxElementId: string;
+  readonly relationshipType: 'DESCRIBES' | 'DEPENDS_ON' | 'GENERATED_FROM' | 'BUILD_TOOL_OF';
+  readonly relatedSpdxElement: string;
+}
+
+export interface SpdxDocument {
+  readonly spdxVersion: 'SPDX-2.3';
+  readonly dataLicense: 'CC0-1.0';
+  readonly SPDXID: 'SPDXRef-DOCUMENT';
+  readonly name: string;
+  readonly documentNamespace: string;
+  readonly creationInfo: { readonly created: string; readonly creators: readonly string[]; readonly comment?: string };
+  readonly packages: readonly SpdxPackage[];
+  readonly relationships: readonly SpdxRelationship[];
+}
+
+/** SPDX identifiers allow letters, digits, `.` and `-` only. */
+function spdxId(kind: string, text: string): string {
+  return `SPDXRef-${kind}-${text.replace(/[^A-Za-z0-9.-]+/g, '-')}`;
+}
+
+/** purl of a Go module: `pkg:golang/github.com/spf13/cobra@v1.4.0`. */
+export function goPurl(modulePath: string, version: string): string {
+  const name = modulePath.split('/').map((part) => encodeURIComponent(part)).join('/');
+  return `pkg:golang/${name}@${encodeURIComponent(version)}`;
+}
+
+/** An `h1:` hash (base64 of a SHA-256) as the hex SPDX expects; undefined if it is not one. */
+export function h1ToHex(sum: string | undefined): string | undefined {
+  const match = /^h1:([A-Za-z0-9+/]{43}=)$/.exec(sum ?? '');
+  if (match?.[1] === undefined) return undefined;
+  const bytes = Buffer.from(match[1], 'base64');
+  return bytes.length === 32 ? bytes.toString('hex') : undefined;
+}
+
+/** A clone URL as a download location: credentials dropped, `git+` scheme; NOASSERTION for local paths. */
+export function downloadLocationOf(url: string, commit: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'NOASSERTION';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:') return 'NOASSERTION';
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  return `git+${parsed.toString()}@${commit}`;
+}
+
+/** The module as compiled in: a replacement wins over what it replaces. */
+function effective(module: GoModule): GoModule {
+  return module.replacedBy ?? module;
+}
+
+export function sbomDocument(input: SbomInput): SpdxDocument {
+  const packages: SpdxPackage[] = [];
+  const relationships: SpdxRelationship[] = [];
+  const goId = 'SPDXRef-Package-go';
+  const sourceId = 'SPDXRef-Package-kt-connect-source';
+  packages.push({
+    SPDXID: sourceId,
+    name: input.module,
+    versionInfo: input.upstream.tag,
+    downloadLocation: downloadLocationOf(input.upstreamUrl, input.upstream.commit),
+    filesAnalyzed: false,
+    primaryPackagePurpose: 'SOURCE',
+    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl(input.module, input.upstream.tag) }],
+    sourceInfo: `kt-connect tag ${input.upstream.tag}, commit ${input.upstream.commit}, with hack/kube/config and hack/kt/config replaced by the embedded configs`,
+  });
+  packages.push({
+    SPDXID: goId,
+    name: 'go',
+    versionInfo: `go${input.goVersion.replace(/^go/, '')}`,
+    downloadLocation: 'NOASSERTION',
+    filesAnalyzed: false,
+    primaryPackagePurpose: 'APPLICATION',
+    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl('stdlib', `go${input.goVersion.replace(/^go/, '')}`) }],
+    comment: 'The Go toolchain that compiled ktctl; its standard library is compiled into every binary.',
+  });
+
+  const modules = new Map<string, string>(); // path@version → SPDXID
+  for (const item of [...input.targets].sort((a, b) => (targetId(a.target) < targetId(b.target) ? -1 : 1))) {
+    const id = targetId(item.target);
+    const binaryId = spdxId('Package-ktctl', id.replace('/', '-'));
+    packages.push({
+      SPDXID: binaryId,
+      name: `ktctl ${id}`,
+      versionInfo: input.version,
+      packageFileName: item.archiveName,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      primaryPackagePurpose: 'APPLICATION',
+      checksums: [{ algorithm: 'SHA256', checksumValue: item.archiveSha256 }],
+      externalRefs: [
+        {
+          referenceCategory: 'PACKAGE-MANAGER',
+          referenceType: 'purl',
+          referenceLocator: `${goPurl(input.module, input.upstream.tag)}?goos=${item.target.os}&goarch=${item.target.arch}`,
+        },
+      ],
+      comment: `ktctl for GOOS=${item.target.os} GOARCH=${item.target.arch}, version ${input.version}; the checksum is that of the archive ${item.archiveName}.`,
+    });
+    relationships.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: binaryId });
+    relationships.push({ spdxElementId: binaryId, relationshipType: 'GENERATED_FROM', relatedSpdxElement: sourceId });
+    relationships.push({ spdxElementId: goId, relationshipType: 'BUILD_TOOL_OF', relatedSpdxElement: binaryId });
+    for (const dep of item.buildInfo.deps) {
+      const used = effective(dep);
+      const key = `${used.path}@${used.version}`;
+      let moduleId = modules.get(key);
+      if (moduleId === undefined) {
+        moduleId = spdxId('Module', `${modules.size + 1}-${used.path}`);
+        modules.set(key, moduleId);
+        const hex = h1ToHex(used.sum);
+        packages.push({
+          SPDXID: moduleId,
+          name: used.path,
+          versionInfo: used.version,
+          downloadLocation: 'NOASSERTION',
+          filesAnalyzed: false,
+          primaryPackagePurpose: 'LIBRARY',
+          ...(hex === undefined ? {} : { checksums: [{ algorithm: 'SHA256' as const, checksumValue: hex }] }),
+          externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl(used.path, used.version) }],
+          ...(used.sum === undefined
+            ? {}
+            : { comment: `go.sum hash ${used.sum}${dep.replacedBy === undefined ? '' : ` (replaces ${dep.path} ${dep.version})`}; the checksum is this h1 hash in hex.` }),
+        });
+      }
+      relationships.push({ spdxElementId: binaryId, relationshipType: 'DEPENDS_ON', relatedSpdxElement: moduleId });
+    }
+  }
+
+  // the same build gives the same namespace: a rerun's document replaces, not duplicates, the first
+  const seed = createHash('sha256')
+    .update(JSON.stringify([input.version, input.upstream, input.targets.map((t) => [targetId(t.target), t.archiveSha256]).sort()]))
+    .digest('hex');
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: `ktctl-${input.version}`,
+    documentNamespace: `https://spdx.org/spdxdocs/ktctl-customize/ktctl-${encodeURIComponent(input.version)}-${seed.slice(0, 32)}`,
+    creationInfo: {
+      created: input.created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      creators: [`Tool: ktctl-customize-${input.actionVersion}`],
+      comment: 'Modules and versions are read from the Go build info of each binary before upx packed it.',
+    },
+    packages,
+    relationships,
+  };
+}
+
+export function sbomText(input: SbomInput): string {
+  return `${JSON.stringify(sbomDocument(input), null, 2)}\n`;
+}
+
+/** Writes the SBOM into the output folder; returns its path. */
+export async function writeSbom(outputDir: string, input: SbomInput): Promise<string> {
+  const file = path.join(outputDir, sbomNameFor(input.version));
+  await writeFile(file, sbomText(input), { mode: 0o600 });
+  return file;
+}
