@@ -17,9 +17,7 @@ test('5xx answers on every kind of call are retried', async () => {
     server.inject({ op: 'repos/get-release-asset', times: 1, fault: { kind: 'status', status: 502 } });
     const log = memoryLog();
     const archives = await makeArchives(dir, NAMES, 'f'.repeat(64));
-    const started = Date.now();
     const result = await publishRelease(clientFor(server, log), publishRequest(archives), log, fastTiming);
-    assert.ok(Date.now() - started < 5000, 'retry waits are short in tests');
     assert.equal(result.draft, false);
     assert.equal(server.calls('repos/upload-release-asset', 503).length, 3);
     assert.equal(server.calls('repos/create-release', 500).length, 2);
