@@ -2,7 +2,7 @@
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { InputError } from '../errors.js';
-import { redactUrl } from '../inputs.js';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
 import { downloadVerified } from './download.js';

@@ -3,7 +3,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { redactUrl } from '../inputs.js';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import type { WintunRequest } from '../model.js';
 import { downloadVerified } from './download.js';
@@ -19,7 +19,7 @@ export async function fetchWintun(request: WintunRequest, arches: readonly strin
     try {
       await access(dll);
     } catch {
-      throw new Error(`${request.url} has no wintun/bin/${arch}/wintun.dll; point 'wintun-url' at an official wintun release zip.`);
+      throw new Error(`${redactUrl(request.url)} has no wintun/bin/${arch}/wintun.dll; point 'wintun-url' at an official wintun release zip.`);
     }
     dlls.set(arch, dll);
   }
