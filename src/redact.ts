@@ -58,14 +58,14 @@ export function urlUserinfo(url: string): string | undefined {
 }
 
 /**
- * A URL fit for a message: its userinfo replaced by `***`. A URL that does not parse is
- * hidden up to its last '@' wherever that is (`https://bot:pa/ss@host` is not a URL, but the
- * password in it is still a password).
+ * A URL fit for a message: everything from `//` up to its LAST '@', wherever that is, replaced
+ * by `***`. That is more than the userinfo when a path or query holds an '@', and it has to be:
+ * in `https://bot:pa/ss@host/x` a parser ends the host at the '/', but what the user wrote
+ * after `bot:` is still a password. A message may show a little less of a URL than it could.
  */
 export function redactUrl(url: string): string {
   const start = authorityStart(url);
-  let at = lastAt(url, start, scanTo(url, start, isUrlAuthorityEnd));
-  if (!URL.canParse(url)) at = Math.max(at, lastAt(url, start, url.length));
+  const at = lastAt(url, start, url.length);
   return at === -1 ? url : `${url.slice(0, start)}${REDACTED}${url.slice(at)}`;
 }
 

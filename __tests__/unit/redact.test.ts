@@ -33,15 +33,18 @@ describe('URL userinfo', () => {
   test('redactUrl hides all of it', () => {
     assert.equal(redactUrl('https://bot:pa@ss@127.0.0.1:1/x.git'), 'https://***@127.0.0.1:1/x.git');
     assert.equal(redactUrl('HTTP://bot:pa@ss@host'), 'HTTP://***@host');
-    assert.equal(redactUrl('https://host/a@b'), 'https://host/a@b');
+    // an '@' past the host may end a password that held a raw '/': a message hides up to it too
+    assert.equal(redactUrl('https://host/a@b'), 'https://***@b');
+    assert.equal(redactUrl('https://host/x.git'), 'https://host/x.git');
     assert.equal(redactUrl('git@github.com:org/repo.git'), '***@github.com:org/repo.git');
     assert.equal(redactUrl('alibaba/kt-connect'), 'alibaba/kt-connect');
   });
 
-  test('redactUrl hides up to the last @ of a URL that does not parse', () => {
+  test('redactUrl hides up to the last @ even where a parser ends the host earlier', () => {
     // a raw '/' ends the host for a parser, but it is still part of what the user meant as a password
     assert.equal(redactUrl('https://bot:pa/ss@host/x'), 'https://***@host/x');
     assert.equal(redactUrl('https://bot:p w@host'), 'https://***@host');
+    assert.equal(redactUrl('ftp://bot:Tok3n-with@raw-at-sign/x@127.0.0.1:1/w.zip'), 'ftp://***@127.0.0.1:1/w.zip');
   });
 
   test('urlSecrets: userinfo, user, password, its pieces and its percent-encoded form, longest first', () => {
