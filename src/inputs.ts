@@ -5,7 +5,8 @@ import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { InputError } from './errors.js';
 import type { ArchiveFormatChoice, BuildInputs } from './model.js';
 import { checkNameTemplate } from './plan.js';
-import { parseTargets, printable } from './targets.js';
+import { printable, redactUrl, trimTrailingSlashes } from './redact.js';
+import { parseTargets } from './targets.js';
 
 /** Reads one input by its action.yml name; '' when it is not set. */
 export type InputReader = (name: string) => string;
@@ -40,11 +41,6 @@ export function parseSha256(name: string, value: string): string | undefined {
   return text.toLowerCase();
 }
 
-/** A URL fit for an error message: a password or token in it is replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
-}
-
 export function parseHttpUrl(name: string, value: string): string {
   const text = value.trim();
   const shown = printable(redactUrl(text));
@@ -57,7 +53,7 @@ export function parseHttpUrl(name: string, value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InputError(name, `'${shown}' must be an http:// or https:// address.`);
   }
-  return text.replace(/\/+$/, '');
+  return trimTrailingSlashes(text);
 }
 
 /**
@@ -69,7 +65,7 @@ export function parseRepository(value: string, serverUrl: string): string {
   const name = 'kt-connect-repository';
   const shown = printable(redactUrl(text));
   if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) && !text.includes('..')) {
-    return `${serverUrl.replace(/\/+$/, '')}/${text.replace(/\.git$/, '')}.git`;
+    return `${trimTrailingSlashes(serverUrl)}/${text.endsWith('.git') ? text.slice(0, -4) : text}.git`;
   }
   if (/[\s\0]/.test(text) || text.startsWith('-')) {
     throw new InputError(name, `'${shown}' is neither owner/name nor a git URL.`);

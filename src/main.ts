@@ -33,6 +33,7 @@ import {
   type ReleaseClient,
 } from './publish/index.js';
 import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
+import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
@@ -47,6 +48,9 @@ export const actionsLog: Log = {
   warning: (message) => core.warning(message),
   group: (title, work) => core.group(title, work),
 };
+
+/** Inputs that are URLs: a mirror's may carry a user and password or token. */
+const URL_INPUTS = ['kt-connect-repository', 'go-download-base-url', 'upx-download-base-url', 'wintun-url'];
 
 /** Config inputs are taken byte for byte: trimming would change what ktctl embeds. */
 const readInput: InputReader = (name) =>
@@ -63,6 +67,9 @@ export async function run(): Promise<void> {
   for (const name of ['kubeconfig', 'kt-config']) {
     for (const fragment of secretFragments(readInput(name))) core.setSecret(fragment);
   }
+  // a mirror URL may carry a token: git and the downloads could print it
+  const urls = URL_INPUTS.map((name) => readInput(name).trim());
+  for (const url of urls) for (const secret of urlSecrets(url)) core.setSecret(secret);
 
   try {
     const inputs = parseBuildInputs(
@@ -77,11 +84,6 @@ export async function run(): Promise<void> {
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
-    // a mirror URL may carry a token: git and the downloads could print it
-    for (const url of [inputs.upstream.url, inputs.go.downloadBaseUrl, inputs.upx.downloadBaseUrl, inputs.wintun.url]) {
-      const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(url)?.[1];
-      if (userinfo !== undefined) for (const part of [userinfo, ...userinfo.split(':')]) if (part.length >= 4) core.setSecret(part);
-    }
     // the archives carry the credentials: no upload of any kind to a public repository
     const client = publishing.publish || publishing.uploadArtifact ? releaseClientFor(publishing, actionsLog) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
@@ -92,7 +94,8 @@ export async function run(): Promise<void> {
       await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client);
     }
   } catch (error) {
-    core.setFailed(messageOf(error));
+    // every stage shows URLs redacted already; this holds for any message that slipped through
+    core.setFailed(urls.reduce((message, url) => redactUrlCredentials(message, url), messageOf(error)));
   }
 }
 

@@ -9,7 +9,7 @@ import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from './errors.js';
-import { printable } from './targets.js';
+import { printable } from './redact.js';
 
 /** `child` is strictly below `parent` (both absolute, same spelling). */
 export function isInside(child: string, parent: string): boolean {

@@ -1,7 +1,8 @@
 // What a run will produce, decided up front from the inputs and the upstream tag alone.
 import { InputError } from './errors.js';
 import type { ArchiveFormat, ArchiveFormatChoice, BuildPlan, Target, TargetPlan, UpstreamRelease } from './model.js';
-import { printable, targetFacts } from './targets.js';
+import { printable } from './redact.js';
+import { targetFacts } from './targets.js';
 
 const PLACEHOLDERS = ['version', 'tag', 'os', 'arch', 'Os', 'Arch'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];

@@ -3,9 +3,9 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { redactUrl } from './inputs.js';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
-import { run } from './process.js';
+import { ProcessError, run, type ProcessOptions, type ProcessResult } from './process.js';
+import { redactUrl, redactUrlCredentials } from './redact.js';
 import { parseLsRemoteTags, pickLatestTag } from './upstream.js';
 
 /**
@@ -21,10 +21,29 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
   };
 }
 
+/**
+ * Runs git for the repository at `url`. git's messages quote the URL, sometimes as git read it
+ * (`https://ss@host` for `https://bot:pa@ss@host`), so whatever git printed is cleared of the
+ * URL's credentials before it goes into an error.
+ */
+async function gitFor(url: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
+  try {
+    return await run('git', args, { ...options, env: gitEnv() });
+  } catch (error) {
+    if (error instanceof ProcessError) {
+      throw new ProcessError(redactUrlCredentials(error.what, url), error.code, redactUrlCredentials(error.tail, url));
+    }
+    if (error instanceof Error) {
+      error.message = redactUrlCredentials(error.message, url);
+      throw error;
+    }
+    throw new Error(redactUrlCredentials(String(error), url));
+  }
+}
+
 export async function resolveUpstream(request: UpstreamRequest): Promise<UpstreamRelease> {
   const where = redactUrl(request.url);
-  const { output } = await run('git', ['ls-remote', '--tags', '--', request.url], {
-    env: gitEnv(),
+  const { output } = await gitFor(request.url, ['ls-remote', '--tags', '--', request.url], {
     what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
   });
   const tags = parseLsRemoteTags(output);
@@ -55,16 +74,16 @@ export interface Checkout {
 export async function checkout(request: UpstreamRequest, release: UpstreamRelease, dir: string): Promise<Checkout> {
   const where = redactUrl(request.url);
   // init + fetch of refs/tags/<tag>: `clone --branch` would take a branch of the same name
-  const git = (args: string[], what: string) => run('git', args, { cwd: dir, env: gitEnv(), what });
+  const git = (args: string[], what: string) => gitFor(request.url, args, { cwd: dir, what });
   await mkdir(dir, { recursive: true });
   await git(['init', '--quiet'], 'git init');
   await git(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], `git fetch of ${where} at ${release.tag}`);
   await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', 'FETCH_HEAD'], `git checkout of ${release.tag}`);
-  const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env: gitEnv() })).output.trim();
+  const head = (await gitFor(request.url, ['rev-parse', 'HEAD'], { cwd: dir })).output.trim();
   if (head !== release.commit) {
     throw new Error(`${release.tag} of ${where} moved while this run read it (${release.commit} then ${head}); run again.`);
   }
-  const commitTime = Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: dir, env: gitEnv() })).output.trim());
+  const commitTime = Number((await gitFor(request.url, ['log', '-1', '--format=%ct'], { cwd: dir })).output.trim());
   const goMod = await readTreeFile(dir, 'go.mod', release.tag);
   if (goMod === undefined) throw new Error(`${release.tag} of ${where} has no go.mod at its root: is this kt-connect?`);
   const goSum = (await readTreeFile(dir, 'go.sum', release.tag)) ?? '';

@@ -1,6 +1,7 @@
 // Which GOOS/GOARCH pairs ktctl can be built for, and what upstream calls them.
 import { InputError } from './errors.js';
 import type { GoArch, GoOs, Target } from './model.js';
+import { printable } from './redact.js';
 
 interface TargetFacts {
   /** upstream's release words: `ktctl_<v>_<Os>_<Arch>` */
@@ -69,10 +70,4 @@ export function parseTargets(text: string): Target[] {
     }
   }
   return targets;
-}
-
-/** Shows an input fragment in an error without letting it break the log line. */
-export function printable(text: string, max = 40): string {
-  const flat = JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
-  return flat.slice(1, -1);
 }

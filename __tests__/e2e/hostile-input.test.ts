@@ -11,6 +11,14 @@ import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-a
 const TOKEN = /token: (\S+)/.exec(KUBECONFIG)![1]!;
 const CA_DATA = /certificate-authority-data: (\S+)/.exec(KUBECONFIG)![1]!;
 const SECRET_LINE_TOKEN = 'sEcReT-aaaa1111bbbb2222';
+/** A token pasted where a name belongs: no piece of it of 8 characters or more may show. */
+const NAME_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.nAmEtOkEn-0123456789abcdef-ZYXWVU';
+/** URL passwords with a raw '@': git splits them at the first one, the action must not. */
+const URL_PASSWORD = 'pa@ss';
+const LONG_URL_PASSWORD = 'Tok3n-with@raw-at-sign-9f8e7d6c';
+const GIT_URL = `https://bot:${URL_PASSWORD}@127.0.0.1:1/x.git`;
+/** Under Linux's limit of 128 KiB for one environment variable, which is how inputs arrive. */
+const LARGE = 120_000;
 
 /** A kubeconfig with one change, as users get them wrong. */
 const kube = (from: string, to: string): string => {
@@ -86,11 +94,55 @@ const BAD_INPUTS: [string, Record<string, string>, string][] = [
   ['a kt config with a list value', { 'kt-config': 'connect:\n  include-ips: [10.0.0.0/8]\n' }, 'kt-config'],
   ['a kt config with a key 0.3.7 does not read', { 'kt-config': 'global:\n  ip-version: "4"\n' }, 'kt-config'],
   ['a kt config with a YAML error', { 'kt-config': `global:\n  image: "${SECRET_LINE_TOKEN}\n` }, 'kt-config'],
+  // no value of either config is quoted, shortened or escaped (issue 9, item 5)
+  ['a token in current-context', { kubeconfig: kube('current-context: test-context', `current-context: ${NAME_TOKEN}`) }, 'kubeconfig'],
+  ["a token in a context's user", { kubeconfig: kube('      user: test-user', `      user: ${NAME_TOKEN}`) }, 'kubeconfig'],
+  ['a token as two clusters\' name', {
+    kubeconfig: kube('  - name: test-cluster', `  - name: ${NAME_TOKEN}\n    cluster:\n      server: https://127.0.0.1:6443\n  - name: ${NAME_TOKEN}`),
+  }, 'kubeconfig'],
+  ['a name holding a quote', { kubeconfig: kube('      user: test-user', `      user: "${NAME_TOKEN.slice(0, 20)}\\"${NAME_TOKEN.slice(20)}"`) }, 'kubeconfig'],
+  ['many contexts named with tokens, none current', {
+    kubeconfig: kube('contexts:\n', `contexts:\n${Array.from({ length: 60 }, (_, i) => `  - name: ${NAME_TOKEN}-${i}\n    context: {cluster: test-cluster, user: test-user}\n`).join('')}`)
+      .replace('current-context: test-context', `current-context: ${NAME_TOKEN}`),
+  }, 'kubeconfig'],
+  ['a token pasted as a kt config key', { 'kt-config': `global:\n  ${NAME_TOKEN.replace('.', '_')}: x\n` }, 'kt-config'],
+  // URL passwords with a raw '@': the action's message and git's are both redacted (item 6)
+  ['a repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL }, 'kt-connect-repository'],
+  ['an http repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'http:') }, 'kt-connect-repository'],
+  ['a git:// repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'git:') }, 'kt-connect-repository'],
+  ['an ssh repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'ssh:') }, 'kt-connect-repository'],
+  ['a repository URL with a long password holding a raw @', { 'kt-connect-repository': `https://bot:${LONG_URL_PASSWORD}@127.0.0.1:1/x.git` }, 'kt-connect-repository'],
+  ['a Go base URL that is not a URL, with a password', { 'go-download-base-url': `https://bot:${LONG_URL_PASSWORD}@127.0.0.1:1:2/go` }, 'go-download-base-url'],
+  ['a wintun URL with a password and a raw slash', { 'wintun-url': `ftp://bot:${LONG_URL_PASSWORD}/x@127.0.0.1:1/w.zip` }, 'wintun-url'],
+  // inputs of 120,000 characters built against super-linear passes: each ends with its error (item 7)
+  ['a kubeconfig line of spaces and no colon', { kubeconfig: `${' '.repeat(LARGE)}x\n${KUBECONFIG}` }, 'kubeconfig'],
+  ['a kubeconfig of a: pairs', { kubeconfig: 'a: '.repeat(LARGE / 3) }, 'kubeconfig'],
+  ['a kubeconfig of dash runs', { kubeconfig: `${'- '.repeat(500)}x\n`.repeat(LARGE / 1002) }, 'kubeconfig'],
+  ['a kubeconfig of quotes', { kubeconfig: '"'.repeat(LARGE) }, 'kubeconfig'],
+  ['a kt config line of tabs and spaces before its colon', { 'kt-config': `global${' \t'.repeat(LARGE / 2)}:\n  image: x\n` }, 'kt-config'],
+  ['a kt config of many keys', { 'kt-config': `global:\n${Array.from({ length: LARGE / 12 }, (_, i) => `  k${i}: v`).join('\n')}\n` }, 'kt-config'],
+  ['a Go base URL of at-signs', { 'go-download-base-url': `https://${'@'.repeat(LARGE)}` }, 'go-download-base-url'],
+  ['a repository URL of slashes', { 'kt-connect-repository': `https://h${'/'.repeat(LARGE)}a b` }, 'kt-connect-repository'],
 ];
+
+/** Every piece of `secret` of `length` characters. */
+function piecesOf(secret: string, length = 8): string[] {
+  return Array.from({ length: Math.max(1, secret.length - length + 1) }, (_, i) => secret.slice(i, i + length));
+}
+
+/** The forms of a URL password that must never show: as written, percent-encoded, and as git splits it. */
+const URL_PASSWORD_FORMS = [URL_PASSWORD, encodeURIComponent(URL_PASSWORD), '//ss@', 'ss@127', ':pa@', ...piecesOf(LONG_URL_PASSWORD, 6), 'raw-at', '@raw'];
 
 function secretsShown(run: ActionRun): string[] {
   const log = withoutMaskCommands(run.stdout + run.stderr);
-  return [TOKEN, CA_DATA, SECRET_LINE_TOKEN, Buffer.from(KUBECONFIG).toString('base64').slice(0, 40)].filter((secret) => log.includes(secret));
+  return [
+    TOKEN,
+    CA_DATA,
+    SECRET_LINE_TOKEN,
+    Buffer.from(KUBECONFIG).toString('base64').slice(0, 40),
+    ...piecesOf(NAME_TOKEN),
+    ...URL_PASSWORD_FORMS,
+  ].filter((secret) => log.includes(secret));
 }
 
 function errorLines(run: ActionRun): string[] {
@@ -136,6 +188,32 @@ describe('hostile input and faults', { concurrency: false }, () => {
     assert.deepEqual(leftovers(), []);
     assert.deepEqual(secretsShown(run), []);
   });
+
+  // Each download URL with a password holding a raw '@': nothing listens at 127.0.0.1:1, so
+  // the download fails, and neither the action's message nor any log line shows the password.
+  const DOWNLOAD_URL_CASES: [string, string, Record<string, string>][] = [
+    ['go-download-base-url', URL_PASSWORD, { 'go-download-base-url': `http://bot:${URL_PASSWORD}@127.0.0.1:1/go` }],
+    ['upx-download-base-url', LONG_URL_PASSWORD, { 'upx-download-base-url': `http://bot:${LONG_URL_PASSWORD}@127.0.0.1:1/upx`, 'upx-version': '9.9.9' }],
+    ['wintun-url', URL_PASSWORD, { 'wintun-url': `http://bot:${URL_PASSWORD}@127.0.0.1:1/wintun.zip`, targets: 'windows/amd64', upx: 'false' }],
+  ];
+  for (const [input, password, inputs] of DOWNLOAD_URL_CASES) {
+    test(`a password with a raw @ in ${input} is shown nowhere when the download fails`, async () => {
+      // a fresh tool cache for Go, so that its download is attempted; the others reuse one
+      const runner = input === 'go-download-base-url' ? world.newRunner() : dirs;
+      const run = await runAction({ dirs: runner, env: world.env, inputs: { ...good(), 'output-dir': `url-${input}`, ...inputs } });
+      assert.notEqual(run.code, 0);
+      const errors = errorLines(run);
+      assert.equal(errors.length, 1, errors.join(' | '));
+      assert.ok(errors[0]!.includes(`'${input}'`), errors[0]);
+      assert.ok(errors[0]!.includes('://***@127.0.0.1:1/'), `the URL is shown redacted: ${errors[0]}`);
+      assert.deepEqual(secretsShown(run), []);
+      // the runner is told to mask the password before anything runs
+      const masks = run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::'));
+      assert.ok(masks.includes(`::add-mask::bot:${password}`) && masks.includes(`::add-mask::${password}`), 'the userinfo and the password are registered with the masker');
+      assert.equal(existsSync(path.join(runner.workspace, `url-${input}`)), false);
+      assert.deepEqual(readdirSync(runner.temp).filter((name) => name.startsWith('ktctl-customize-')), []);
+    });
+  }
 
   test('a connection reset mid-download is retried', async () => {
     const fresh = world.newRunner();

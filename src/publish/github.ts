@@ -10,6 +10,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
+import { trimTrailingSlashes } from '../redact.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
 
@@ -287,7 +288,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     ...(options.paceWrites === false ? { global: unpaced, write: unpaced, notifications: unpaced } : {}),
   };
   const octokitOptions = {
-    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    baseUrl: trimTrailingSlashes(options.apiUrl),
     userAgent: 'ktctl-customize',
     log: {
       debug: () => undefined,

@@ -2,7 +2,7 @@
 // Pure like ../inputs.ts: no network, no disk, so a bad input fails before anything is built.
 import { InputError } from '../errors.js';
 import { parseBoolean, type InputReader } from '../inputs.js';
-import { printable } from '../targets.js';
+import { printable, trimTrailingSlashes } from '../redact.js';
 
 export type PublishMode = 'all' | 'build' | 'publish';
 
@@ -180,7 +180,7 @@ export function triggeringTag(env: NodeJS.ProcessEnv): string | undefined {
 
 function trimUrl(value: string | undefined, fallback: string): string {
   const text = (value ?? '').trim();
-  return (text === '' ? fallback : text).replace(/\/+$/, '');
+  return trimTrailingSlashes(text === '' ? fallback : text);
 }
 
 export function parseGitHubTarget(env: NodeJS.ProcessEnv): GitHubTarget {

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as tc from '@actions/tool-cache';
 import { messageOf } from '../errors.js';
-import { redactUrl } from '../inputs.js';
+import { redactUrl, withoutUserinfo } from '../redact.js';
 import type { Log } from '../log.js';
 
 export async function sha256File(file: string): Promise<string> {
@@ -12,6 +12,9 @@ export async function sha256File(file: string): Promise<string> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+/** The input that names each download's URL, by the input that pins its hash. */
+const URL_INPUT: Readonly<Record<string, string>> = { 'go-sha256': 'go-download-base-url', 'upx-sha256': 'upx-download-base-url', 'wintun-sha256': 'wintun-url' };
 
 /** Attempts at a body that matches: a connection cut mid-body gives a short file and no error. */
 const ATTEMPTS = 3;
@@ -26,9 +29,12 @@ export async function downloadVerified(url: string, sha256: string, hashInput: s
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     let file: string;
     try {
-      file = await tc.downloadTool(url); // retries 5xx, 408 and 429 itself
+      // credentials in the URL travel as a header: tool-cache logs the URL it is given
+      const request = withoutUserinfo(url);
+      file = await tc.downloadTool(request.url, undefined, request.authorization); // retries 5xx, 408 and 429 itself
     } catch (error) {
-      throw new Error(`Could not download ${redactUrl(url)}: ${messageOf(error)}`);
+      const input = URL_INPUT[hashInput];
+      throw new Error(`Could not download ${redactUrl(url)}${input === undefined ? '' : ` (input '${input}')`}: ${messageOf(error)}`);
     }
     const actual = await sha256File(file);
     if (actual === sha256) return file;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { messageOf } from '../errors.js';
-import { redactUrl } from '../inputs.js';
+import { redactUrl } from '../redact.js';
 
 export type ArchiveFormat = 'zip' | 'tar.gz' | 'tar.xz';
 

@@ -6,7 +6,7 @@ import { HttpClient } from '@actions/http-client';
 import * as tc from '@actions/tool-cache';
 import { BUILD_DEFAULTS } from '../defaults.js';
 import { messageOf } from '../errors.js';
-import { redactUrl } from '../inputs.js';
+import { redactUrl, withoutUserinfo } from '../redact.js';
 import type { Log } from '../log.js';
 import type { GoRequest } from '../model.js';
 import { downloadVerified } from './download.js';
@@ -31,9 +31,11 @@ export interface InstalledGo {
 const http = new HttpClient('ktctl-customize');
 
 async function fetchText(url: string): Promise<string> {
-  const response = await http.get(url);
+  // credentials in the URL travel as a header, as for every download (see withoutUserinfo)
+  const request = withoutUserinfo(url);
+  const response = await http.get(request.url, request.authorization === undefined ? {} : { authorization: request.authorization });
   const body = await response.readBody();
-  if (response.message.statusCode !== 200) throw new Error(`HTTP ${response.message.statusCode} from ${url}`);
+  if (response.message.statusCode !== 200) throw new Error(`HTTP ${response.message.statusCode} from ${redactUrl(url)}`);
   return body;
 }
 
@@ -48,17 +50,17 @@ async function fetchIndex(base: string): Promise<GoIndexRelease[]> {
 async function chooseWithoutIndex(request: GoRequest, spec: string, host: HostPlatform, why: string): Promise<ChosenGo> {
   if (!/^\d+\.\d+\.\d+$/.test(spec)) {
     throw new Error(
-      `Could not read the Go release index at ${request.downloadBaseUrl} (${why}); for a mirror without one, set 'go-version' to an exact version such as 1.19.8.`,
+      `Could not read the Go release index at ${redactUrl(request.downloadBaseUrl)} (input 'go-download-base-url': ${why}); for a mirror without one, set 'go-version' to an exact version such as 1.19.8.`,
     );
   }
   const filename = goArchiveName(spec, host);
   if (request.sha256 !== undefined) return { version: spec, filename, sha256: request.sha256 };
   const url = `${request.downloadBaseUrl}/${filename}.sha256`;
   const text = await fetchText(url).catch((error: unknown) => {
-    throw new Error(`No Go index at ${request.downloadBaseUrl} and no ${url} (${messageOf(error)}); set 'go-sha256'.`);
+    throw new Error(`No Go index at ${redactUrl(request.downloadBaseUrl)} and no ${redactUrl(url)} (${messageOf(error)}); set 'go-sha256'.`);
   });
   const sha256 = /\b[0-9a-f]{64}\b/i.exec(text)?.[0];
-  if (sha256 === undefined) throw new Error(`${url} holds no SHA-256; set 'go-sha256'.`);
+  if (sha256 === undefined) throw new Error(`${redactUrl(url)} holds no SHA-256; set 'go-sha256'.`);
   return { version: spec, filename, sha256: sha256.toLowerCase() };
 }
 

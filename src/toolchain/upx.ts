@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { BUILD_DEFAULTS } from '../defaults.js';
 import { InputError, messageOf } from '../errors.js';
-import { redactUrl } from '../inputs.js';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import type { UpxRequest } from '../model.js';
 import { lastLines, run, runUnchecked } from '../process.js';

@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { redactUrl } from '../inputs.js';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import type { WintunRequest } from '../model.js';
 import { downloadVerified } from './download.js';

@@ -4,11 +4,11 @@
 // a file that does not fit that shape is skipped whole (with only a debug log line), and a
 // group or key it does not know is dropped. Every such mistake would ship silently, so each
 // is an error here. The text is treated as secret, like the kubeconfig: messages show a line,
-// a group and a key name, never a value.
+// a group and a key name (only a name that is a spelling of a setting: see shownName), never a value.
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair } from 'yaml';
 import { InputError } from '../errors.js';
-import { printable } from '../targets.js';
+import { printable } from '../redact.js';
 import { compareSemver, parseSemverTag } from '../upstream.js';
 import { deref, findPair, keyOf, parseSecretYaml } from './secret-yaml.js';
 
@@ -100,7 +100,8 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
     // hasOwn: a group named `constructor` or `toString` must not find Object.prototype's.
     const known = group !== undefined && Object.hasOwn(KT_CONFIG_KEYS, group) ? KT_CONFIG_KEYS[group] : undefined;
     if (group === undefined || known === undefined) {
-      fail(groupLine, describeKey(group), `is not a group ktctl reads, so ktctl would ignore it. ${suggestGroup(group)}`);
+      const shown = shownName(group);
+      fail(groupLine, shown ?? 'a group', `is not a group ktctl reads, so ktctl would ignore it.${shown === undefined ? NOT_SHOWN : ''} ${suggestGroup(shown)}`);
     }
     const body = deref(doc, groupPair.value);
     // `forward:` with nothing under it decodes to an empty group: harmless.
@@ -112,7 +113,12 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
       const key = keyOf(pair);
       const line = lineOf(pair.key, pair.value);
       if (key === undefined || !known.includes(key)) {
-        fail(line, `${group}.${describeKey(key)}`, `is not a key ktctl reads, so ktctl would ignore it. ${suggestKey(group, key)}`);
+        const shown = shownName(key);
+        fail(
+          line,
+          shown === undefined ? `a key of ${group}` : `${group}.${shown}`,
+          `is not a key ktctl reads, so ktctl would ignore it.${shown === undefined ? NOT_SHOWN : ''} ${suggestKey(group, shown)}`,
+        );
       }
       const path = `${group}.${key}`;
       checkScalar(doc, pair, path, line);
@@ -145,12 +151,37 @@ function isEmptyValue(node: unknown): boolean {
   return !isScalar(node) || node.value === null || String(node.value).trim() === '';
 }
 
+const NOT_SHOWN = ' (Its name is not shown: it is no spelling of a setting, and this input may hold secrets.)';
+const ALL_NAMES: readonly string[] = [...GROUPS, ...Object.values(KT_CONFIG_KEYS).flat()];
+/** A setting name's shape: a letter or digit, then letters, digits, '-', '_' and '.', 40 characters at most. */
+const MAX_SHOWN_KEY_LENGTH = 40;
+
 /**
- * A key as it may appear in a message: only when it looks like a setting name. A key that is
- * anything else may be a pasted value, and this input is treated as secret.
+ * A group or key name as it may appear in a message, or undefined when it must not. The kt
+ * config is treated as secret, and a key is input text like any value: a token pasted where a
+ * key belongs is still a token. So a name is quoted only when both hold:
+ * - it has the shape of a setting name (see MAX_SHOWN_KEY_LENGTH), which rules out anything
+ *   with spaces, quotes, '/', '+', '=' or ':' and anything long (JWTs, base64, URLs);
+ * - it is a spelling of a name ktctl reads: its dash-case form is one, or a typo of one (see
+ *   closest). A 40-character token has the shape (ghp_…), but is near no setting name.
+ * Every other name is shown as "a group" / "a key of <group>" on its line; the message still
+ * lists the names ktctl reads.
  */
-function describeKey(key: string | undefined): string {
-  return key !== undefined && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(key) ? key : '<a key that is not a setting name, not shown>';
+function shownName(key: string | undefined): string | undefined {
+  if (key === undefined || !hasSettingShape(key)) return undefined;
+  const dashed = toDashCase(key);
+  return ALL_NAMES.includes(dashed) || closest(dashed, ALL_NAMES) !== undefined ? key : undefined;
+}
+
+/** Letters, digits, '-', '_' and '.', starting with a letter or digit: a character loop, linear. */
+function hasSettingShape(key: string): boolean {
+  if (key.length === 0 || key.length > MAX_SHOWN_KEY_LENGTH) return false;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    const alnum = (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+    if (!alnum && (i === 0 || (code !== 0x2d && code !== 0x5f && code !== 0x2e))) return false;
+  }
+  return true;
 }
 
 /** `routerImage`, `router_image` and `Router-Image` all become `router-image`. */
@@ -161,17 +192,19 @@ export function toDashCase(key: string): string {
     .toLowerCase();
 }
 
+/** Advice for a group ktctl does not read; `group` is its shown name, undefined when not shown. */
 function suggestGroup(group: string | undefined): string {
   const list = `Groups: ${GROUPS.join(', ')}.`;
-  if (group === undefined || describeKey(group) !== group) return list;
+  if (group === undefined) return list;
   const guess = closest(toDashCase(group), GROUPS);
   return guess === undefined ? list : `Did you mean '${guess}'? ${list}`;
 }
 
+/** Advice for a key ktctl does not read; `key` is its shown name, undefined when not shown. */
 function suggestKey(group: string, key: string | undefined): string {
   const keys = KT_CONFIG_KEYS[group] ?? [];
   const list = keys.length === 0 ? `Group ${group} has no settings ktctl reads from its config file.` : `Keys of ${group}: ${keys.join(', ')}.`;
-  if (key === undefined || describeKey(key) !== key) return list;
+  if (key === undefined) return list;
   const dashed = toDashCase(key);
   if (dashed !== key && keys.includes(dashed)) {
     return `Config file keys are dash-case (the camelCase spelling is the command-line flag): did you mean '${dashed}'?`;

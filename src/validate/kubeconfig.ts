@@ -1,13 +1,15 @@
 // Checks that the kubeconfig input is one ktctl will use, and will work on a developer's machine.
 //
 // The kubeconfig holds credentials, and error messages end up in public build logs. So no
-// message here quotes the input: it names a line, a key path, and at most the names of
-// clusters, users and contexts, which are labels, not secrets.
+// message here quotes any value of the input, not even the names of clusters, users and
+// contexts (a token pasted into `current-context` or a context's `user` is a name too, and the
+// runner's exact-match masking misses a shortened or escaped copy): a message names the line
+// and the key path (`line 16, contexts[0].context.user`), and points at other entries the
+// same way (`users[0] (line 9)`).
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair, YAMLMap } from 'yaml';
 import { deref, findPair, keyOf, parseSecretYaml, type SecretYaml } from './secret-yaml.js';
 import { InputError } from '../errors.js';
-import { printable } from '../targets.js';
 
 export interface KubeconfigReport {
   /** Problems that make the embedded kubeconfig fail on a developer's machine; errors under `strict`. */
@@ -110,13 +112,13 @@ export function validateKubeconfig(text: string, strict: boolean): KubeconfigRep
   const current = findPair(root, 'current-context');
   const contextNames = nameList(contexts);
   if (current === undefined) {
-    throw new InputError('kubeconfig', `has no current-context; add \`current-context: <name>\` naming one of the contexts (${contextNames}).`);
+    throw new InputError('kubeconfig', `has no current-context; add \`current-context: <name>\` with the name of one of the contexts: ${contextNames}.`);
   }
   const currentName = stringValue(doc, current);
   if (currentName === undefined || currentName === '') {
-    fail(lineOf(current.value, current.key), 'current-context', `must name one of the contexts (${contextNames}).`);
+    fail(lineOf(current.value, current.key), 'current-context', `must be the name of one of the contexts: ${contextNames}.`);
   } else if (!contexts.has(currentName)) {
-    fail(lineOf(current.value, current.key), 'current-context', `no context named '${printable(currentName)}'; use one of: ${contextNames}.`);
+    fail(lineOf(current.value, current.key), 'current-context', `names no context; it must be the name of one of the contexts: ${contextNames}.`);
   }
 
   const found: { line: number; text: string }[] = [];
@@ -182,7 +184,7 @@ function readSection(doc: Document.Parsed, root: YAMLMap, section: (typeof SECTI
     if (name === '') fail(line, `${path}.name`, `is empty; give every ${noun} a name.`);
     const clash = named.get(name);
     if (clash !== undefined) {
-      fail(line, `${path}.name`, `'${printable(name)}' is also the name of ${clash.path} (line ${clash.line}); kubectl keeps only one of them, so rename one.`);
+      fail(line, `${path}.name`, `is also the name of ${clash.path} (line ${clash.line}); kubectl keeps only one of them, so rename one.`);
     }
     const bodyPair = findPair(entry, body);
     if (bodyPair === undefined) fail(lineOf(raw), path, `has no ${body}; kubectl reads each ${noun}'s settings from its ${body}: mapping.`);
@@ -212,11 +214,11 @@ function checkCluster(doc: Document.Parsed, cluster: Named, lineOf: LineOf): voi
 function checkReference(doc: Document.Parsed, context: Named, key: 'cluster' | 'user', targets: Sections, lineOf: LineOf): void {
   const path = `${context.path}.context`;
   const pair = context.body === undefined ? undefined : findPair(context.body, key);
-  if (pair === undefined) fail(context.bodyLine, path, `has no ${key}; name one of the ${key}s (${nameList(targets)}).`);
+  if (pair === undefined) fail(context.bodyLine, path, `has no ${key}; add \`${key}: <name>\` with the name of one of the ${key}s: ${nameList(targets)}.`);
   const line = lineOf(pair.value, pair.key);
   const name = stringValue(doc, pair);
-  if (name === undefined || name === '') fail(line, `${path}.${key}`, `must name one of the ${key}s (${nameList(targets)}).`);
-  if (!targets.has(name)) fail(line, `${path}.${key}`, `no ${key} named '${printable(name)}'; use one of: ${nameList(targets)}.`);
+  if (name === undefined || name === '') fail(line, `${path}.${key}`, `must be the name of one of the ${key}s: ${nameList(targets)}.`);
+  if (!targets.has(name)) fail(line, `${path}.${key}`, `names no ${key}; it must be the name of one of the ${key}s: ${nameList(targets)}.`);
 }
 
 /** The string a pair holds, or undefined when it holds anything else (number, map, null…). */
@@ -241,7 +243,14 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/** Entries shown in a message, at most; the rest are counted. */
+const LISTED_ENTRIES = 5;
+
+/** The entries a name must match, by key path and line (`users[0] (line 9), users[1] (line 14)`), never by name. */
 function nameList(named: Sections): string {
-  return [...named.keys()].map((name) => `'${printable(name)}'`).join(', ');
+  const entries = [...named.values()];
+  const shown = entries.slice(0, LISTED_ENTRIES).map((entry) => `${entry.path}.name (line ${entry.line})`);
+  const more = entries.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 

@@ -1,7 +1,7 @@
 // Checks that the version baked into ktctl names images that exist.
 import { InputError } from '../errors.js';
 import { defaultVersion } from '../plan.js';
-import { printable } from '../targets.js';
+import { printable } from '../redact.js';
 import { parseSemverTag } from '../upstream.js';
 
 /**
