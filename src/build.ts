@@ -54,6 +54,8 @@ export interface BuildOptions {
   readonly maxParallel: number;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
+  /** Runs on each binary between go build and upx, while its strings are still readable; throws to fail the target. */
+  readonly checkBinary?: (target: TargetPlan, binary: string) => void | Promise<void>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
         what: `go build for ${id}`,
       });
       log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
+      await options.checkBinary?.(target, binary);
       binaries.set(target, binary);
       if (tools.upx !== undefined && target.upxSkipReason === undefined) {
         const upx = tools.upx;

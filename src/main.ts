@@ -11,7 +11,8 @@ import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withPatchFiles, withRegistryImages } from './pipeline.js';
+import { mergeRegistryImages, registryImages, parseImageRegistry } from './images.js';
 import {
   actionsArtifactStore,
   checkUnchanged,
@@ -32,12 +33,13 @@ import {
   type PublishResult,
   type ReleaseClient,
 } from './publish/index.js';
-import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
+import { imagesReleaseFile, setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { secretFragments } from './secrets.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
 const BUILD_CACHE_STATE = 'build-cache';
+const VERSION_STATE = 'ktctl-version';
 
 export const actionsLog: Log = {
   info: (message) => core.info(message),
@@ -62,13 +64,10 @@ export async function run(): Promise<void> {
   }
 
   try {
-    const inputs = parseBuildInputs(
-      readInput,
-      {
-        workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd(),
-        serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com',
-      },
-      os.availableParallelism(),
+    const workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd();
+    const inputs = await withPatchFiles(
+      parseBuildInputs(readInput, { workspace, serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
+      workspace,
     );
     const publishing = parsePublishInputs(readInput, process.env);
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
@@ -94,9 +93,11 @@ export async function run(): Promise<void> {
 }
 
 /** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
-async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
-  const upstream = await resolveUpstreamTag(inputs, actionsLog);
-  const plan = planFor(inputs, upstream);
+async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
+  const upstream = await resolveUpstreamTag(given, actionsLog);
+  const plan = planFor(given, upstream);
+  const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
+  core.saveState(VERSION_STATE, plan.version); // the post step needs it to know that kt config
   const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
   const tag = releaseTagFor(publishing, upstream.tag);
   core.setOutput('fingerprint', fingerprint);
@@ -134,7 +135,7 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     published = await actionsLog.group(`Publish release ${tag}`, () =>
-      publishRelease(client, publishRequestFor(publishing, tag, result, releaseFiles(result, fingerprint), plan.checksumsName), actionsLog),
+      publishRelease(client, withReleaseNotes(publishRequestFor(publishing, tag, result, [...releaseFiles(result, fingerprint), ...imagesReleaseFile(result, fingerprint)], plan.checksumsName), result), actionsLog),
     );
   }
   if (publishing.uploadArtifact) {
@@ -203,6 +204,10 @@ function post(): void {
   if (cache !== '') {
     const { gocache, since } = JSON.parse(cache) as { gocache: string; since: number };
     const configs = ['kubeconfig', 'kt-config'].map((name) => decodeConfig(name, readInput(name)) ?? '');
+    // the kt config as embedded, if image-registry added the images to it
+    const registry = parseImageRegistry(readInput('image-registry'));
+    const version = core.getState(VERSION_STATE);
+    if (registry !== undefined && version !== '') configs.push(mergeRegistryImages(decodeConfig('kt-config', readInput('kt-config')), registryImages(registry, version)));
     const removed = scrubBuildCache(gocache, since, configs);
     if (removed > 0) core.info(`Removed ${removed} build cache entries that held the embedded configs.`);
   }
