@@ -1,5 +1,5 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkNavigatorInBinary } from './binary-images.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
@@ -181,7 +181,10 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     configured: configuredImages(inputs.configs.ktConfig),
   });
   const imagesFile = mirror === undefined ? undefined : await writeImagesFile(inputs.outputDir, mirror);
-  if (mirror === undefined) log.info(`The image names in this kt-connect's source are not upstream's: no images list.`);
+  if (mirror === undefined) {
+    await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's
+    log.info(`The image names in this kt-connect's source are not upstream's: no images list.`);
+  }
   return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, images: mirror, imagesFile, patches: inputs.patches ?? [] };
 }
 
