@@ -64,6 +64,10 @@ export async function applyPatches(dir: string, patches: readonly PatchFile[], s
     if (createHash('sha256').update(bytes).digest('hex') !== patch.sha256) {
       throw new InputError('patches', `${patch.name} changed while this run read it; run again.`);
     }
+    // a link made in the tree could carry a later write (the configs) outside it
+    if (/^(?:new file mode|new mode) 120000\s*$/m.test(bytes.toString('latin1'))) {
+      throw new InputError('patches', `${patch.name} makes a symbolic link in kt-connect's tree, which this action refuses; change files, not links.`);
+    }
     const copy = path.join(scratch, `${index}.patch`);
     await writeFile(copy, bytes, { mode: 0o600 });
     for (const step of [['--check'], []]) {
