@@ -57,6 +57,8 @@ export interface BuildOptions {
   readonly log: Log;
   /** Checks each binary after `go build` (before upx hides its build info) and after upx. */
   readonly checks?: BinaryChecks;
+  /** Runs on each binary between go build and upx, while its strings are still readable; throws to fail the target. */
+  readonly checkBinary?: (target: TargetPlan, binary: string) => void | Promise<void>;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
       });
       log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
       await options.checks?.built(target, binary);
+      await options.checkBinary?.(target, binary);
       binaries.set(target, binary);
       if (tools.upx !== undefined && target.upxSkipReason === undefined) {
         const upx = tools.upx;

@@ -10,7 +10,7 @@ import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
 import { consoleLog } from './log.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
 import { hostPlatform } from './toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
@@ -44,6 +44,8 @@ const DESCRIPTIONS: Record<BuildInputName, string> = {
   'max-parallel': 'builds at once (default: CPU count)',
   'cache': 'true: keep Go caches with the Actions cache service (CI only)',
   'strict': 'true: fail when the kubeconfig is not self-contained',
+  'image-registry': 'registry/path every image ktctl starts comes from',
+  'patches': 'patch files or globs (relative to this folder) to apply, in order',
 };
 
 const INPUTS = Object.keys(BUILD_DEFAULTS) as BuildInputName[];
@@ -119,14 +121,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         throw new Error(`Option '--${name}': cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
       }
     };
-    const inputs = await withOutputDirChecked(parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()), process.cwd());
+    const inputs = await withPatchFiles(
+      await withOutputDirChecked(
+        parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
+        process.cwd(),
+      ),
+      process.cwd(),
+    );
     // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');
     process.env['RUNNER_TEMP'] ||= os.tmpdir();
     const upstream = await resolveUpstreamTag(inputs, log);
-    const result = await buildInWorkspace(inputs, planFor(inputs, upstream), { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
+    const plan = planFor(inputs, upstream);
+    const result = await buildInWorkspace(withRegistryImages(inputs, plan), plan, { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
     for (const asset of result.assets) process.stdout.write(`${asset.path}\n`);
     process.stdout.write(`${result.checksumsFile}\n`);
+    if (result.imagesFile !== undefined) process.stdout.write(`${result.imagesFile}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`ktctl-customize: ${messageOf(error).replace(/^Input '([^']+)'/, (_, name: string) => `Option '--${optionName(name as BuildInputName)}'`)}\n`);

@@ -33,6 +33,8 @@ export const BUILD_DEFAULTS = {
   'max-parallel': '',
   'cache': '',
   'strict': 'false',
+  'image-registry': '',
+  'patches': '',
 } as const satisfies Record<string, string>;
 
 export type BuildInputName = keyof typeof BUILD_DEFAULTS;

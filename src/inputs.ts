@@ -4,6 +4,8 @@ import path from 'node:path';
 import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { InputError } from './errors.js';
 import type { ArchiveFormatChoice, BuildInputs } from './model.js';
+import { parseImageRegistry } from './images.js';
+import { parsePatchPatterns } from './patches.js';
 import { checkNameTemplate } from './plan.js';
 import { printable, redactUrl, trimTrailingSlashes } from './redact.js';
 import { parseTargets } from './targets.js';
@@ -226,5 +228,7 @@ export function parseBuildInputs(read: InputReader, context: InputContext, cpus:
     strict: parseBoolean('strict', input('strict')),
     maxParallel: parseMaxParallel(read('max-parallel'), cpus),
     cache: read('cache').trim() === '' ? undefined : parseBoolean('cache', read('cache')),
+    imageRegistry: parseImageRegistry(read('image-registry')),
+    patchPatterns: parsePatchPatterns(read('patches')),
   };
 }

@@ -11,7 +11,8 @@ import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked } from './pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
+import { mergeRegistryImages, registryImages, parseImageRegistry } from './images.js';
 import {
   actionsArtifactStore,
   checkUnchanged,
@@ -32,7 +33,7 @@ import {
   type PublishResult,
   type ReleaseClient,
 } from './publish/index.js';
-import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
+import { imagesReleaseFile, setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
@@ -42,6 +43,7 @@ import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
 const BUILD_CACHE_STATE = 'build-cache';
+const VERSION_STATE = 'ktctl-version';
 
 export const actionsLog: Log = {
   info: (message) => core.info(message),
@@ -58,7 +60,12 @@ const readInput: InputReader = (name) =>
 
 export async function run(): Promise<void> {
   if (core.getState('isPost') === 'true') {
-    post();
+    try {
+      post();
+    } catch (error) {
+      // the post step only cleans up: say what was left, never fail a job that succeeded for it
+      core.warning(`Cleaning up after the main step failed: ${messageOf(error)}. Remove the runner's temporary folder if it is self-hosted.`);
+    }
     return;
   }
   core.saveState('isPost', 'true');
@@ -72,13 +79,10 @@ export async function run(): Promise<void> {
   for (const url of urls) for (const secret of urlSecrets(url)) core.setSecret(secret);
 
   try {
-    const inputs = parseBuildInputs(
-      readInput,
-      {
-        workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd(),
-        serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com',
-      },
-      os.availableParallelism(),
+    const workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd();
+    const inputs = await withPatchFiles(
+      parseBuildInputs(readInput, { workspace, serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
+      workspace,
     );
     const publishing = parsePublishInputs(readInput, process.env);
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
@@ -100,11 +104,13 @@ export async function run(): Promise<void> {
 }
 
 /** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
-async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
+async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
   // read first: a missing body file fails the run before anything is built
   const body = publishing.publish ? await readReleaseBody(publishing.releaseBody) : undefined;
-  const upstream = await resolveUpstreamTag(inputs, actionsLog);
-  const plan = planFor(inputs, upstream);
+  const upstream = await resolveUpstreamTag(given, actionsLog);
+  const plan = planFor(given, upstream);
+  const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
+  core.saveState(VERSION_STATE, plan.version); // the post step needs it to know that kt config
   const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
   const tag = releaseTagFor(publishing, upstream.tag);
   core.setOutput('fingerprint', fingerprint);
@@ -151,9 +157,13 @@ async function buildAndPublish(inputs: BuildInputs, publishing: PublishInputs, c
   });
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
-    const files = [...releaseFiles(result, fingerprint), ...(result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)])];
+    const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
+    const files = [...releaseFiles(result, fingerprint), ...sbom, ...imagesReleaseFile(result, fingerprint)];
+    const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
+    // generated notes name the patches and the images list; a body the user gave is taken as it is
+    const generated = withReleaseNotes({ ...request, body: notes }, result).body;
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
-      const release = await publishRelease(client, { ...publishRequestFor(publishing, tag, result, files, plan.checksumsName), body: body ?? notes }, actionsLog);
+      const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
       // a body the user gave replaces an existing release's body too; generated notes only fill a new release
       if (body !== undefined) await client.updateRelease(release.releaseId, { body });
       return release;
@@ -236,6 +246,10 @@ function post(): void {
   if (cache !== '') {
     const { gocache, since } = JSON.parse(cache) as { gocache: string; since: number };
     const configs = ['kubeconfig', 'kt-config'].map((name) => decodeConfig(name, readInput(name)) ?? '');
+    // the kt config as embedded, if image-registry added the images to it
+    const registry = parseImageRegistry(readInput('image-registry'));
+    const version = core.getState(VERSION_STATE);
+    if (registry !== undefined && version !== '') configs.push(mergeRegistryImages(decodeConfig('kt-config', readInput('kt-config')), registryImages(registry, version)));
     const removed = scrubBuildCache(gocache, since, configs);
     if (removed > 0) core.info(`Removed ${removed} build cache entries that held the embedded configs.`);
   }

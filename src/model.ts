@@ -1,5 +1,6 @@
 // The shared vocabulary of the pipeline. Every stage takes and returns these shapes,
 // so a stage can be read, tested and replaced without knowing how its neighbours work.
+import type { MirrorImage } from './images.js';
 
 export type GoOs = 'linux' | 'darwin' | 'windows';
 export type GoArch = 'amd64' | '386' | 'arm64';
@@ -53,6 +54,15 @@ export interface WintunRequest {
   readonly sha256: string;
 }
 
+/** A patch file from the calling repository (input `patches`), applied to the checkout before the build. */
+export interface PatchFile {
+  /** Its path in the workspace, with forward slashes: what the summary and release notes show. */
+  readonly name: string;
+  /** Absolute. */
+  readonly path: string;
+  readonly sha256: string;
+}
+
 /** Everything the build half needs, validated. */
 export interface BuildInputs {
   readonly configs: EmbeddedConfigs;
@@ -72,6 +82,12 @@ export interface BuildInputs {
   readonly maxParallel: number;
   /** Keep Go's caches with @actions/cache; undefined: only on GitHub-hosted runners. */
   readonly cache: boolean | undefined;
+  /** `image-registry`: where every image ktctl starts comes from (`registry.example.com/kt`); undefined: upstream's. */
+  readonly imageRegistry?: string | undefined;
+  /** `patches` as given: workspace-relative paths or globs, in order. */
+  readonly patchPatterns?: readonly string[];
+  /** The files those patterns name, in order, once resolvePatches has read the workspace. */
+  readonly patches?: readonly PatchFile[];
 }
 
 /** What will be built for one target, decided before anything runs. */
@@ -113,4 +129,10 @@ export interface BuildResult {
   readonly checksumsFile: string;
   /** The SPDX SBOM beside the checksums file (src/sbom.ts); absent where no build ran in this job. */
   readonly sbomFile?: string;
+  /** The images ktctl starts and where they must be mirrored; undefined when the source's image constants are not upstream's. */
+  readonly images?: readonly MirrorImage[];
+  /** images.txt in the output folder, when the images are known. */
+  readonly imagesFile?: string;
+  /** The patches applied, in order. */
+  readonly patches?: readonly PatchFile[];
 }

@@ -1,10 +1,20 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
 import { ACTION_VERSION } from './about.js';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkNavigatorInBinary } from './binary-images.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
+import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
+import { configuredImages, imagesText, mergeRegistryImages, mirrorList, registryImages, type MirrorImage } from './images.js';
+import { redactUrl } from './redact.js';
+import { resolvePatches } from './patches.js';
+import { defaultVersion } from './plan.js';
+import { parseSemverTag } from './upstream.js';
+import { targetId } from './targets.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
 import { killRunning } from './process.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from './model.js';
+import type { BuildInputs, BuildPlan, BuildResult, TargetPlan, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
 import { resolveOutputDir } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
@@ -37,6 +47,23 @@ export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise
  */
 export async function withOutputDirChecked(inputs: BuildInputs, workspace: string): Promise<BuildInputs> {
   return { ...inputs, outputDir: await resolveOutputDir(inputs.outputDir, workspace) };
+}
+
+/** Reads the patch files the `patches` input names (inside `workspace`, never through a link), before anything is downloaded. */
+export async function withPatchFiles(inputs: BuildInputs, workspace: string): Promise<BuildInputs> {
+  const patterns = inputs.patchPatterns ?? [];
+  return patterns.length === 0 ? inputs : { ...inputs, patches: await resolvePatches(patterns, workspace) };
+}
+
+/**
+ * The inputs as embedded: with `image-registry`, its shadow and router images merged into the kt
+ * config (their tags need the plan's version). A kt config that sets either differently fails
+ * here, before anything is downloaded.
+ */
+export function withRegistryImages(inputs: BuildInputs, plan: Pick<BuildPlan, 'version'>): BuildInputs {
+  if (inputs.imageRegistry === undefined) return inputs;
+  const ktConfig = mergeRegistryImages(inputs.configs.ktConfig, registryImages(inputs.imageRegistry, plan.version));
+  return { ...inputs, configs: { ...inputs.configs, ktConfig } };
 }
 
 export interface BuildEnvironment {
@@ -88,10 +115,19 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   const { log, workspace } = context;
   const { upstream } = plan;
   const host = context.host ?? hostPlatform();
+  const navigator = navigatorRepository(inputs, plan);
+  let images: TreeImages = { upstream: undefined, replacedNavigator: undefined };
   const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
 
   const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
     const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
+    const patches = inputs.patches ?? [];
+    await applyPatches(tree.dir, patches, workspace.path('patches'));
+    if (patches.length > 0) log.info(`Applied ${patches.length} patches: ${patches.map((patch) => patch.name).join(', ')}.`);
+    // after the patches: a patch may be what gives a fork upstream's layout
+    await checkCustomizeHook(tree.dir, `kt-connect ${upstream.tag} of ${redactUrl(inputs.upstream.url)}`);
+    images = await redirectImages(tree.dir, navigator);
+    if (navigator !== undefined) log.info(`Navigator image: ${navigator}:v${plan.version}.`);
     await writeEmbeddedConfigs(tree.dir, inputs.configs, upstream.tag);
     log.info(
       `Embedded: kubeconfig ${inputs.configs.kubeconfig === undefined ? "upstream's placeholder" : `${Buffer.byteLength(inputs.configs.kubeconfig)} bytes`}, ` +
@@ -150,10 +186,16 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     context.onBuildCache?.(caches.buildCache, since);
     const withdraw = workspace.onDispose(() => void scrub());
     try {
+      const replaced = images.replacedNavigator;
+      // before upx: a packed binary's strings cannot be searched
+      const checkBinary =
+        navigator === undefined || replaced === undefined
+          ? undefined
+          : (target: TargetPlan, binary: string) => checkNavigatorInBinary(binary, targetId(target.target), navigator, replaced);
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log, checks },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log, checks, checkBinary },
       );
     } finally {
       const removed = scrub();
@@ -188,6 +230,32 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       buildInfo: checks.buildInfo.get(target)!,
     })),
   });
-  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile };
+  const mirror = images.upstream === undefined ? undefined : mirrorList({
+    upstream: images.upstream,
+    upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
+    version: plan.version,
+    registry: inputs.imageRegistry,
+    configured: configuredImages(inputs.configs.ktConfig),
+  });
+  const imagesFile = mirror === undefined ? undefined : await writeImagesFile(inputs.outputDir, mirror);
+  if (mirror === undefined) {
+    await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's
+    log.info(`The image names in this kt-connect's source are not upstream's: no images list.`);
+  }
+  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile, images: mirror, imagesFile, patches: inputs.patches ?? [] };
+}
+
+function navigatorRepository(inputs: BuildInputs, plan: BuildPlan): string | undefined {
+  return inputs.imageRegistry === undefined ? undefined : registryImages(inputs.imageRegistry, plan.version).navigatorRepository;
+}
+
+export const IMAGES_FILE = 'images.txt';
+
+/** images.txt beside the archives, written whole or not at all. */
+async function writeImagesFile(outputDir: string, images: readonly MirrorImage[]): Promise<string> {
+  const file = path.join(outputDir, IMAGES_FILE);
+  await writeFile(`${file}.partial`, imagesText(images), { mode: 0o644 });
+  await rename(`${file}.partial`, file);
+  return file;
 }
 

@@ -1,6 +1,10 @@
 // Tells the workflow what was built: step outputs for later steps, a table for people.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as core from '@actions/core';
-import type { Asset, BuildResult } from './model.js';
+import type { Asset, BuildResult, PatchFile } from './model.js';
+import type { PublishRequest, ReleaseFile } from './publish/request.js';
 
 export interface ReportedAsset extends Asset {
   /** Download address once published. */
@@ -14,6 +18,27 @@ export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAs
   core.setOutput('assets', JSON.stringify(assets));
   core.setOutput('checksums-file', result.checksumsFile);
   core.setOutput('sbom-file', result.sbomFile ?? '');
+  if (result.images !== undefined) core.setOutput('images', JSON.stringify(result.images));
+}
+
+/** images.txt as a release asset, beside the archives, when the build knew the images. */
+export function imagesReleaseFile(result: Pick<BuildResult, 'imagesFile'>, fingerprint: string): ReleaseFile[] {
+  if (result.imagesFile === undefined) return [];
+  const bytes = readFileSync(result.imagesFile);
+  return [{ name: path.basename(result.imagesFile), path: result.imagesFile, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint }];
+}
+
+/** Markdown lines naming each patch applied and its SHA-256; '' when none. */
+export function patchesMarkdown(patches: readonly PatchFile[] | undefined): string {
+  if (patches === undefined || patches.length === 0) return '';
+  return `Patches applied, in order:\n\n${patches.map((patch) => `- \`${patch.name.replace(/`/g, "'")}\` (sha256 \`${patch.sha256}\`)\n`).join('')}`;
+}
+
+/** The release body with the patches applied: a release carrying local fixes says so. */
+export function withReleaseNotes(request: PublishRequest, result: Pick<BuildResult, 'patches' | 'imagesFile'>): PublishRequest {
+  const patches = patchesMarkdown(result.patches);
+  const images = result.imagesFile === undefined ? '' : `${path.basename(result.imagesFile)} lists the images ktctl starts and the names they must have in your registry (one \`source target\` pair per line).\n`;
+  return patches === '' && images === '' ? request : { ...request, body: [request.body, patches, images].filter((part) => part !== '').join('\n') };
 }
 
 export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string }): void {
@@ -52,5 +77,12 @@ export async function writeSummary(result: BuildResult, assets: readonly Reporte
     ]),
   ]);
   if (notes !== undefined) summary.addRaw(`\n${notes}\n`, true);
+  if (result.patches !== undefined && result.patches.length > 0) {
+    summary.addRaw('Patches applied, in order:', true).addList(result.patches.map((patch) => `<code>${html(patch.name)}</code> sha256 <code>${patch.sha256}</code>`), true);
+  }
+  if (result.images !== undefined) {
+    // the targets may come from the kt config, which is never shown: they are in images.txt and the images output
+    summary.addRaw(`Images ktctl starts, from upstream: ${result.images.map((image) => `<code>${html(image.source)}</code>`).join(', ')}. images.txt and the images output name where each must be mirrored.`, true);
+  }
   await summary.write();
 }

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { testWintunDll } from './pe.js';
 
 export const GO_ROOT_SOURCE = process.env['KTCTL_TEST_GOROOT'] ?? '/usr/lib/go-1.19';
+/** A newer Go for fork tests: Debian's golang-1.22-go from bookworm-backports. */
+export const GO_122_ROOT_SOURCE = process.env['KTCTL_TEST_GOROOT_122'] ?? '/usr/lib/go-1.22';
 export const UPX_SOURCE = process.env['KTCTL_TEST_UPX'] ?? '/usr/bin/upx-ucl';
 const CACHE = path.resolve('node_modules/.cache/ktctl-customize-tests');
 
@@ -51,17 +53,7 @@ export function prepareDownloads(): DownloadFiles {
   if (!existsSync(UPX_SOURCE)) throw new Error(`No upx at ${UPX_SOURCE}: install Debian's upx-ucl from bookworm-backports (.ci/run does).`);
   mkdirSync(CACHE, { recursive: true });
 
-  const goVersion = goVersionOf(GO_ROOT_SOURCE);
-  const goArchive = path.join(CACHE, `go${goVersion}.linux-amd64.tar.gz`);
-  if (!existsSync(goArchive)) {
-    // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
-    execFileSync('tar', [
-      '-C', GO_ROOT_SOURCE, '--dereference', '--transform', 's,^\\.,go,', '--sort=name', '--use-compress-program=gzip -n',
-      '--exclude=./pkg/linux_amd64', '--exclude=./pkg/linux_amd64_*', '--exclude=./test', '--exclude=./misc', '--exclude=testdata',
-      '-cf', partial(goArchive), '.',
-    ]);
-    renameSync(partial(goArchive), goArchive);
-  }
+  const { version: goVersion, archive: goArchive } = prepareGoArchive(GO_ROOT_SOURCE);
 
   const upxVersion = /upx (\d+\.\d+\.\d+)/.exec(execFileSync(UPX_SOURCE, ['--version'], { encoding: 'utf8' }))?.[1];
   if (upxVersion === undefined) throw new Error(`cannot read the version of ${UPX_SOURCE}`);
@@ -99,6 +91,45 @@ export function prepareDownloads(): DownloadFiles {
   return { goVersion, goArchive, upxVersion, upxArchive, wintunZip };
 }
 
+export interface GoArchive {
+  readonly version: string;
+  readonly archive: string;
+}
+
+/** A Debian Go repacked as go.dev's archive (`go/bin/go`), built once and kept. */
+export function prepareGoArchive(goroot: string): GoArchive {
+  if (!existsSync(path.join(goroot, 'bin', 'go'))) {
+    throw new Error(`No Go at ${goroot}: run scripts/setup-test-machine.sh (Debian's golang-1.19-go, and golang-1.22-go from bookworm-backports).`);
+  }
+  mkdirSync(CACHE, { recursive: true });
+  const version = goVersionOf(goroot);
+  const archive = path.join(CACHE, `go${version}.linux-amd64.tar.gz`);
+  if (!existsSync(archive)) {
+    // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
+    execFileSync('tar', [
+      '-C', goroot, '--dereference', '--transform', 's,^\\.,go,', '--sort=name', '--use-compress-program=gzip -n',
+      '--exclude=./pkg/linux_amd64', '--exclude=./pkg/linux_amd64_*', '--exclude=./test', '--exclude=./misc', '--exclude=testdata',
+      '-cf', partial(archive), '.',
+    ]);
+    renameSync(partial(archive), archive);
+  }
+  return { version, archive };
+}
+
+/** go.dev's name for a release: 1.19 and 1.20 drop a `.0`, 1.21 on keep it. */
+function goReleaseName(version: string): string {
+  const [, minor] = version.split('.').map(Number);
+  return (minor ?? 0) < 21 && (version.split('.').length === 2 || version.endsWith('.0')) ? `go${version.replace(/\.0$/, '')}` : `go${version}`;
+}
+
+function goIndexEntry(go: GoArchive): object {
+  const name = goReleaseName(go.version);
+  return { version: name, stable: true, files: [
+    { filename: path.basename(go.archive), os: 'linux', arch: 'amd64', version: name, sha256: sha256(go.archive), size: statSync(go.archive).size, kind: 'archive' },
+    { filename: `${name}.src.tar.gz`, os: '', arch: '', version: name, sha256: '1'.repeat(64), size: 1, kind: 'source' },
+  ] };
+}
+
 export interface DownloadServer {
   readonly baseUrl: string;
   readonly goBaseUrl: string;
@@ -116,20 +147,20 @@ export interface DownloadServer {
   close(): Promise<void>;
 }
 
-export async function startDownloadServer(files: DownloadFiles = prepareDownloads(), options: { goIndex?: boolean } = {}): Promise<DownloadServer> {
+export async function startDownloadServer(files: DownloadFiles = prepareDownloads(), options: { goIndex?: boolean; moreGo?: readonly GoArchive[] } = {}): Promise<DownloadServer> {
+  const moreGo = options.moreGo ?? [];
   const routes = new Map<string, string>([
+    ...moreGo.map((go): [string, string] => [`/go/${path.basename(go.archive)}`, go.archive]),
     [`/go/${path.basename(files.goArchive)}`, files.goArchive],
     [`/upx/v${files.upxVersion}/${path.basename(files.upxArchive)}`, files.upxArchive],
     [`/wintun/${path.basename(files.wintunZip)}`, files.wintunZip],
   ]);
-  const goName = files.goVersion.split('.').length === 2 || files.goVersion.endsWith('.0') ? `go${files.goVersion.replace(/\.0$/, '')}` : `go${files.goVersion}`;
   const index = JSON.stringify([
-    // a newer Go that go.mod's `go 1.19` must not pick
+    // newer Go releases that go.mod's `go 1.19` or `go 1.22` must not pick
+    { version: 'go1.23.0', stable: true, files: [{ filename: 'go1.23.0.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.23.0', sha256: '0'.repeat(64), size: 1, kind: 'archive' }] },
+    ...moreGo.map(goIndexEntry),
     { version: 'go1.20.1', stable: true, files: [{ filename: 'go1.20.1.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.20.1', sha256: '0'.repeat(64), size: 1, kind: 'archive' }] },
-    { version: goName, stable: true, files: [
-      { filename: path.basename(files.goArchive), os: 'linux', arch: 'amd64', version: goName, sha256: sha256(files.goArchive), size: statSync(files.goArchive).size, kind: 'archive' },
-      { filename: `${goName}.src.tar.gz`, os: '', arch: '', version: goName, sha256: '1'.repeat(64), size: 1, kind: 'source' },
-    ] },
+    goIndexEntry({ version: files.goVersion, archive: files.goArchive }),
     { version: 'go1.19rc1', stable: false, files: [] },
   ]);
   const resets = new Map<string, number>();

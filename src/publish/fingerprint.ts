@@ -25,6 +25,10 @@ export interface FingerprintParts {
   readonly ktConfig: string | undefined;
   /** This action's version: a fix in the action rebuilds. */
   readonly actionVersion: string;
+  /** `image-registry` (it also rewrites the navigator image, which no config holds). Absent: upstream's images. */
+  readonly imageRegistry?: string;
+  /** The patches applied, in order, by name and content: a changed patch rebuilds. Absent: none. */
+  readonly patches?: readonly { readonly name: string; readonly sha256: string }[];
 }
 
 const DOMAIN = 'ktctl-customize/fingerprint/v1';
@@ -60,6 +64,9 @@ export function computeFingerprint(parts: FingerprintParts): string {
     kubeconfigSha256: parts.kubeconfig === undefined ? null : sha256(parts.kubeconfig),
     ktConfigSha256: parts.ktConfig === undefined ? null : sha256(parts.ktConfig),
     actionVersion: parts.actionVersion,
+    // only when used, so the fingerprints of builds without them stay what they were
+    ...(parts.imageRegistry === undefined ? {} : { imageRegistry: parts.imageRegistry }),
+    ...(parts.patches === undefined || parts.patches.length === 0 ? {} : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
   };
   return sha256(canonicalJson(document));
 }
@@ -84,5 +91,7 @@ export function fingerprintParts(
     kubeconfig: inputs.configs.kubeconfig,
     ktConfig: inputs.configs.ktConfig,
     actionVersion,
+    ...(inputs.imageRegistry === undefined ? {} : { imageRegistry: inputs.imageRegistry }),
+    ...(inputs.patches === undefined || inputs.patches.length === 0 ? {} : { patches: inputs.patches.map(({ name, sha256 }) => ({ name, sha256 })) }),
   };
 }

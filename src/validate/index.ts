@@ -11,5 +11,6 @@ export function validateForUpstream(inputs: BuildInputs, upstreamTag: string, lo
     for (const warning of validateKubeconfig(kubeconfig, inputs.strict).warnings) log.warning(`Input 'kubeconfig': ${warning}`);
   }
   const overridesImages = ktConfig === undefined ? false : validateKtConfig(ktConfig, upstreamTag).overridesImages;
-  checkVersionAgainstImages(inputs.version, upstreamTag, overridesImages);
+  // image-registry sets both images, so any version names images the registry can hold
+  checkVersionAgainstImages(inputs.version, upstreamTag, overridesImages || inputs.imageRegistry !== undefined);
 }
