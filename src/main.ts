@@ -34,6 +34,7 @@ import {
 } from './publish/index.js';
 import { setBuildOutputs, setReleaseOutputs, writeSummary } from './report.js';
 import { secretFragments } from './secrets.js';
+import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -55,6 +56,8 @@ export async function run(): Promise<void> {
     return;
   }
   core.saveState('isPost', 'true');
+  // from the first child on (git ls-remote), a cancelled job stops every child's process tree
+  stopOnSignals();
 
   // Masked before anything else runs: from here on no log line can show them.
   for (const name of ['kubeconfig', 'kt-config']) {

@@ -4,8 +4,9 @@ import { chmod, mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrl } from './inputs.js';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
-import { run } from './process.js';
-import { parseLsRemoteTags, pickLatestTag } from './upstream.js';
+import { networkLimits, type NetworkLimits } from './network-limits.js';
+import { run, type SilenceLimit } from './process.js';
+import { newestFirst, parseLsRemoteTags, pickLatestTag } from './upstream.js';
 
 /**
  * git must never prompt (there is nobody to answer) and may only use transports that
@@ -20,11 +21,28 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
   };
 }
 
+/**
+ * git's own limit for http(s): a transfer slower than 1 byte/s for the idle limit ends with
+ * an error. It has none for connecting, nor for git:// and ssh; for those the silence
+ * watchdog stops git, with its helpers, when it prints nothing for too long.
+ */
+export function gitNetworkOptions(limits: NetworkLimits): string[] {
+  return ['-c', 'http.lowSpeedLimit=1', '-c', `http.lowSpeedTime=${limits.idleSeconds}`];
+}
+
+/** How long git may stay silent: connect and first answer, then between two outputs (with --progress, each update counts). */
+export function gitSilenceLimit(limits: NetworkLimits): SilenceLimit {
+  return { firstMs: (limits.connectSeconds + limits.idleSeconds) * 1000, idleMs: limits.idleSeconds * 1000 };
+}
+
 export async function resolveUpstream(request: UpstreamRequest): Promise<UpstreamRelease> {
   const where = redactUrl(request.url);
-  const { output } = await run('git', ['ls-remote', '--tags', '--', request.url], {
+  const limits = networkLimits(process.env);
+  // ls-remote prints only when the server has answered: its silence limit covers the whole call
+  const { output } = await run('git', [...gitNetworkOptions(limits), 'ls-remote', '--tags', '--', request.url], {
     env: gitEnv(),
     what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
+    silence: gitSilenceLimit(limits),
   });
   const tags = parseLsRemoteTags(output);
   const chosen = request.version === 'latest' ? pickLatestTag(tags) : tags.find((ref) => ref.tag === request.version);
@@ -39,7 +57,7 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
 }
 
 function newestTags(tags: readonly { tag: string }[]): string {
-  return tags.map((ref) => ref.tag).sort().reverse().slice(0, 5).join(', ') || 'none';
+  return newestFirst(tags.map((ref) => ref.tag)).slice(0, 5).join(', ') || 'none';
 }
 
 export interface Checkout {
@@ -57,7 +75,14 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
   const git = (args: string[], what: string) => run('git', args, { cwd: dir, env: gitEnv(), what });
   await mkdir(dir, { recursive: true });
   await git(['init', '--quiet'], 'git init');
-  await git(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], `git fetch of ${where} at ${release.tag}`);
+  const limits = networkLimits(process.env);
+  // --progress: its updates are the sign of life the silence watchdog waits for
+  await run('git', [...gitNetworkOptions(limits), 'fetch', '--progress', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], {
+    cwd: dir,
+    env: gitEnv(),
+    what: `git fetch of ${where} at ${release.tag} (input 'kt-connect-repository')`,
+    silence: gitSilenceLimit(limits),
+  });
   await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', 'FETCH_HEAD'], `git checkout of ${release.tag}`);
   const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: dir, env: gitEnv() })).output.trim();
   if (head !== release.commit) {

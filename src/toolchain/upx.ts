@@ -58,7 +58,7 @@ export async function installUpx(request: UpxRequest, host: HostPlatform, log: L
   }
   const { file, url, sha256 } = upxDownloadFor(request, host);
   log.info(`Downloading upx ${request.version} from ${redactUrl(url)}`);
-  const archive = await downloadVerified(url, sha256, 'upx-sha256', log);
+  const archive = await downloadVerified({ url, urlInput: 'upx-download-base-url', sha256, hashInput: 'upx-sha256' }, log);
   const extracted = file.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive, undefined, 'xJ');
   const folder = path.join(extracted, file.replace(/\.(tar\.xz|zip)$/, ''));
   const dir = await tc.cacheDir(folder, 'upx', request.version, host.cacheArch);

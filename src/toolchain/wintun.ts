@@ -11,7 +11,7 @@ import { downloadVerified } from './download.js';
 /** Returns the wintun.dll for each requested folder of `wintun/bin/<arch>/`. */
 export async function fetchWintun(request: WintunRequest, arches: readonly string[], into: string, log: Log): Promise<Map<string, string>> {
   log.info(`Downloading ${redactUrl(request.url)}`);
-  const archive = await downloadVerified(request.url, request.sha256, 'wintun-sha256', log);
+  const archive = await downloadVerified({ url: request.url, urlInput: 'wintun-url', sha256: request.sha256, hashInput: 'wintun-sha256' }, log);
   const extracted = await tc.extractZip(archive, into);
   const dlls = new Map<string, string>();
   for (const arch of arches) {
