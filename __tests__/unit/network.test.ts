@@ -2,9 +2,9 @@
 // watchdog and tree kill, against real processes; and the pure decisions behind them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import { DEFAULT_NETWORK_LIMITS, networkLimits } from '../../src/network-limits.
 import { killPlan, ProcessTimeoutError, runUnchecked } from '../../src/process.js';
 import { gitNetworkOptions, gitSilenceLimit } from '../../src/source.js';
 import { DownloadError, downloadToFile, fetchText, HttpStatusError, isRetryable, NoAnswerError, redirectTarget } from '../../src/toolchain/http-get.js';
+import { processesWith, startSilentServer, waitUntil } from '../support/stall.js';
 
 const SHORT = { connectSeconds: 1, idleSeconds: 1 };
 
@@ -57,13 +58,13 @@ describe('stopping a process tree', () => {
       what: 'a silent test program',
       silence: { firstMs: 1500, idleMs: 1500 },
     });
-    await waitFor(() => processesWith(marker).length > 0);
+    await waitUntil(() => processesWith(marker).length > 0);
     await assert.rejects(started, (error: Error) => {
       assert.ok(error instanceof ProcessTimeoutError);
       assert.equal(error.message, 'a silent test program timed out: no answer for 2 s, so it was stopped (the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds)).');
       return true;
     });
-    await waitFor(() => processesWith(marker).length === 0);
+    await waitUntil(() => processesWith(marker).length === 0);
     assert.deepEqual(processesWith(marker), []);
   });
 
@@ -118,15 +119,9 @@ describe('the downloader against misbehaving servers', { concurrency: false }, (
   const options = (log?: Log) => ({ limits: SHORT, input: 'test-url', maxBytes: 1 << 20, log });
 
   test('a server that accepts and never answers: the idle limit, three attempts, an error naming the input', async () => {
-    let connections = 0;
-    const sockets: net.Socket[] = [];
-    const server = net.createServer((socket) => {
-      connections++;
-      sockets.push(socket);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push({ close: () => (sockets.forEach((s) => s.destroy()), server.close()) });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.json`;
+    const silent = await startSilentServer();
+    servers.push({ close: () => void silent.close() });
+    const url = `http://127.0.0.1:${silent.port}/index.json`;
     const log = recordingLog();
     await assert.rejects(fetchText(url, options(log)), (error: Error) => {
       assert.ok(error instanceof DownloadError);
@@ -134,7 +129,7 @@ describe('the downloader against misbehaving servers', { concurrency: false }, (
       assert.equal(error.message, `Could not download ${url} (input 'test-url') after 3 attempts: no answer for 1 s; the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds).`);
       return true;
     });
-    assert.equal(connections, 3);
+    assert.equal(silent.connections(), 3);
     assert.deepEqual(log.warnings.map((w) => /attempt (\d) of 3/.exec(w)?.[1]), ['1', '2']);
   });
 
@@ -245,25 +240,3 @@ time.sleep(0.3)
 print(port, flush=True)
 sys.stdin.read()
 `;
-
-/** Processes whose command line holds `marker` (Linux /proc). */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
