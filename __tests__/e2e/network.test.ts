@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sha256 } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 import { processesWith, startSilentServer, waitUntil, type SilentServer } from '../support/stall.js';
@@ -180,6 +181,21 @@ describe('network limits and cancellation', { concurrency: false }, () => {
       ['index', 'index', 'index', 'archive'],
     );
     assert.deepEqual(readdirSync(path.join(dirs.workspace, 'retried')).sort(), ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt']);
+  });
+
+  test('a plain mirror (404 for the index) still works with an exact go-version and go-sha256', async () => {
+    const mirror = await goMirror({
+      index: (_request, response) => response.writeHead(404).end('not found'),
+      archive: (_request, response) => response.writeHead(200).end(readFileSync(world.server.files.goArchive)),
+    });
+    const dirs = world.newRunner();
+    const run = await runAction({
+      dirs,
+      env: world.env,
+      inputs: { ...good(), 'go-download-base-url': mirror.base, 'go-version': world.server.files.goVersion, 'go-sha256': sha256(world.server.files.goArchive), 'output-dir': 'plain' },
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')), ['index', 'archive'], 'a 404 is not retried');
   });
 
   for (const scheme of ['http', 'git']) {
