@@ -11,6 +11,7 @@ import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
 import { consoleLog } from './log.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
+import { stopOnSignals } from './stop.js';
 import { hostPlatform } from './toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
@@ -131,6 +132,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');
     process.env['RUNNER_TEMP'] ||= os.tmpdir();
+    stopOnSignals(); // a Ctrl-C during git ls-remote stops git too
     const upstream = await resolveUpstreamTag(inputs, log);
     const plan = planFor(inputs, upstream);
     const result = await buildInWorkspace(withRegistryImages(inputs, plan), plan, { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });

@@ -39,6 +39,7 @@ import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { embeddedSettings } from './verify.js';
+import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -69,6 +70,8 @@ export async function run(): Promise<void> {
     return;
   }
   core.saveState('isPost', 'true');
+  // from the first child on (git ls-remote), a cancelled job stops every child's process tree
+  stopOnSignals();
 
   // Masked before anything else runs: from here on no log line can show them.
   for (const name of ['kubeconfig', 'kt-config']) {

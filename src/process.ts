@@ -1,12 +1,30 @@
 // Starts programs with an argument array, never through a shell, and keeps track of them
 // so that a cancelled run can stop its compilers before it deletes their inputs.
-import { spawn, type ChildProcess } from 'node:child_process';
+//
+// Why not @actions/exec: it cannot start a child in its own process group (needed to stop
+// `go` with the compilers it started, or git with its transport helpers), has no way to stop
+// a child that has gone silent, and echoes each command line to the log.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { limitsHint } from './network-limits.js';
 
 export interface ProcessOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** What the failure message calls this step, e.g. "go build for linux/amd64". */
   readonly what?: string;
+  /**
+   * For a program that talks to a server (git): stopped, with its helpers, when it prints
+   * nothing for this long. A stalled server makes a silent client; progress output is the
+   * sign of life.
+   */
+  readonly silence?: SilenceLimit;
+}
+
+export interface SilenceLimit {
+  /** Milliseconds allowed before the first output: connecting, then the server's first answer. */
+  readonly firstMs: number;
+  /** Milliseconds allowed between outputs after that. */
+  readonly idleMs: number;
 }
 
 export interface ProcessResult {
@@ -44,8 +62,25 @@ export class ProcessError extends Error {
   }
 }
 
+/** The last lines of a program's output; of a progress line (updates joined by \r) only its last state. */
 export function lastLines(text: string, count = TAIL_LINES): string {
-  return text.trimEnd().split(/\r?\n/).slice(-count).join('\n');
+  return text
+    .trimEnd()
+    .split(/\r?\n/)
+    .slice(-count)
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1))
+    .join('\n');
+}
+
+/** A program stopped because it went silent for longer than its SilenceLimit. */
+export class ProcessTimeoutError extends Error {
+  constructor(
+    readonly what: string,
+    readonly seconds: number,
+  ) {
+    super(`${what} timed out: no answer for ${seconds} s, so it was stopped (${limitsHint()}).`);
+    this.name = 'ProcessTimeoutError';
+  }
 }
 
 /** Runs `command` and resolves with its combined output; rejects with ProcessError on a non-zero exit. */
@@ -59,6 +94,7 @@ export async function run(command: string, args: readonly string[], options: Pro
 
 export function runUnchecked(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
+    let timedOut: ProcessTimeoutError | undefined;
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: childEnvironment(options.env ?? process.env),
@@ -70,28 +106,75 @@ export function runUnchecked(command: string, args: readonly string[], options: 
     });
     running.add(child);
     const chunks: Buffer[] = [];
+    const silence = options.silence;
+    let watchdog: NodeJS.Timeout | undefined;
+    if (silence !== undefined) {
+      const expire = (ms: number) => () => {
+        timedOut = new ProcessTimeoutError(options.what ?? command, Math.round(ms / 1000));
+        killTree(child);
+        // settled now: a helper that left the group could keep the pipes, and 'close', away
+        reject(timedOut);
+      };
+      watchdog = setTimeout(expire(silence.firstMs), silence.firstMs);
+      const heard = (): void => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(expire(silence.idleMs), silence.idleMs);
+      };
+      child.stdout?.on('data', heard);
+      child.stderr?.on('data', heard);
+    }
     child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (error) => {
+      clearTimeout(watchdog);
       running.delete(child);
       reject(new Error(`${options.what ?? command} could not start: ${error.message}`));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
       running.delete(child);
-      resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8') });
+      if (timedOut === undefined) resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8') });
     });
   });
 }
 
+/** How to stop a child together with every program it started. */
+export type KillPlan =
+  | { readonly kind: 'group'; readonly pgid: number }
+  | { readonly kind: 'command'; readonly command: string; readonly args: readonly string[] }
+  | { readonly kind: 'child' };
+
+/**
+ * POSIX: each child leads its own process group (spawned detached), so one signal to the
+ * group reaches git's transport helpers and go's compilers. Windows has no process groups:
+ * taskkill /T walks the tree of child processes.
+ */
+export function killPlan(pid: number | undefined, platform: NodeJS.Platform): KillPlan {
+  if (pid === undefined) return { kind: 'child' };
+  if (platform === 'win32') return { kind: 'command', command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
+  return { kind: 'group', pgid: pid };
+}
+
+/** Stops `child` and what it started; synchronous, so a signal handler can use it. */
+function killTree(child: ChildProcess, platform: NodeJS.Platform = process.platform): void {
+  const plan = killPlan(child.pid, platform);
+  try {
+    if (plan.kind === 'group') {
+      process.kill(-plan.pgid, 'SIGKILL');
+      return;
+    }
+    if (plan.kind === 'command') {
+      const result = spawnSync(plan.command, plan.args, { shell: false, stdio: 'ignore', windowsHide: true, timeout: 10_000 });
+      if (result.status === 0) return;
+    }
+    child.kill('SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Stops every program this process started, with the programs they started; used when the run is cancelled. */
 export function killRunning(): void {
-  for (const child of running) {
-    try {
-      if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      else child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const child of running) killTree(child);
   running.clear();
 }

@@ -4,9 +4,10 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
-import { ProcessError, run, type ProcessOptions, type ProcessResult } from './process.js';
+import { networkLimits, type NetworkLimits } from './network-limits.js';
+import { ProcessError, run, type ProcessOptions, type ProcessResult, type SilenceLimit } from './process.js';
 import { redactUrl, redactUrlCredentials } from './redact.js';
-import { parseLsRemoteTags, pickLatestTag } from './upstream.js';
+import { newestFirst, parseLsRemoteTags, pickLatestTag } from './upstream.js';
 
 /**
  * git must never prompt (there is nobody to answer) and may only use transports that
@@ -41,10 +42,27 @@ async function gitFor(url: string, args: readonly string[], options: ProcessOpti
   }
 }
 
+/**
+ * git's own limit for http(s): a transfer slower than 1 byte/s for the idle limit ends with
+ * an error. It has none for connecting, nor for git:// and ssh; for those the silence
+ * watchdog stops git, with its helpers, when it prints nothing for too long.
+ */
+export function gitNetworkOptions(limits: NetworkLimits): string[] {
+  return ['-c', 'http.lowSpeedLimit=1', '-c', `http.lowSpeedTime=${limits.idleSeconds}`];
+}
+
+/** How long git may stay silent: connect and first answer, then between two outputs (with --progress, each update counts). */
+export function gitSilenceLimit(limits: NetworkLimits): SilenceLimit {
+  return { firstMs: (limits.connectSeconds + limits.idleSeconds) * 1000, idleMs: limits.idleSeconds * 1000 };
+}
+
 export async function resolveUpstream(request: UpstreamRequest): Promise<UpstreamRelease> {
   const where = redactUrl(request.url);
-  const { output } = await gitFor(request.url, ['ls-remote', '--tags', '--', request.url], {
+  const limits = networkLimits(process.env);
+  // ls-remote prints only when the server has answered: its silence limit covers the whole call
+  const { output } = await gitFor(request.url, [...gitNetworkOptions(limits), 'ls-remote', '--tags', '--', request.url], {
     what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
+    silence: gitSilenceLimit(limits),
   });
   const tags = parseLsRemoteTags(output);
   const chosen = request.version === 'latest' ? pickLatestTag(tags) : tags.find((ref) => ref.tag === request.version);
@@ -59,7 +77,7 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
 }
 
 function newestTags(tags: readonly { tag: string }[]): string {
-  return tags.map((ref) => ref.tag).sort().reverse().slice(0, 5).join(', ') || 'none';
+  return newestFirst(tags.map((ref) => ref.tag)).slice(0, 5).join(', ') || 'none';
 }
 
 export interface Checkout {
@@ -77,7 +95,13 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
   const git = (args: string[], what: string) => gitFor(request.url, args, { cwd: dir, what });
   await mkdir(dir, { recursive: true });
   await git(['init', '--quiet'], 'git init');
-  await git(['fetch', '--quiet', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], `git fetch of ${where} at ${release.tag}`);
+  const limits = networkLimits(process.env);
+  // --progress: its updates are the sign of life the silence watchdog waits for
+  await gitFor(request.url, [...gitNetworkOptions(limits), 'fetch', '--progress', '--depth', '1', '--no-tags', '--', request.url, `refs/tags/${release.tag}`], {
+    cwd: dir,
+    what: `git fetch of ${where} at ${release.tag} (input 'kt-connect-repository')`,
+    silence: gitSilenceLimit(limits),
+  });
   await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', 'FETCH_HEAD'], `git checkout of ${release.tag}`);
   const head = (await gitFor(request.url, ['rev-parse', 'HEAD'], { cwd: dir })).output.trim();
   if (head !== release.commit) {

@@ -1,4 +1,5 @@
 // Pure decisions about kt-connect's tags and go.mod.
+import semver from 'semver';
 
 export interface TagRef {
   readonly tag: string;
@@ -29,20 +30,29 @@ export interface SemVer {
 
 /** `v0.3.7` or `0.3.7`, with an optional prerelease (`v0.3.6-beta1`); undefined for a branch or any other ref. */
 export function parseSemverTag(tag: string): SemVer | undefined {
-  const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(tag);
-  if (match === null) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? '' };
+  // semver.parse trims spaces; a tag with them is not a release tag
+  const parsed = tag.trim() === tag ? semver.parse(tag) : null;
+  if (parsed === null) return undefined;
+  return { major: parsed.major, minor: parsed.minor, patch: parsed.patch, prerelease: parsed.prerelease.join('.') };
 }
 
+/**
+ * SemVer order, with one reading of upstream's prerelease names: SemVer compares `beta10`
+ * and `beta2` as strings (so beta10 would come first); kt-connect's `beta3`, `rc1` mean
+ * `beta.3`, `rc.1`, and are compared as such.
+ */
 export function compareSemver(a: SemVer, b: SemVer): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch || comparePrerelease(a.prerelease, b.prerelease);
+  return semver.compare(comparable(a), comparable(b));
 }
 
-function comparePrerelease(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === '') return 1; // a release sorts after its prereleases
-  if (b === '') return -1;
-  return a < b ? -1 : 1;
+function comparable(version: SemVer): string {
+  const core = `${version.major}.${version.minor}.${version.patch}`;
+  if (version.prerelease === '') return core;
+  const parts = version.prerelease.split('.').flatMap((part) => {
+    const numbered = /^([A-Za-z-]+)(0|[1-9]\d*)$/.exec(part);
+    return numbered === null ? [part] : [numbered[1]!, numbered[2]!];
+  });
+  return `${core}-${parts.join('.')}`;
 }
 
 /** `latest`: the highest semver tag that is not a prerelease. */
@@ -54,6 +64,17 @@ export function pickLatestTag(tags: readonly TagRef[]): TagRef | undefined {
     if (best === undefined || compareSemver(version, best.version) > 0) best = { ref, version };
   }
   return best?.ref;
+}
+
+/** Tags newest first: release tags by SemVer order, then any other ref by name. */
+export function newestFirst(tags: readonly string[]): string[] {
+  const versions = new Map(tags.map((tag) => [tag, parseSemverTag(tag)] as const));
+  return [...tags].sort((a, b) => {
+    const [va, vb] = [versions.get(a), versions.get(b)];
+    if (va !== undefined && vb !== undefined) return compareSemver(vb, va);
+    if (va !== undefined || vb !== undefined) return va === undefined ? 1 : -1;
+    return a < b ? 1 : a > b ? -1 : 0;
+  });
 }
 
 /** The `go` directive of a go.mod: `go 1.18` gives `1.18`. */

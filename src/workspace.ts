@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onStop } from './stop.js';
 
 /** Work that must run before the folder goes, even from a signal handler: so synchronous. */
 export type CleanupTask = () => void;
@@ -53,13 +54,10 @@ export function removeTree(target: string): void {
   rmSync(target, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
 }
 
-/** Signals that end a run: a cancelled job (SIGINT, then SIGTERM), a closed terminal, Ctrl-Break on Windows. */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
-
 /**
  * Runs `work` in a fresh workspace and removes it however the work ends. On a stop signal
- * the compilers are stopped first, then the workspace is disposed before the process exits:
- * nothing async would get to run after the signal.
+ * (see stop.ts) the compilers are stopped first, then the workspace is disposed before the
+ * process exits: nothing async would get to run after the signal.
  */
 export async function withWorkspace<T>(
   parent: string,
@@ -69,21 +67,14 @@ export async function withWorkspace<T>(
 ): Promise<T> {
   const workspace = Workspace.create(parent);
   onCreate(workspace.root);
-  const stop = (signal: NodeJS.Signals): void => {
-    try {
-      stopChildren();
-      workspace.dispose();
-      process.stderr.write(`Cancelled by ${signal}; the scratch folder with the configs was removed.\n`);
-    } catch (error) {
-      process.stderr.write(`Cancelled by ${signal}; cleaning up failed (${error instanceof Error ? error.message : String(error)}): the post step tries again.\n`);
-    }
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  for (const signal of STOP_SIGNALS) process.once(signal, stop);
+  const withdraw = onStop(() => {
+    stopChildren();
+    workspace.dispose();
+  }, 'the scratch folder with the configs was removed');
   try {
     return await work(workspace);
   } finally {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, stop);
+    withdraw();
     workspace.dispose();
   }
 }

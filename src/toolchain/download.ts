@@ -1,11 +1,13 @@
 // Every file this action fetches is checked against a SHA-256 before it is used.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import * as tc from '@actions/tool-cache';
-import { messageOf } from '../errors.js';
-import { redactUrl, withoutUserinfo } from '../redact.js';
+import os from 'node:os';
+import path from 'node:path';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
+import { networkLimits } from '../network-limits.js';
+import { downloadToFile } from './http-get.js';
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -13,29 +15,35 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The input that names each download's URL, by the input that pins its hash. */
-const URL_INPUT: Readonly<Record<string, string>> = { 'go-sha256': 'go-download-base-url', 'upx-sha256': 'upx-download-base-url', 'wintun-sha256': 'wintun-url' };
-
-/** Attempts at a body that matches: a connection cut mid-body gives a short file and no error. */
+/** Attempts at a body that matches: a proxy that cuts a body and calls it whole gives a short file and no error. */
 const ATTEMPTS = 3;
 
+/** Larger than any Go, upx or wintun release by far: a bound for a server that never stops sending. */
+const MOST_BYTES = 1024 ** 3;
+
+export interface VerifiedDownload {
+  readonly url: string;
+  /** The input the URL comes from: named when the server cannot be reached or does not answer. */
+  readonly urlInput: string;
+  readonly sha256: string;
+  /** The input that pins the hash: named when the file does not match it. */
+  readonly hashInput: string;
+}
+
 /**
- * Downloads `url` and returns the path of a file whose SHA-256 is `sha256`. A body that does
- * not match is thrown away and fetched again (a cut connection gives a short file); after the
- * last attempt the error names the URL and the input that pins the hash.
+ * Downloads `url` and returns the path of a file whose SHA-256 is `sha256`. HTTP errors,
+ * resets and silence are retried by the downloader (http-get.ts); a body that does not match
+ * is thrown away and fetched again; after the last attempt the error names the URL and the
+ * input that pins the hash.
  */
-export async function downloadVerified(url: string, sha256: string, hashInput: string, log: Log): Promise<string> {
+export async function downloadVerified(download: VerifiedDownload, log: Log): Promise<string> {
+  const { url, sha256, hashInput } = download;
+  const limits = networkLimits(process.env);
   let lastProblem = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    let file: string;
-    try {
-      // credentials in the URL travel as a header: tool-cache logs the URL it is given
-      const request = withoutUserinfo(url);
-      file = await tc.downloadTool(request.url, undefined, request.authorization); // retries 5xx, 408 and 429 itself
-    } catch (error) {
-      const input = URL_INPUT[hashInput];
-      throw new Error(`Could not download ${redactUrl(url)}${input === undefined ? '' : ` (input '${input}')`}: ${messageOf(error)}`);
-    }
+    // in the runner's temp folder, as @actions/tool-cache's downloadTool did
+    const file = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), randomUUID());
+    await downloadToFile(url, file, { limits, input: download.urlInput, maxBytes: MOST_BYTES, log });
     const actual = await sha256File(file);
     if (actual === sha256) return file;
     await rm(file, { force: true });

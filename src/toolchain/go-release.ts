@@ -1,5 +1,5 @@
 // Pure choices about Go releases: which version a request means and which file to fetch.
-import { compareSemver, parseSemverTag } from '../upstream.js';
+import semver from 'semver';
 import type { HostPlatform } from './platform.js';
 
 /** One file of go.dev's JSON index (`/dl/?mode=json&include=all`). */
@@ -73,19 +73,26 @@ export interface ChosenGo {
   readonly version: string;
   readonly filename: string;
   readonly sha256: string;
+  /** false: the index marks the release unstable, and the request named it exactly. */
+  readonly stable: boolean;
 }
 
-
-/** The newest stable release in the index that matches the spec and has an archive for the host. */
+/**
+ * The newest release in the index that matches the spec and has an archive for the host.
+ * A `1.19`-style request takes only releases the index marks stable; an exact `1.19.8`
+ * takes the release it names even when marked unstable (the user chose it, the index
+ * still pins its hash), and the caller says so.
+ */
 export function pickGoRelease(index: readonly GoIndexRelease[], spec: GoVersionSpec, host: HostPlatform): ChosenGo | undefined {
   let best: ChosenGo | undefined;
   for (const release of index) {
     const version = goReleaseSemver(release.version);
     if (version === undefined || !matchesSpec(version, spec)) continue;
+    if (!release.stable && spec.patch === undefined) continue;
     const file = release.files.find((f) => f.kind === 'archive' && f.os === host.os && f.arch === host.arch);
     if (file === undefined) continue;
-    if (best === undefined || compareSemver(parseSemverTag(version)!, parseSemverTag(best.version)!) > 0) {
-      best = { version, filename: file.filename, sha256: file.sha256.toLowerCase() };
+    if (best === undefined || semver.gt(version, best.version)) {
+      best = { version, filename: file.filename, sha256: file.sha256.toLowerCase(), stable: release.stable };
     }
   }
   return best;

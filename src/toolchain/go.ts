@@ -2,22 +2,23 @@
 // actions/setup-go and the hosted images), so a Go that is already there costs no download.
 // Go from a custom 'go-download-base-url' is cached under a name of its own (see toolCacheName).
 import path from 'node:path';
-import { HttpClient } from '@actions/http-client';
 import * as tc from '@actions/tool-cache';
 import { BUILD_DEFAULTS } from '../defaults.js';
 import { messageOf } from '../errors.js';
-import { redactUrl, withoutUserinfo } from '../redact.js';
+import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import type { GoRequest } from '../model.js';
+import { networkLimits } from '../network-limits.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';
+import { GoIndexError, readGoIndex, type GoIndexReading } from './go-index.js';
+import { DownloadError, fetchText, HttpStatusError, isRetryable } from './http-get.js';
 import {
   goArchiveName,
   goSpecFor,
   pickGoRelease,
   specText,
   type ChosenGo,
-  type GoIndexRelease,
 } from './go-release.js';
 import { exeName, type HostPlatform } from './platform.js';
 import { toolCacheName } from './tool-cache.js';
@@ -28,22 +29,36 @@ export interface InstalledGo {
   readonly go: string;
 }
 
-const http = new HttpClient('ktctl-customize');
+const INPUT = 'go-download-base-url';
+/** go.dev's index with every release is a few megabytes; a mirror's may grow, within reason. */
+const MOST_INDEX_BYTES = 64 * 1024 ** 2;
+const MOST_CHECKSUM_BYTES = 64 * 1024;
 
-async function fetchText(url: string): Promise<string> {
-  // credentials in the URL travel as a header, as for every download (see withoutUserinfo)
-  const request = withoutUserinfo(url);
-  const response = await http.get(request.url, request.authorization === undefined ? {} : { authorization: request.authorization });
-  const body = await response.readBody();
-  if (response.message.statusCode !== 200) throw new Error(`HTTP ${response.message.statusCode} from ${redactUrl(url)}`);
-  return body;
+/**
+ * The release index at `base`. A plain mirror has none: it answers 404 (or another final
+ * 4xx) or with a page that is not JSON, and the caller falls back to an exact version. A
+ * server that fails, resets or goes silent is an error after the downloader's retries, and
+ * JSON that is not a valid index is an error, both naming 'go-download-base-url'.
+ */
+async function fetchIndex(base: string, log: Log): Promise<GoIndexReading> {
+  let body: string;
+  try {
+    body = await fetchText(`${base}/?mode=json&include=all`, { limits: networkLimits(process.env), input: INPUT, maxBytes: MOST_INDEX_BYTES, log });
+  } catch (error) {
+    if (isFinalAnswer(error)) return { kind: 'none', why: messageOf((error as DownloadError).cause) };
+    throw error;
+  }
+  try {
+    return readGoIndex(body);
+  } catch (error) {
+    if (!(error instanceof GoIndexError)) throw error;
+    throw new Error(`The Go release index at ${redactUrl(base)} is not valid: ${error.problem}. Point input '${INPUT}' at go.dev/dl or a full mirror of it.`);
+  }
 }
 
-async function fetchIndex(base: string): Promise<GoIndexRelease[]> {
-  const body = await fetchText(`${base}/?mode=json&include=all`);
-  const parsed: unknown = JSON.parse(body);
-  if (!Array.isArray(parsed)) throw new Error('the Go index is not a JSON array');
-  return parsed as GoIndexRelease[];
+/** The server said the file is not there (404 and the like), rather than failing to answer. */
+function isFinalAnswer(error: unknown): boolean {
+  return error instanceof DownloadError && error.cause instanceof HttpStatusError && !isRetryable(error.cause);
 }
 
 /** Without an index (a plain mirror) the version must be exact and the hash come from the input or a `.sha256` file. */
@@ -54,14 +69,15 @@ async function chooseWithoutIndex(request: GoRequest, spec: string, host: HostPl
     );
   }
   const filename = goArchiveName(spec, host);
-  if (request.sha256 !== undefined) return { version: spec, filename, sha256: request.sha256 };
+  if (request.sha256 !== undefined) return { version: spec, filename, sha256: request.sha256, stable: true };
   const url = `${request.downloadBaseUrl}/${filename}.sha256`;
-  const text = await fetchText(url).catch((error: unknown) => {
+  const text = await fetchText(url, { limits: networkLimits(process.env), input: INPUT, maxBytes: MOST_CHECKSUM_BYTES }).catch((error: unknown) => {
+    if (!isFinalAnswer(error)) throw error; // a server in trouble, not a mirror without the file
     throw new Error(`No Go index at ${redactUrl(request.downloadBaseUrl)} and no ${redactUrl(url)} (${messageOf(error)}); set 'go-sha256'.`);
   });
   const sha256 = /\b[0-9a-f]{64}\b/i.exec(text)?.[0];
   if (sha256 === undefined) throw new Error(`${redactUrl(url)} holds no SHA-256; set 'go-sha256'.`);
-  return { version: spec, filename, sha256: sha256.toLowerCase() };
+  return { version: spec, filename, sha256: sha256.toLowerCase(), stable: true };
 }
 
 export async function installGo(request: GoRequest, goModDirective: string | undefined, host: HostPlatform, log: Log): Promise<InstalledGo> {
@@ -78,28 +94,23 @@ export async function installGo(request: GoRequest, goModDirective: string | und
     return installed(cached, version);
   }
 
-  let index: GoIndexRelease[] | undefined;
-  let noIndex = '';
-  try {
-    index = await fetchIndex(request.downloadBaseUrl);
-  } catch (error) {
-    noIndex = messageOf(error);
-  }
+  const index = await fetchIndex(request.downloadBaseUrl, log);
   let chosen: ChosenGo;
-  if (index === undefined) {
-    chosen = await chooseWithoutIndex(request, wanted, host, noIndex);
+  if (index.kind === 'none') {
+    chosen = await chooseWithoutIndex(request, wanted, host, index.why);
   } else {
-    const release = pickGoRelease(index, spec, host);
+    const release = pickGoRelease(index.releases, spec, host);
     if (release === undefined) {
-      throw new Error(`No Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`);
+      throw new Error(`No ${spec.patch === undefined ? 'stable ' : ''}Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`);
     }
+    if (!release.stable) log.warning(`The index marks Go ${release.version} as not stable; using it because input 'go-version' names it exactly.`);
     // an exact version with a pinned hash: the pin wins over the index
     chosen = request.sha256 === undefined || spec.patch === undefined ? release : { ...release, sha256: request.sha256 };
   }
 
   const url = `${request.downloadBaseUrl}/${chosen.filename}`;
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
-  const archive = await downloadVerified(url, chosen.sha256, 'go-sha256', log);
+  const archive = await downloadVerified({ url, urlInput: INPUT, sha256: chosen.sha256, hashInput: 'go-sha256' }, log);
   const extracted = await extractDownload(archive, host.os === 'windows' ? 'zip' : 'tar.gz', { input: 'go-download-base-url', url }, { take: [`go/bin/${exeName('go', host)}`] });
   const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
   return installed(goroot, chosen.version);

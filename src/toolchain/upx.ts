@@ -228,7 +228,7 @@ export async function installUpx(source: UpxSource, host: HostPlatform, log: Log
   log.info(`Downloading upx ${source.version} from ${redactUrl(url)}`);
   let archive: string;
   try {
-    archive = await downloadVerified(url, sha256, 'upx-sha256', log);
+    archive = await downloadVerified({ url, urlInput: 'upx-download-base-url', sha256, hashInput: 'upx-sha256' }, log);
   } catch (error) {
     // a message that names the expected hash is a mismatch, not a network failure
     if (source.hashFrom !== 'pin' || !messageOf(error).includes(sha256)) throw error;

@@ -13,7 +13,7 @@ import { DOS_HEADER_SIZE, PE_HEADER_SIZE, peDllProblem, peHeaderOffset } from '.
 /** Returns the wintun.dll for each requested folder of `wintun/bin/<arch>/`, each a regular file and a DLL for that machine. */
 export async function fetchWintun(request: WintunRequest, arches: readonly string[], into: string, log: Log): Promise<Map<string, string>> {
   log.info(`Downloading ${redactUrl(request.url)}`);
-  const archive = await downloadVerified(request.url, request.sha256, 'wintun-sha256', log);
+  const archive = await downloadVerified({ url: request.url, urlInput: 'wintun-url', sha256: request.sha256, hashInput: 'wintun-sha256' }, log);
   const inside = (arch: string): string => `wintun/bin/${arch}/wintun.dll`;
   const extracted = await extractDownload(archive, 'zip', { input: 'wintun-url', url: request.url }, { into, take: arches.map(inside) });
   const dlls = new Map<string, string>();
