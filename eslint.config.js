@@ -1,0 +1,40 @@
+// ESLint flat config: a few rules that catch real bugs in async, promise-heavy code.
+// Formatting is Prettier's job (npm run format:check), not ESLint's.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.bench/**', 'bench/fixture/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // a promise nobody awaits loses its error, and a run can end before its work does
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's test() and describe() are awaited by the runner itself
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+      ],
+      // an async callback where a plain one is expected: its rejection goes nowhere
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      // a new union member (a target OS, a publish mode) must be handled everywhere it is switched on
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // throw only Errors: messageOf() and the error paths rely on .message
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-control-regex': 'off', // the input checks match control characters on purpose
+    },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: { globals: { ...globals.node } },
+  },
+);
