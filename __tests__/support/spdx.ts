@@ -28,7 +28,7 @@ export function spdxViolations(value: unknown): string[] {
   need(doc['dataLicense'] === 'CC0-1.0', 'dataLicense is CC0-1.0');
   need(doc['SPDXID'] === 'SPDXRef-DOCUMENT', 'SPDXID is SPDXRef-DOCUMENT');
   need(typeof doc['name'] === 'string' && doc['name'] !== '', 'name is a string');
-  let namespaceOk = false;
+  let namespaceOk: boolean;
   try {
     const url = new URL(String(doc['documentNamespace']));
     namespaceOk = url.hash === '' && /^https?:$/.test(url.protocol);

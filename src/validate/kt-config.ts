@@ -10,7 +10,7 @@ import type { Document, Pair } from 'yaml';
 import { InputError } from '../errors.js';
 import { printable } from '../redact.js';
 import { compareSemver, parseSemverTag } from '../upstream.js';
-import { deref, findPair, keyOf, parseSecretYaml } from './secret-yaml.js';
+import { deref, keyOf, parseSecretYaml } from './secret-yaml.js';
 
 export interface KtConfigReport {
   /** Both `global.image` and `mesh.router-image` are set, so the version need not match an image tag. */

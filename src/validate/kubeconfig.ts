@@ -8,7 +8,7 @@
 // same way (`users[0] (line 9)`).
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair, YAMLMap } from 'yaml';
-import { deref, findPair, keyOf, parseSecretYaml, type SecretYaml } from './secret-yaml.js';
+import { deref, findPair, parseSecretYaml, type SecretYaml } from './secret-yaml.js';
 import { InputError } from '../errors.js';
 
 export interface KubeconfigReport {
