@@ -1,15 +1,16 @@
 // Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
 // packs each binary with upx as soon as it is built.
-import { closeSync, openSync, readdirSync, readSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from './errors.js';
+import { fileContains, searchBuffer } from './file-search.js';
 import type { Log } from './log.js';
 import type { BuildPlan, TargetPlan } from './model.js';
 import { createPool } from './pool.js';
 import { ProcessError, run } from './process.js';
 import { targetId } from './targets.js';
-import type { BinaryChecks } from './verify.js';
+import type { BinaryChecks } from './verify/index.js';
 
 export interface BuildTools {
   /** Path of the go binary; GOROOT is its grandparent. */
@@ -126,7 +127,7 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
   const needles = secrets.filter((text) => text.length > 0).map((text) => Buffer.from(text));
   if (needles.length === 0 || gocache === '') return 0;
   // one buffer for every file: this loop is synchronous, so garbage would pile up unread by GC
-  const buffer = Buffer.alloc(SLICE + Math.max(...needles.map((needle) => needle.length)));
+  const buffer = searchBuffer(needles);
   let removed = 0;
   const walk = (dir: string): void => {
     let entries: Dirent[];
@@ -150,27 +151,4 @@ export function scrubBuildCache(gocache: string, since: number, secrets: readonl
   };
   walk(gocache);
   return removed;
-}
-
-/** Read in slices through one buffer: cache entries reach tens of MB, and this must stay small in memory. */
-export const SLICE = 1 << 20;
-
-/** `buffer` must hold SLICE bytes plus the longest needle. */
-export function fileContains(file: string, needles: readonly Buffer[], buffer: Buffer): boolean {
-  // each slice keeps the tail of the one before, so a needle across a boundary is found
-  const overlap = Math.max(...needles.map((needle) => needle.length)) - 1;
-  const fd = openSync(file, 'r');
-  try {
-    let kept = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, kept, SLICE, null);
-      if (read === 0) return false;
-      const view = buffer.subarray(0, kept + read);
-      if (needles.some((needle) => view.includes(needle))) return true;
-      kept = Math.min(overlap, view.length);
-      view.copy(buffer, 0, view.length - kept);
-    }
-  } finally {
-    closeSync(fd);
-  }
 }

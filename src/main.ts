@@ -38,7 +38,7 @@ import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
-import { embeddedSettings } from './verify.js';
+import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
 

@@ -2,7 +2,6 @@
 import { ACTION_VERSION } from './about.js';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkNavigatorInBinary } from './binary-images.js';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
 import { configuredImages, imagesText, mergeRegistryImages, mirrorList, registryImages, type MirrorImage } from './images.js';
@@ -27,7 +26,7 @@ import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
-import { binaryChecks, embeddedSettings, parseModulePath, runsHere } from './verify.js';
+import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
 import { writeSbom } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */

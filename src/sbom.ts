@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Target } from './model.js';
 import { targetId } from './targets.js';
-import type { GoBuildInfo, GoModule } from './verify.js';
+import type { GoBuildInfo, GoModule } from './verify/index.js';
 
 export function sbomNameFor(version: string): string {
   return `ktctl_${version}_sbom.spdx.json`;

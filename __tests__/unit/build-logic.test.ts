@@ -78,7 +78,7 @@ test('the Go cache key follows platform, Go, go.sum and targets, not their order
 });
 
 test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async () => {
-  const { fileContains, SLICE } = await import('../../src/build.js');
+  const { fileContains, SLICE } = await import('../../src/file-search.js');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { kubeconfigSummary, releaseNotes, shownName, type ReleaseNotesInput } from '../../src/release-notes.js';
-import { embeddedSettings } from '../../src/verify.js';
+import { embeddedSettings } from '../../src/verify/index.js';
 
 const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
 const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');

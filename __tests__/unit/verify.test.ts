@@ -9,7 +9,6 @@ import { test } from 'node:test';
 import {
   buildInfoMismatches,
   embeddedSettings,
-  missingInFile,
   parseGoVersionM,
   parseModulePath,
   sameGoVersion,
@@ -17,7 +16,8 @@ import {
   settingsNotShown,
   showsVersion,
   unquoteGo,
-} from '../../src/verify.js';
+} from '../../src/verify/index.js';
+import { missingInFile } from '../../src/file-search.js';
 
 // as Go 1.19 prints it for a ktctl built by the action (tabs as Go writes them)
 const GOOD = [

@@ -1,11 +1,11 @@
 // After `go build`, before upx packs it: the binary must carry the registry's navigator image
 // and no longer upstream's. A string that survived (another declaration, a vendored copy)
 // would make ktctl pull from the internet in an air-gapped cluster.
-import { fileContains, SLICE } from './build.js';
+import { fileContains, searchBuffer } from '../file-search.js';
 
 export function checkNavigatorInBinary(binary: string, id: string, wanted: string, replaced: string): void {
   const needles = [Buffer.from(wanted), Buffer.from(replaced)];
-  const buffer = Buffer.alloc(SLICE + Math.max(...needles.map((needle) => needle.length)));
+  const buffer = searchBuffer(needles);
   if (!fileContains(binary, [needles[0]!], buffer)) {
     throw new Error(`${id}: the built ktctl does not contain the navigator image ${wanted} that input 'image-registry' asked for; this kt-connect does not take its navigator image from ImageKtNavigator.`);
   }
