@@ -30,7 +30,13 @@ interface Asset {
 }
 
 /** `extraInputs`: more of the action's inputs, such as max-parallel. */
-export async function runActionMeasured(setup: Setup, parent: string, gocache: string, configs: Configs, extraInputs: Record<string, string> = {}): Promise<ActionMeasurement> {
+export async function runActionMeasured(
+  setup: Setup,
+  parent: string,
+  gocache: string,
+  configs: Configs,
+  extraInputs: Record<string, string> = {},
+): Promise<ActionMeasurement> {
   const dirs = { ...makeRunnerDirs(parent), toolCache: setup.toolCache };
   const probeFile = path.join(dirs.root, 'probe.json');
   let sampler: ReturnType<typeof sampleChildren> | undefined;

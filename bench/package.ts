@@ -45,7 +45,9 @@ function parseOptions(args: readonly string[]): Options {
 
 /** src/archive as it was at `ref`, copied into `dir` and loaded; its writeZip. */
 async function writerAt(ref: string, dir: string): Promise<WriteZip> {
-  const names = execFileSync('git', ['ls-tree', '--name-only', `${ref}:src/archive`], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
+  const names = execFileSync('git', ['ls-tree', '--name-only', `${ref}:src/archive`], { cwd: ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n');
   mkdirSync(dir, { recursive: true });
   for (const name of names) {
     writeFileSync(path.join(dir, name), execFileSync('git', ['show', `${ref}:src/archive/${name}`], { cwd: ROOT }));
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'ktctl-bench-package-'));
   try {
     const variants: { name: string; write: WriteZip }[] = [{ name: 'this tree', write: writeZip }];
-    if (options.before !== undefined) variants.unshift({ name: `before (${options.before})`, write: await writerAt(options.before, path.join(scratch, 'before')) });
+    if (options.before !== undefined)
+      variants.unshift({ name: `before (${options.before})`, write: await writerAt(options.before, path.join(scratch, 'before')) });
     const megabytes = options.files.reduce((total, file) => total + statSync(file).size, 0) / 2 ** 20;
     process.stdout.write(`${options.files.length} file(s), ${megabytes.toFixed(1)} MiB in all, ${options.rounds} round(s)\n`);
     const samples = new Map(variants.map((variant) => [variant.name, [] as Sample[]]));

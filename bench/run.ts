@@ -51,7 +51,12 @@ function parseOptions(args: readonly string[]): Options {
     throw new Error(`--upstream (or KTCTL_BENCH_UPSTREAM) must name the kt-connect v0.3.7 source tarball; ${JSON.stringify(tarball)} is not a file`);
   }
   const source: BenchSource = tarball === undefined ? { kind: 'fixture' } : { kind: 'upstream', tarball: path.resolve(tarball) };
-  const command = ['npm run bench --', `--rounds ${rounds}`, ...(source.kind === 'upstream' ? ['--upstream kt-connect-v0.3.7.tar.gz'] : []), ...(maxParallel === undefined ? [] : [`--max-parallel ${maxParallel}`])].join(' ');
+  const command = [
+    'npm run bench --',
+    `--rounds ${rounds}`,
+    ...(source.kind === 'upstream' ? ['--upstream kt-connect-v0.3.7.tar.gz'] : []),
+    ...(maxParallel === undefined ? [] : [`--max-parallel ${maxParallel}`]),
+  ].join(' ');
   return { rounds, source, maxParallel, command };
 }
 
@@ -217,11 +222,23 @@ async function main(): Promise<void> {
     { name: '(b) action wall, cold', values: per((r) => r.cold.wallSeconds), format: fixed(1, ' s') },
     { name: '(b) action wall, warm', values: per((r) => r.warm.wallSeconds), format: fixed(1, ' s') },
     { name: '(a) go build: mean wall per target', values: per((r) => sumSteps(r, 'go build', 'wallSeconds') / TARGETS.length), format: fixed(1, ' s') },
-    { name: '(a) go build: cores busy (CPU / wall) with one build at a time', values: per((r) => sumSteps(r, 'go build', 'cpuSeconds') / sumSteps(r, 'go build', 'wallSeconds')), format: fixed(2) },
-    { name: '(a) upx -9: mean wall per binary', values: per((r) => sumSteps(r, 'upx', 'wallSeconds') / TARGETS.filter((t) => t.upx).length), format: fixed(1, ' s') },
+    {
+      name: '(a) go build: cores busy (CPU / wall) with one build at a time',
+      values: per((r) => sumSteps(r, 'go build', 'cpuSeconds') / sumSteps(r, 'go build', 'wallSeconds')),
+      format: fixed(2),
+    },
+    {
+      name: '(a) upx -9: mean wall per binary',
+      values: per((r) => sumSteps(r, 'upx', 'wallSeconds') / TARGETS.filter((t) => t.upx).length),
+      format: fixed(1, ' s'),
+    },
     { name: '(a) children CPU', values: per((r) => childSeconds(r.a.probe)), format: fixed(1, ' s') },
     { name: '(b) children CPU, cold', values: per((r) => childSeconds(r.cold.probe)), format: fixed(1, ' s') },
-    { name: '(a) efficiency = best b/a reachable with (a)’s CPU work', values: per((r) => childSeconds(r.a.probe) / cores / r.a.wallSeconds), format: fixed(3) },
+    {
+      name: '(a) efficiency = best b/a reachable with (a)’s CPU work',
+      values: per((r) => childSeconds(r.a.probe) / cores / r.a.wallSeconds),
+      format: fixed(3),
+    },
     { name: "(b) node's own CPU, cold", values: per((r) => ownSeconds(r.cold.probe)), format: fixed(1, ' s') },
     { name: '(b) cold: share of wall with no go/upx child running', values: per((r) => 1 - r.cold.toolSeconds / r.cold.wallSeconds), format: percent },
     { name: "(b) warm: node's own CPU / wall", values: per((r) => ownSeconds(r.warm.probe) / r.warm.wallSeconds), format: percent },

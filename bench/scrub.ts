@@ -30,7 +30,15 @@ try {
   execFileSync('cp', ['-a', gocache, copy]);
   const { files, bytes } = census(copy);
   // warm the page cache, as right after a build: the scrub reads what go just wrote
-  execFileSync('cat', [...readdirSync(copy, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))], { stdio: 'ignore', maxBuffer: 1 << 30 });
+  execFileSync(
+    'cat',
+    [
+      ...readdirSync(copy, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name)),
+    ],
+    { stdio: 'ignore', maxBuffer: 1 << 30 },
+  );
   const before = process.resourceUsage();
   const started = performance.now();
   const removed = scrubBuildCache(copy, 0, secrets);

@@ -110,7 +110,14 @@ async function fillToolCache(scratch: string, inputs: Record<string, string>, to
 /** Downloads the tree's modules (network: the Go module proxy) unless already there. */
 function fillModuleCache(tools: Tools, tree: string): void {
   mkdirSync(MODCACHE, { recursive: true });
-  const env = { ...process.env, GOROOT: tools.goroot, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', GOMODCACHE: MODCACHE, GOCACHE: path.join(os.tmpdir(), 'ktctl-bench-list-cache') };
+  const env = {
+    ...process.env,
+    GOROOT: tools.goroot,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=readonly',
+    GOMODCACHE: MODCACHE,
+    GOCACHE: path.join(os.tmpdir(), 'ktctl-bench-list-cache'),
+  };
   execFileSync(tools.go, ['mod', 'download'], { cwd: tree, env, stdio: 'inherit' });
   // go.mod files of the whole pruned graph: `go build` reads them, and GOPROXY=off later
   execFileSync(tools.go, ['list', '-deps', './...'], { cwd: tree, env, stdio: 'ignore' });
@@ -126,7 +133,15 @@ export function upstreamRepo(parent: string, tarball: string): FixtureRepo {
   execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--no-same-owner']);
   const dir = onlyEntry(unpacked);
   const date = '2022-11-29T01:07:12+08:00';
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  };
   const git = (args: string[]): string => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
   git(['init', '--quiet', '--initial-branch=master']);
   git(['add', '-A']);

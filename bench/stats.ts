@@ -23,7 +23,10 @@ export interface Metric {
   readonly target?: { readonly text: string; readonly pass: (median: number) => boolean };
 }
 
-export const fixed = (digits: number, unit = ''): ((value: number) => string) => (value) => `${value.toFixed(digits)}${unit}`;
+export const fixed =
+  (digits: number, unit = ''): ((value: number) => string) =>
+  (value) =>
+    `${value.toFixed(digits)}${unit}`;
 export const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
 
 export function table(metrics: readonly Metric[], withTarget: boolean): string {

@@ -35,11 +35,16 @@ const binaries = [];
 for (const target of plan.targets) {
   const binary = path.join(plan.outDir, `${target.os}_${target.arch}`, target.os === 'windows' ? 'ktctl.exe' : 'ktctl');
   mkdirSync(path.dirname(binary), { recursive: true });
-  step(`go build ${target.os}/${target.arch}`, plan.go, ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${plan.version}`, '-o', binary, './cmd/ktctl'], {
-    ...plan.env,
-    GOOS: target.os,
-    GOARCH: target.arch,
-  });
+  step(
+    `go build ${target.os}/${target.arch}`,
+    plan.go,
+    ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${plan.version}`, '-o', binary, './cmd/ktctl'],
+    {
+      ...plan.env,
+      GOOS: target.os,
+      GOARCH: target.arch,
+    },
+  );
   binaries.push({ target, binary });
 }
 for (const { target, binary } of binaries) {

@@ -21,8 +21,24 @@ export interface BuildTools {
 
 /** Variables that would make `go` build something other than what the plan says. */
 const INHERITED_GO_VARIABLES = [
-  'GOOS', 'GOARCH', 'GOROOT', 'GOFLAGS', 'GOTOOLCHAIN', 'CGO_ENABLED', 'GOEXPERIMENT', 'GOWORK', 'GOTMPDIR',
-  'GO386', 'GOAMD64', 'GOARM', 'GOARM64', 'GOMIPS', 'GOMIPS64', 'GOPPC64', 'GORISCV64', 'GOWASM',
+  'GOOS',
+  'GOARCH',
+  'GOROOT',
+  'GOFLAGS',
+  'GOTOOLCHAIN',
+  'CGO_ENABLED',
+  'GOEXPERIMENT',
+  'GOWORK',
+  'GOTMPDIR',
+  'GO386',
+  'GOAMD64',
+  'GOARM',
+  'GOARM64',
+  'GOMIPS',
+  'GOMIPS64',
+  'GOPPC64',
+  'GORISCV64',
+  'GOWASM',
 ];
 
 /** `tmpDir`: Go's $WORK, which holds the compiled configs while a build runs: inside the workspace. */

@@ -23,30 +23,30 @@ const optionName = (input: BuildInputName): string => OPTION_FOR_INPUT[input] ??
 const envName = (input: BuildInputName): string => `KTCTL_CUSTOMIZE_${optionName(input).toUpperCase().replace(/-/g, '_')}`;
 
 const DESCRIPTIONS: Record<BuildInputName, string> = {
-  'kubeconfig': 'kubeconfig FILE to embed (default: ~/.kube/config if present)',
+  kubeconfig: 'kubeconfig FILE to embed (default: ~/.kube/config if present)',
   'kt-config': 'kt config FILE to embed (default: ~/.kt/config if present)',
   'kt-connect-repository': 'owner/name on GitHub, or a git URL of a mirror',
   'kt-connect-version': 'upstream tag, or latest',
-  'version': 'version baked in (default: the tag without v)',
+  version: 'version baked in (default: the tag without v)',
   'go-version': "Go to build with (default: kt-connect's go.mod)",
   'go-download-base-url': 'where Go archives and the release index come from',
   'go-sha256': 'SHA-256 of the Go archive, for mirrors without an index',
-  'upx': 'true or false: pack binaries with upx where it works',
+  upx: 'true or false: pack binaries with upx where it works',
   'upx-version': 'upx release to install',
   'upx-args': 'options for upx',
   'upx-download-base-url': 'where upx releases come from',
   'upx-sha256': 'SHA-256 of the upx release file',
   'wintun-url': 'wintun release zip for Windows archives',
   'wintun-sha256': 'SHA-256 of the wintun zip',
-  'targets': 'GOOS/GOARCH list (default: this machine)',
+  targets: 'GOOS/GOARCH list (default: this machine)',
   'archive-format': 'zip, tar.gz or auto',
   'asset-name-template': 'archive name; {version} {tag} {os} {arch} {Os} {Arch}',
   'output-dir': 'folder for the archives',
   'max-parallel': 'builds at once (default: CPU count)',
-  'cache': 'true: keep Go caches with the Actions cache service (CI only)',
-  'strict': 'true: fail when the kubeconfig is not self-contained',
+  cache: 'true: keep Go caches with the Actions cache service (CI only)',
+  strict: 'true: fail when the kubeconfig is not self-contained',
   'image-registry': 'registry/path every image ktctl starts comes from',
-  'patches': 'patch files or globs (relative to this folder) to apply, in order',
+  patches: 'patch files or globs (relative to this folder) to apply, in order',
 };
 
 const INPUTS = Object.keys(BUILD_DEFAULTS) as BuildInputName[];
@@ -97,13 +97,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
   const [command, ...rest] = positionals;
   if (command !== 'build' || rest.length > 0) {
-    process.stderr.write(`ktctl-customize: ${command === undefined ? 'no command' : `unknown command '${[command, ...rest].join(' ')}'`}; the command is 'build'.\nRun 'ktctl-customize --help' for the options.\n`);
+    process.stderr.write(
+      `ktctl-customize: ${command === undefined ? 'no command' : `unknown command '${[command, ...rest].join(' ')}'`}; the command is 'build'.\nRun 'ktctl-customize --help' for the options.\n`,
+    );
     return 2;
   }
 
   const home = os.homedir();
   const homeFiles: Partial<Record<BuildInputName, string>> = {
-    'kubeconfig': path.join(home, '.kube', 'config'),
+    kubeconfig: path.join(home, '.kube', 'config'),
     'kt-config': path.join(home, '.kt', 'config'),
   };
   const log = consoleLog();
@@ -141,7 +143,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (result.imagesFile !== undefined) process.stdout.write(`${result.imagesFile}\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`ktctl-customize: ${messageOf(error).replace(/^Input '([^']+)'/, (_, name: string) => `Option '--${optionName(name as BuildInputName)}'`)}\n`);
+    process.stderr.write(
+      `ktctl-customize: ${messageOf(error).replace(/^Input '([^']+)'/, (_, name: string) => `Option '--${optionName(name as BuildInputName)}'`)}\n`,
+    );
     return 1;
   }
 }
@@ -159,7 +163,10 @@ function silenceRunnerCommands(): void {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const kept = text.split(/(?<=\n)/).filter((line) => !line.startsWith('::') && !line.startsWith('[command]')).join('');
+    const kept = text
+      .split(/(?<=\n)/)
+      .filter((line) => !line.startsWith('::') && !line.startsWith('[command]'))
+      .join('');
     return kept === '' ? true : (write as (c: string, ...r: unknown[]) => boolean)(kept, ...rest);
   }) as typeof process.stdout.write;
 }

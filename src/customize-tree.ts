@@ -100,7 +100,9 @@ export async function redirectImages(dir: string, navigatorRepository: string | 
   const upstream = source === undefined ? undefined : readImageConstants(source);
   if (navigatorRepository === undefined) return { upstream, replacedNavigator: undefined };
   if (source === undefined) {
-    throw new Error(`${IMAGE_CONSTANTS_FILE} is not in this kt-connect (or is a link), so input 'image-registry' cannot redirect the navigator image (ImageKtNavigator); this is another version or a fork than the action knows.`);
+    throw new Error(
+      `${IMAGE_CONSTANTS_FILE} is not in this kt-connect (or is a link), so input 'image-registry' cannot redirect the navigator image (ImageKtNavigator); this is another version or a fork than the action knows.`,
+    );
   }
   const { text, previous } = rewriteNavigator(source, navigatorRepository);
   await writeFile(path.join(dir, IMAGE_CONSTANTS_FILE), text);

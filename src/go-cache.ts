@@ -23,12 +23,7 @@ export interface GoCacheKeyParts {
  * is saved only after the entries holding the configs are removed, so the key needs no secret.
  */
 export function goCacheKey(parts: GoCacheKeyParts): string {
-  const digest = createHash('sha256')
-    .update(parts.goSum)
-    .update('\0')
-    .update(parts.targets.map(targetId).sort().join(','))
-    .digest('hex')
-    .slice(0, 20);
+  const digest = createHash('sha256').update(parts.goSum).update('\0').update(parts.targets.map(targetId).sort().join(',')).digest('hex').slice(0, 20);
   return `ktctl-customize-go-${parts.host.os}-${parts.host.arch}-go${parts.goVersion}-${digest}`;
 }
 

@@ -110,7 +110,10 @@ export function mergeRegistryImages(ktConfig: string | undefined, images: Regist
       throw new InputError('kt-config', `${group}: is an alias (*name); write the group out, so that input 'image-registry' can add ${group}.${key} to it.`);
     }
     if (existing.kind === 'not-a-map') {
-      throw new InputError('kt-config', `line ${lineOf(existing.node)}, ${group}: is not a mapping of settings, so input 'image-registry' cannot add ${group}.${key} to it.`);
+      throw new InputError(
+        'kt-config',
+        `line ${lineOf(existing.node)}, ${group}: is not a mapping of settings, so input 'image-registry' cannot add ${group}.${key} to it.`,
+      );
     }
     if (existing.kind === 'empty-group') doc.set(group, doc.createNode({ [key]: image }));
     else doc.setIn([group, key], image);
@@ -118,18 +121,14 @@ export function mergeRegistryImages(ktConfig: string | undefined, images: Regist
   }
   if (!changed) return ktConfig;
   if (!isMap(doc.contents)) {
-    throw new InputError('kt-config', 'must be a mapping of groups, so that input \'image-registry\' can add global.image and mesh.router-image.');
+    throw new InputError('kt-config', "must be a mapping of groups, so that input 'image-registry' can add global.image and mesh.router-image.");
   }
   // no folding of long values, no other reflow: the rest of the text stays as written
   return doc.toString({ lineWidth: 0 });
 }
 
 type CurrentValue =
-  | { kind: 'set'; value: string; node: unknown }
-  | { kind: 'absent' }
-  | { kind: 'empty-group' }
-  | { kind: 'alias' }
-  | { kind: 'not-a-map'; node: unknown };
+  { kind: 'set'; value: string; node: unknown } | { kind: 'absent' } | { kind: 'empty-group' } | { kind: 'alias' } | { kind: 'not-a-map'; node: unknown };
 
 function currentValue(doc: Document.Parsed, group: string, key: string): CurrentValue {
   const root = doc.contents;

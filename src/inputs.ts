@@ -74,10 +74,7 @@ export function parseRepository(value: string, serverUrl: string): string {
   }
   if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text)) return text;
   if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text)) return text; // scp-like ssh
-  throw new InputError(
-    name,
-    `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`,
-  );
+  throw new InputError(name, `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`);
 }
 
 /** `latest` or a tag name that cannot be mistaken for an option or a revision expression. */
@@ -95,10 +92,7 @@ export function parseVersion(value: string): string {
   const text = value.trim();
   if (text === '') return '';
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$/.test(text)) {
-    throw new InputError(
-      'version',
-      `'${printable(text)}' cannot be part of an image tag; use letters, digits, '.', '_' and '-' (for example 0.3.7).`,
-    );
+    throw new InputError('version', `'${printable(text)}' cannot be part of an image tag; use letters, digits, '.', '_' and '-' (for example 0.3.7).`);
   }
   return text;
 }
@@ -126,7 +120,8 @@ export function parseUpxVersion(value: string): string {
  * (`--outp=x`, `-ox`), so a deny-list of `-o` and friends can be walked around, and an output
  * elsewhere would leave a binary with the configs outside the scratch folder.
  */
-const UPX_ALLOWED = /^(-[1-9]|--best|--brute|--ultra-brute|--lzma|--nrv2[bde]|-q{1,3}|--no-progress|--no-color|--force|--all-methods|--all-filters|--no-lzma|--strip-relocs=[01]|--compress-exports=[01]|--compress-icons=[0-3]|--compress-resources=[01])$/;
+const UPX_ALLOWED =
+  /^(-[1-9]|--best|--brute|--ultra-brute|--lzma|--nrv2[bde]|-q{1,3}|--no-progress|--no-color|--force|--all-methods|--all-filters|--no-lzma|--strip-relocs=[01]|--compress-exports=[01]|--compress-icons=[0-3]|--compress-resources=[01])$/;
 
 export function parseUpxArgs(value: string): string[] {
   const args = value.split(/\s+/).filter((arg) => arg !== '');

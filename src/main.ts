@@ -56,8 +56,7 @@ export const actionsLog: Log = {
 const URL_INPUTS = ['kt-connect-repository', 'go-download-base-url', 'upx-download-base-url', 'wintun-url'];
 
 /** Config inputs are taken byte for byte: trimming would change what ktctl embeds. */
-const readInput: InputReader = (name) =>
-  name === 'kubeconfig' || name === 'kt-config' ? core.getInput(name, { trimWhitespace: false }) : core.getInput(name);
+const readInput: InputReader = (name) => (name === 'kubeconfig' || name === 'kt-config' ? core.getInput(name, { trimWhitespace: false }) : core.getInput(name));
 
 export async function run(): Promise<void> {
   if (core.getState('isPost') === 'true') {
@@ -121,7 +120,9 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   core.setOutput('upstream-tag', upstream.tag);
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
-    const check = await actionsLog.group(`Compare with release ${tag}`, () => checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog));
+    const check = await actionsLog.group(`Compare with release ${tag}`, () =>
+      checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog),
+    );
     if (check.unchanged) {
       core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
       core.setOutput('skipped', 'true');
@@ -219,7 +220,11 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     kube: undefined,
   });
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {
-    const release = await publishRelease(client, { ...publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), body: body ?? notes }, actionsLog);
+    const release = await publishRelease(
+      client,
+      { ...publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), body: body ?? notes },
+      actionsLog,
+    );
     if (body !== undefined) await client.updateRelease(release.releaseId, { body });
     return release;
   });
@@ -252,7 +257,8 @@ function post(): void {
     // the kt config as embedded, if image-registry added the images to it
     const registry = parseImageRegistry(readInput('image-registry'));
     const version = core.getState(VERSION_STATE);
-    if (registry !== undefined && version !== '') configs.push(mergeRegistryImages(decodeConfig('kt-config', readInput('kt-config')), registryImages(registry, version)));
+    if (registry !== undefined && version !== '')
+      configs.push(mergeRegistryImages(decodeConfig('kt-config', readInput('kt-config')), registryImages(registry, version)));
     const removed = scrubBuildCache(gocache, since, configs);
     if (removed > 0) core.info(`Removed ${removed} build cache entries that held the embedded configs.`);
   }

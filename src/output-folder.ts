@@ -30,7 +30,10 @@ function errnoOf(error: unknown): string | undefined {
 export async function resolveOutputDir(outputDir: string, workspace: string): Promise<string> {
   const shown = printable(outputDir, 200);
   const realWorkspace = await realpath(workspace);
-  const parts = path.relative(path.resolve(workspace), outputDir).split(path.sep).filter((part) => part !== '');
+  const parts = path
+    .relative(path.resolve(workspace), outputDir)
+    .split(path.sep)
+    .filter((part) => part !== '');
   let current = realWorkspace;
   for (const [index, part] of parts.entries()) {
     const next = path.join(current, part);
@@ -50,7 +53,10 @@ export async function resolveOutputDir(outputDir: string, workspace: string): Pr
         throw new InputError('output-dir', `'${shown}' goes through ${next}, a link to nothing; give a plain folder inside the workspace, such as ktctl-dist.`);
       }
       if (!isInside(target, realWorkspace)) {
-        throw new InputError('output-dir', `'${shown}' goes through ${next}, a link to ${printable(target, 200)}, outside the workspace; give a folder inside the workspace, such as ktctl-dist.`);
+        throw new InputError(
+          'output-dir',
+          `'${shown}' goes through ${next}, a link to ${printable(target, 200)}, outside the workspace; give a folder inside the workspace, such as ktctl-dist.`,
+        );
       }
       stats = await lstat(target);
       current = target;
@@ -74,7 +80,10 @@ export async function resolveOutputDir(outputDir: string, workspace: string): Pr
 export async function makeFolderWithoutLinks(dir: string): Promise<void> {
   const { root } = path.parse(dir);
   let current = root;
-  for (const part of path.relative(root, dir).split(path.sep).filter((p) => p !== '')) {
+  for (const part of path
+    .relative(root, dir)
+    .split(path.sep)
+    .filter((p) => p !== '')) {
     current = path.join(current, part);
     try {
       await mkdir(current);

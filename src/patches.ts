@@ -43,7 +43,10 @@ function isGlob(segment: string): boolean {
 
 /** `*` and `?` within one name; a leading dot must be written, as in a shell. */
 function segmentRegex(segment: string): RegExp {
-  const body = segment.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = segment
+    .replace(/[.+^$()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${segment.startsWith('.') ? '' : '(?!\\.)'}${body}$`);
 }
 
@@ -98,10 +101,16 @@ export async function resolvePatches(patterns: readonly string[], workspace: str
       matches = await expand(workspace, pattern);
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
-      throw new InputError(INPUT, `'${printable(pattern, 80)}' reaches ${printable(error.message, 80)}, which is a symbolic link; name the patch files themselves, inside the workspace.`);
+      throw new InputError(
+        INPUT,
+        `'${printable(pattern, 80)}' reaches ${printable(error.message, 80)}, which is a symbolic link; name the patch files themselves, inside the workspace.`,
+      );
     }
     if (matches.length === 0) {
-      throw new InputError(INPUT, `'${printable(pattern, 80)}' matches no file in the workspace; check out the repository first (actions/checkout) and check the path.`);
+      throw new InputError(
+        INPUT,
+        `'${printable(pattern, 80)}' matches no file in the workspace; check out the repository first (actions/checkout) and check the path.`,
+      );
     }
     for (const relative of matches) {
       const name = relative.split(path.sep).join('/');
@@ -119,6 +128,7 @@ export async function resolvePatches(patterns: readonly string[], workspace: str
 export async function readPatch(file: string, name: string): Promise<Buffer> {
   const stats = await lstat(file);
   if (!stats.isFile()) throw new InputError(INPUT, `${printable(name, 80)} is not a regular file.`);
-  if (stats.size > MAX_PATCH_BYTES) throw new InputError(INPUT, `${printable(name, 80)} is ${stats.size} bytes, more than a patch should be (${MAX_PATCH_BYTES}).`);
+  if (stats.size > MAX_PATCH_BYTES)
+    throw new InputError(INPUT, `${printable(name, 80)} is ${stats.size} bytes, more than a patch should be (${MAX_PATCH_BYTES}).`);
   return readFile(file);
 }

@@ -143,7 +143,9 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       upxSource === undefined ? undefined : installUpx(upxSource, host, log),
       wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map<string, string>(),
     ] as const);
-    log.info(`Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`);
+    log.info(
+      `Go ${go.version}${upx === undefined ? '' : `, upx ${upx.version}`}${wintunArches.length > 0 ? `, wintun.dll for ${wintunArches.join(', ')}` : ''}.`,
+    );
     return { go, upx, wintun };
   });
 
@@ -194,7 +196,16 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), tmpDir: workspace.path('gotmp'), maxParallel: inputs.maxParallel, env: context.env, log, checks, checkBinary },
+        {
+          sourceDir: source.dir,
+          outputDir: workspace.path('bin'),
+          tmpDir: workspace.path('gotmp'),
+          maxParallel: inputs.maxParallel,
+          env: context.env,
+          log,
+          checks,
+          checkBinary,
+        },
       );
     } finally {
       const removed = scrub();
@@ -229,13 +240,16 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       buildInfo: checks.buildInfo.get(target)!,
     })),
   });
-  const mirror = images.upstream === undefined ? undefined : mirrorList({
-    upstream: images.upstream,
-    upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
-    version: plan.version,
-    registry: inputs.imageRegistry,
-    configured: configuredImages(inputs.configs.ktConfig),
-  });
+  const mirror =
+    images.upstream === undefined
+      ? undefined
+      : mirrorList({
+          upstream: images.upstream,
+          upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
+          version: plan.version,
+          registry: inputs.imageRegistry,
+          configured: configuredImages(inputs.configs.ktConfig),
+        });
   const imagesFile = mirror === undefined ? undefined : await writeImagesFile(inputs.outputDir, mirror);
   if (mirror === undefined) {
     await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's
@@ -257,4 +271,3 @@ async function writeImagesFile(outputDir: string, images: readonly MirrorImage[]
   await rename(`${file}.partial`, file);
   return file;
 }
-

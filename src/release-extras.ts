@@ -13,7 +13,10 @@ export async function readReleaseBody(source: ReleaseBodySource | undefined): Pr
   const file = path.resolve(process.env['GITHUB_WORKSPACE'] ?? process.cwd(), source.file);
   const info = await lstat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
-    throw new InputError('release-body-file', `'${source.file}' is not a regular file (a link is not followed); give the path of a Markdown file in the workspace.`);
+    throw new InputError(
+      'release-body-file',
+      `'${source.file}' is not a regular file (a link is not followed); give the path of a Markdown file in the workspace.`,
+    );
   }
   if (info.size > RELEASE_BODY_LIMIT * 4) throw new InputError('release-body-file', `is larger than GitHub's limit of ${RELEASE_BODY_LIMIT} characters.`);
   const text = await readFile(file, 'utf8');

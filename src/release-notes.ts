@@ -142,7 +142,10 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     '',
   );
   if (input.sbomName !== undefined) {
-    lines.push(`The SBOM (\`${input.sbomName}\`, SPDX 2.3) lists the Go modules compiled into each binary, the Go toolchain and the kt-connect tag and commit.`, '');
+    lines.push(
+      `The SBOM (\`${input.sbomName}\`, SPDX 2.3) lists the Go modules compiled into each binary, the Go toolchain and the kt-connect tag and commit.`,
+      '',
+    );
   }
 
   lines.push('### Install');

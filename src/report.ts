@@ -25,7 +25,15 @@ export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAs
 export function imagesReleaseFile(result: Pick<BuildResult, 'imagesFile'>, fingerprint: string): ReleaseFile[] {
   if (result.imagesFile === undefined) return [];
   const bytes = readFileSync(result.imagesFile);
-  return [{ name: path.basename(result.imagesFile), path: result.imagesFile, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), fingerprint }];
+  return [
+    {
+      name: path.basename(result.imagesFile),
+      path: result.imagesFile,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      fingerprint,
+    },
+  ];
 }
 
 /** Markdown lines naming each patch applied and its SHA-256; '' when none. */
@@ -37,7 +45,10 @@ export function patchesMarkdown(patches: readonly PatchFile[] | undefined): stri
 /** The release body with the patches applied: a release carrying local fixes says so. */
 export function withReleaseNotes(request: PublishRequest, result: Pick<BuildResult, 'patches' | 'imagesFile'>): PublishRequest {
   const patches = patchesMarkdown(result.patches);
-  const images = result.imagesFile === undefined ? '' : `${path.basename(result.imagesFile)} lists the images ktctl starts and the names they must have in your registry (one \`source target\` pair per line).\n`;
+  const images =
+    result.imagesFile === undefined
+      ? ''
+      : `${path.basename(result.imagesFile)} lists the images ktctl starts and the names they must have in your registry (one \`source target\` pair per line).\n`;
   return patches === '' && images === '' ? request : { ...request, body: [request.body, patches, images].filter((part) => part !== '').join('\n') };
 }
 
@@ -56,11 +67,15 @@ export function humanSize(bytes: number): string {
 }
 
 /** `notes`: the release notes (src/release-notes.ts), shown below the table as the release shows them. */
-export async function writeSummary(result: BuildResult, assets: readonly ReportedAsset[], release?: { url: string; tag: string }, notes?: string): Promise<void> {
-  const summary = core.summary.addHeading(`ktctl ${result.version}`, 2).addRaw(
-    `Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`,
-    true,
-  );
+export async function writeSummary(
+  result: BuildResult,
+  assets: readonly ReportedAsset[],
+  release?: { url: string; tag: string },
+  notes?: string,
+): Promise<void> {
+  const summary = core.summary
+    .addHeading(`ktctl ${result.version}`, 2)
+    .addRaw(`Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`, true);
   if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
   summary.addTable([
     [
@@ -78,11 +93,17 @@ export async function writeSummary(result: BuildResult, assets: readonly Reporte
   ]);
   if (notes !== undefined) summary.addRaw(`\n${notes}\n`, true);
   if (result.patches !== undefined && result.patches.length > 0) {
-    summary.addRaw('Patches applied, in order:', true).addList(result.patches.map((patch) => `<code>${html(patch.name)}</code> sha256 <code>${patch.sha256}</code>`), true);
+    summary.addRaw('Patches applied, in order:', true).addList(
+      result.patches.map((patch) => `<code>${html(patch.name)}</code> sha256 <code>${patch.sha256}</code>`),
+      true,
+    );
   }
   if (result.images !== undefined) {
     // the targets may come from the kt config, which is never shown: they are in images.txt and the images output
-    summary.addRaw(`Images ktctl starts, from upstream: ${result.images.map((image) => `<code>${html(image.source)}</code>`).join(', ')}. images.txt and the images output name where each must be mirrored.`, true);
+    summary.addRaw(
+      `Images ktctl starts, from upstream: ${result.images.map((image) => `<code>${html(image.source)}</code>`).join(', ')}. images.txt and the images output name where each must be mirrored.`,
+      true,
+    );
   }
   await summary.write();
 }

@@ -90,7 +90,10 @@ function spdxId(kind: string, text: string): string {
 
 /** purl of a Go module: `pkg:golang/github.com/spf13/cobra@v1.4.0`. */
 export function goPurl(modulePath: string, version: string): string {
-  const name = modulePath.split('/').map((part) => encodeURIComponent(part)).join('/');
+  const name = modulePath
+    .split('/')
+    .map((part) => encodeURIComponent(part))
+    .join('/');
   return `pkg:golang/${name}@${encodeURIComponent(version)}`;
 }
 
@@ -145,7 +148,9 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
     downloadLocation: 'NOASSERTION',
     filesAnalyzed: false,
     primaryPackagePurpose: 'APPLICATION',
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl('stdlib', `go${input.goVersion.replace(/^go/, '')}`) }],
+    externalRefs: [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl('stdlib', `go${input.goVersion.replace(/^go/, '')}`) },
+    ],
     comment: 'The Go toolchain that compiled ktctl; its standard library is compiled into every binary.',
   });
 
@@ -193,7 +198,9 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
           externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl(used.path, used.version) }],
           ...(used.sum === undefined
             ? {}
-            : { comment: `go.sum hash ${used.sum}${dep.replacedBy === undefined ? '' : ` (replaces ${dep.path} ${dep.version})`}; the checksum is this h1 hash in hex.` }),
+            : {
+                comment: `go.sum hash ${used.sum}${dep.replacedBy === undefined ? '' : ` (replaces ${dep.path} ${dep.version})`}; the checksum is this h1 hash in hex.`,
+              }),
         });
       }
       relationships.push({ spdxElementId: binaryId, relationshipType: 'DEPENDS_ON', relatedSpdxElement: moduleId });

@@ -77,7 +77,11 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
 }
 
 function newestTags(tags: readonly { tag: string }[]): string {
-  return newestFirst(tags.map((ref) => ref.tag)).slice(0, 5).join(', ') || 'none';
+  return (
+    newestFirst(tags.map((ref) => ref.tag))
+      .slice(0, 5)
+      .join(', ') || 'none'
+  );
 }
 
 export interface Checkout {

@@ -100,7 +100,14 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
   const run = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<ActionRun> =>
     runAction({
       dirs,
-      env: { ...world.env, GITHUB_REPOSITORY: `${github.owner}/${github.repo}`, GITHUB_API_URL: github.apiUrl, GITHUB_SHA: SHA, GITHUB_REF: 'refs/heads/main', ...env },
+      env: {
+        ...world.env,
+        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+        GITHUB_API_URL: github.apiUrl,
+        GITHUB_SHA: SHA,
+        GITHUB_REF: 'refs/heads/main',
+        ...env,
+      },
       inputs: {
         ...world.inputs,
         'kt-connect-repository': repo.url,
@@ -143,7 +150,9 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
     assert.equal(readFileSync(path.join(dirs.workspace, 'dist-1', 'images.txt'), 'utf8'), text);
     const [release] = github.releaseViews('ktctl-acme');
     assert.equal(release?.assets.find((asset) => asset.name === 'images.txt')?.text, text);
-    const patchSha = createHash('sha256').update(readFileSync(path.join(dirs.workspace, 'patches', '01-message.patch'))).digest('hex');
+    const patchSha = createHash('sha256')
+      .update(readFileSync(path.join(dirs.workspace, 'patches', '01-message.patch')))
+      .digest('hex');
     assert.ok(release!.body?.includes(`\`patches/01-message.patch\` (sha256 \`${patchSha}\`)`), release!.body ?? '');
     assert.ok(first.summary.includes('patches/01-message.patch') && first.summary.includes(patchSha), first.summary);
     assert.ok(!withoutMaskCommands(first.stdout + first.stderr + first.summary).includes('secret-quota-line'), 'the kt config is never shown');
@@ -187,13 +196,22 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
     assert.ok(errors[0]!.includes(`'${input}'`), `${what}: ${errors[0]}`);
     if (downloads === 'none') assert.equal(world.server.requests.length, before, `${what}: nothing downloaded`);
     assert.ok(!existsSync(path.join(dirs.workspace, `bad-${what.replace(/\W+/g, '-')}`)), `${what}: no output`);
-    assert.deepEqual(readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-')), [], `${what}: scratch folder removed`);
+    assert.deepEqual(
+      readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-')),
+      [],
+      `${what}: scratch folder removed`,
+    );
     assert.ok(!withoutMaskCommands(result.stdout + result.stderr).includes('secret-quota-line'), `${what}: the kt config is never shown`);
     return result;
   };
 
   test('a kt config that sets an image differently conflicts, before any download, naming the key', async () => {
-    const result = await bad('conflict', { 'image-registry': REGISTRY, 'kt-config': `${KT_CONFIG}mesh:\n  router-image: other.example.com/secret-router:v1\n` }, 'image-registry', 'none');
+    const result = await bad(
+      'conflict',
+      { 'image-registry': REGISTRY, 'kt-config': `${KT_CONFIG}mesh:\n  router-image: other.example.com/secret-router:v1\n` },
+      'image-registry',
+      'none',
+    );
     const error = errorLines(result)[0]!;
     assert.match(error, /Input 'kt-config': line 5, mesh\.router-image:/);
     assert.ok(!error.includes('secret-router'), error);
@@ -230,7 +248,9 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
 
   test('a fork without the customization hook fails before building, saying what was looked for', async () => {
     const parent = mkdtempSync(path.join(world.root, 'nohook-'));
-    const fork = createFixtureRepo(parent, { 'hack/customize.go': 'package hack\n\n// moved elsewhere by the fork\nvar CustomizeKubeConfig = ""\nvar CustomizeKtConfig = ""\n' });
+    const fork = createFixtureRepo(parent, {
+      'hack/customize.go': 'package hack\n\n// moved elsewhere by the fork\nvar CustomizeKubeConfig = ""\nvar CustomizeKtConfig = ""\n',
+    });
     const result = await bad('no hook', { 'kt-connect-repository': fork.url }, 'kt-connect-repository', 'some');
     assert.match(errorLines(result)[0]!, /hack\/customize\.go .*\/\/go:embed kube\/config.*\/\/go:embed kt\/config/);
     assert.ok(!result.stdout.includes('Install Go'), 'nothing built');

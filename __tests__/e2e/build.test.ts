@@ -73,7 +73,10 @@ describe('the bundled action builds every default target', { concurrency: false 
 
   test('every archive is listed, named as upstream names them, and checks out with sha256sum', () => {
     const assets = JSON.parse(first.outputs['assets'] ?? '[]') as AssetOutput[];
-    assert.deepEqual(assets.map((a) => [a.name, a.os, a.arch]), EXPECTED.map(([name, os, arch]) => [name, os, arch]));
+    assert.deepEqual(
+      assets.map((a) => [a.name, a.os, a.arch]),
+      EXPECTED.map(([name, os, arch]) => [name, os, arch]),
+    );
     const dist = path.join(firstRunner.workspace, 'ktctl-dist');
     assert.deepEqual(readdirSync(dist).sort(), [...EXPECTED.map(([name]) => name), 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort());
     for (const asset of assets) {
@@ -121,7 +124,10 @@ describe('the bundled action builds every default target', { concurrency: false 
     for (const line of [...KUBECONFIG.split('\n'), ...KT_CONFIG.split('\n')].map((l) => l.trim()).filter((l) => l.length >= 12)) {
       assert.ok(!log.includes(line), `log shows ${line.slice(0, 8)}…`);
     }
-    assert.deepEqual(readdirSync(firstRunner.temp).filter((name) => name.startsWith('ktctl-customize-')), []);
+    assert.deepEqual(
+      readdirSync(firstRunner.temp).filter((name) => name.startsWith('ktctl-customize-')),
+      [],
+    );
     assert.match(first.stdout, /Removed \d+ build cache entries that held the embedded configs/);
     const token = /token: (\S+)/.exec(KUBECONFIG)?.[1];
     assert.ok(token !== undefined && token.length > 16);

@@ -62,12 +62,18 @@ describe('ktctl-customize build', { concurrency: false }, () => {
     const run = await cli(
       [
         'build',
-        '--kubeconfig', kubeconfig,
-        '--kt-config', ktConfig,
-        '--targets', 'linux/amd64',
-        '--output-dir', out,
-        '--kt-connect-repository', world.inputs['kt-connect-repository']!,
-        '--go-download-base-url', world.inputs['go-download-base-url']!,
+        '--kubeconfig',
+        kubeconfig,
+        '--kt-config',
+        ktConfig,
+        '--targets',
+        'linux/amd64',
+        '--output-dir',
+        out,
+        '--kt-connect-repository',
+        world.inputs['kt-connect-repository']!,
+        '--go-download-base-url',
+        world.inputs['go-download-base-url']!,
       ],
       {
         KTCTL_CUSTOMIZE_UPX_DOWNLOAD_BASE_URL: world.inputs['upx-download-base-url'],
@@ -93,7 +99,15 @@ describe('ktctl-customize build', { concurrency: false }, () => {
     mkdirSync(path.join(home, '.kt'), { recursive: true });
     writeFileSync(path.join(home, '.kube', 'config'), KUBECONFIG);
     writeFileSync(path.join(home, '.kt', 'config'), KT_CONFIG);
-    const run = await cli(['build', '--kt-connect-repository', world.inputs['kt-connect-repository']!, '--go-download-base-url', world.inputs['go-download-base-url']!, '--upx', 'false']);
+    const run = await cli([
+      'build',
+      '--kt-connect-repository',
+      world.inputs['kt-connect-repository']!,
+      '--go-download-base-url',
+      world.inputs['go-download-base-url']!,
+      '--upx',
+      'false',
+    ]);
     assert.equal(run.status, 0, run.stderr);
     const archive = path.join(home, 'ktctl-dist', 'ktctl_0.3.7_Linux_x86_64.zip');
     assert.ok(run.stdout.startsWith(`${archive}\n`), run.stdout);

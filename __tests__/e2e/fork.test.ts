@@ -61,6 +61,9 @@ describe('a fork on a newer Go', { concurrency: false }, () => {
     assert.equal(execFileSync(ktctl, ['--version'], { encoding: 'utf8' }), 'ktctl version 0.3.7\n');
     assert.equal(execFileSync(ktctl, ['dump-ktconfig'], { encoding: 'utf8' }), KT_CONFIG);
     // built by Go 1.22: the binary says so
-    assert.match(execFileSync(path.join(dirs.toolCache, 'go', go122.version, 'x64', 'bin', 'go'), ['version', ktctl], { encoding: 'utf8' }), new RegExp(`go${go122.version.replace(/\./g, '\\.')}`));
+    assert.match(
+      execFileSync(path.join(dirs.toolCache, 'go', go122.version, 'x64', 'bin', 'go'), ['version', ktctl], { encoding: 'utf8' }),
+      new RegExp(`go${go122.version.replace(/\./g, '\\.')}`),
+    );
   });
 });

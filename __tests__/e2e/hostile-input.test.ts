@@ -80,11 +80,22 @@ const BAD_INPUTS: [string, Record<string, string>, string][] = [
   ['a kubeconfig without current-context', { kubeconfig: kube('current-context: test-context', '') }, 'kubeconfig'],
   ['a kubeconfig whose current-context does not exist', { kubeconfig: kube('current-context: test-context', 'current-context: prod') }, 'kubeconfig'],
   ['a kubeconfig whose context names a missing user', { kubeconfig: kube('      user: test-user', '      user: nobody') }, 'kubeconfig'],
-  ['a kubeconfig with an exec plugin under strict', {
-    strict: 'true',
-    kubeconfig: kube(`      token: ${TOKEN}`, `      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: aws-iam-authenticator\n        args: ["token", "${SECRET_LINE_TOKEN}"]`),
-  }, 'kubeconfig'],
-  ['a kubeconfig with a CA file under strict', { strict: 'true', kubeconfig: kube(`certificate-authority-data: ${CA_DATA}`, 'certificate-authority: /etc/k8s/ca.crt') }, 'kubeconfig'],
+  [
+    'a kubeconfig with an exec plugin under strict',
+    {
+      strict: 'true',
+      kubeconfig: kube(
+        `      token: ${TOKEN}`,
+        `      exec:\n        apiVersion: client.authentication.k8s.io/v1\n        command: aws-iam-authenticator\n        args: ["token", "${SECRET_LINE_TOKEN}"]`,
+      ),
+    },
+    'kubeconfig',
+  ],
+  [
+    'a kubeconfig with a CA file under strict',
+    { strict: 'true', kubeconfig: kube(`certificate-authority-data: ${CA_DATA}`, 'certificate-authority: /etc/k8s/ca.crt') },
+    'kubeconfig',
+  ],
   ['base64 that is not text', { kubeconfig: Buffer.from([0, 159, 146, 150, 0, 1, 2, 3]).toString('base64') }, 'kubeconfig'],
   ['a kubeconfig that is a list', { kubeconfig: `- ${TOKEN}\n- ${SECRET_LINE_TOKEN}\n- more more more more more more\n` }, 'kubeconfig'],
   ['a kt config without a colon', { 'kt-config': 'just words' }, 'kt-config'],
@@ -97,21 +108,35 @@ const BAD_INPUTS: [string, Record<string, string>, string][] = [
   // no value of either config is quoted, shortened or escaped (issue 9, item 5)
   ['a token in current-context', { kubeconfig: kube('current-context: test-context', `current-context: ${NAME_TOKEN}`) }, 'kubeconfig'],
   ["a token in a context's user", { kubeconfig: kube('      user: test-user', `      user: ${NAME_TOKEN}`) }, 'kubeconfig'],
-  ['a token as two clusters\' name', {
-    kubeconfig: kube('  - name: test-cluster', `  - name: ${NAME_TOKEN}\n    cluster:\n      server: https://127.0.0.1:6443\n  - name: ${NAME_TOKEN}`),
-  }, 'kubeconfig'],
+  [
+    "a token as two clusters' name",
+    {
+      kubeconfig: kube('  - name: test-cluster', `  - name: ${NAME_TOKEN}\n    cluster:\n      server: https://127.0.0.1:6443\n  - name: ${NAME_TOKEN}`),
+    },
+    'kubeconfig',
+  ],
   ['a name holding a quote', { kubeconfig: kube('      user: test-user', `      user: "${NAME_TOKEN.slice(0, 20)}\\"${NAME_TOKEN.slice(20)}"`) }, 'kubeconfig'],
-  ['many contexts named with tokens, none current', {
-    kubeconfig: kube('contexts:\n', `contexts:\n${Array.from({ length: 60 }, (_, i) => `  - name: ${NAME_TOKEN}-${i}\n    context: {cluster: test-cluster, user: test-user}\n`).join('')}`)
-      .replace('current-context: test-context', `current-context: ${NAME_TOKEN}`),
-  }, 'kubeconfig'],
+  [
+    'many contexts named with tokens, none current',
+    {
+      kubeconfig: kube(
+        'contexts:\n',
+        `contexts:\n${Array.from({ length: 60 }, (_, i) => `  - name: ${NAME_TOKEN}-${i}\n    context: {cluster: test-cluster, user: test-user}\n`).join('')}`,
+      ).replace('current-context: test-context', `current-context: ${NAME_TOKEN}`),
+    },
+    'kubeconfig',
+  ],
   ['a token pasted as a kt config key', { 'kt-config': `global:\n  ${NAME_TOKEN.replace('.', '_')}: x\n` }, 'kt-config'],
   // URL passwords with a raw '@': the action's message and git's are both redacted (item 6)
   ['a repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL }, 'kt-connect-repository'],
   ['an http repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'http:') }, 'kt-connect-repository'],
   ['a git:// repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'git:') }, 'kt-connect-repository'],
   ['an ssh repository URL whose password holds a raw @', { 'kt-connect-repository': GIT_URL.replace('https:', 'ssh:') }, 'kt-connect-repository'],
-  ['a repository URL with a long password holding a raw @', { 'kt-connect-repository': `https://bot:${LONG_URL_PASSWORD}@127.0.0.1:1/x.git` }, 'kt-connect-repository'],
+  [
+    'a repository URL with a long password holding a raw @',
+    { 'kt-connect-repository': `https://bot:${LONG_URL_PASSWORD}@127.0.0.1:1/x.git` },
+    'kt-connect-repository',
+  ],
   ['a Go base URL that is not a URL, with a password', { 'go-download-base-url': `https://bot:${LONG_URL_PASSWORD}@127.0.0.1:1:2/go` }, 'go-download-base-url'],
   ['a wintun URL with a password and a raw slash', { 'wintun-url': `ftp://bot:${LONG_URL_PASSWORD}/x@127.0.0.1:1/w.zip` }, 'wintun-url'],
   // inputs of 120,000 characters built against super-linear passes: each ends with its error (item 7)
@@ -135,14 +160,9 @@ const URL_PASSWORD_FORMS = [URL_PASSWORD, encodeURIComponent(URL_PASSWORD), '//s
 
 function secretsShown(run: ActionRun): string[] {
   const log = withoutMaskCommands(run.stdout + run.stderr);
-  return [
-    TOKEN,
-    CA_DATA,
-    SECRET_LINE_TOKEN,
-    Buffer.from(KUBECONFIG).toString('base64').slice(0, 40),
-    ...piecesOf(NAME_TOKEN),
-    ...URL_PASSWORD_FORMS,
-  ].filter((secret) => log.includes(secret));
+  return [TOKEN, CA_DATA, SECRET_LINE_TOKEN, Buffer.from(KUBECONFIG).toString('base64').slice(0, 40), ...piecesOf(NAME_TOKEN), ...URL_PASSWORD_FORMS].filter(
+    (secret) => log.includes(secret),
+  );
 }
 
 function errorLines(run: ActionRun): string[] {
@@ -180,7 +200,11 @@ describe('hostile input and faults', { concurrency: false }, () => {
   });
 
   test('a checksum mismatch stops the run and names the URL and the input', async () => {
-    const run = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/amd64', 'wintun-sha256': '0'.repeat(64), 'output-dir': 'mismatch' } });
+    const run = await runAction({
+      dirs,
+      env: world.env,
+      inputs: { ...good(), targets: 'windows/amd64', 'wintun-sha256': '0'.repeat(64), 'output-dir': 'mismatch' },
+    });
     assert.notEqual(run.code, 0);
     const [error] = errorLines(run);
     assert.ok(error?.includes(world.server.wintunUrl) && error.includes("'wintun-sha256'"), error);
@@ -209,9 +233,15 @@ describe('hostile input and faults', { concurrency: false }, () => {
       assert.deepEqual(secretsShown(run), []);
       // the runner is told to mask the password before anything runs
       const masks = run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::'));
-      assert.ok(masks.includes(`::add-mask::bot:${password}`) && masks.includes(`::add-mask::${password}`), 'the userinfo and the password are registered with the masker');
+      assert.ok(
+        masks.includes(`::add-mask::bot:${password}`) && masks.includes(`::add-mask::${password}`),
+        'the userinfo and the password are registered with the masker',
+      );
       assert.equal(existsSync(path.join(runner.workspace, `url-${input}`)), false);
-      assert.deepEqual(readdirSync(runner.temp).filter((name) => name.startsWith('ktctl-customize-')), []);
+      assert.deepEqual(
+        readdirSync(runner.temp).filter((name) => name.startsWith('ktctl-customize-')),
+        [],
+      );
     });
   }
 

@@ -26,7 +26,15 @@ function git(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'fixture', GIT_AUTHOR_EMAIL: 'fixture@example.invalid', GIT_COMMITTER_NAME: 'fixture', GIT_COMMITTER_EMAIL: 'fixture@example.invalid', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'fixture',
+      GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
+      GIT_COMMITTER_NAME: 'fixture',
+      GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
   }).trim();
 }
 
@@ -86,42 +94,74 @@ describe('links and hostile archives', { concurrency: false }, () => {
   describe('the checked-out tree', () => {
     // [tag, what it does, the text the error must hold]
     const TREES: [string, (tree: string, outside: string) => void, RegExp][] = [
-      ['link-kube-config', (tree, out) => {
-        rmSync(path.join(tree, 'hack/kube/config'));
-        symlinkSync(path.join(out, 'kubeconfig-landing'), path.join(tree, 'hack/kube/config'));
-      }, /hack\/kube\/config is a symbolic link/],
-      ['link-kt-config', (tree, out) => {
-        rmSync(path.join(tree, 'hack/kt/config'));
-        symlinkSync(path.join(out, 'runner-file'), path.join(tree, 'hack/kt/config'));
-      }, /hack\/kt\/config is a symbolic link/],
-      ['link-kube-folder', (tree, out) => {
-        rmSync(path.join(tree, 'hack/kube'), { recursive: true });
-        symlinkSync(path.join(out, 'kube-folder'), path.join(tree, 'hack/kube'));
-      }, /hack\/kube is a symbolic link/],
-      ['link-hack-folder', (tree, out) => {
-        rmSync(path.join(tree, 'hack'), { recursive: true });
-        symlinkSync(path.join(out, 'hack-folder'), path.join(tree, 'hack'));
-      }, /hack is a symbolic link/],
-      ['link-customize-go', (tree, out) => {
-        rmSync(path.join(tree, 'hack/customize.go'));
-        symlinkSync(path.join(out, 'hack-folder', 'customize.go'), path.join(tree, 'hack/customize.go'));
-      }, /hack\/customize\.go is a symbolic link/],
-      ['folder-kt-config', (tree) => {
-        rmSync(path.join(tree, 'hack/kt/config'));
-        mkdirSync(path.join(tree, 'hack/kt/config'));
-        writeFileSync(path.join(tree, 'hack/kt/config/x'), 'x');
-      }, /hack\/kt\/config is a folder, where kt-connect has a regular file/],
-      ['link-go-mod', (tree, out) => {
-        rmSync(path.join(tree, 'go.mod'));
-        symlinkSync(path.join(out, 'runner-file'), path.join(tree, 'go.mod'));
-      }, /go\.mod is not a regular file/],
+      [
+        'link-kube-config',
+        (tree, out) => {
+          rmSync(path.join(tree, 'hack/kube/config'));
+          symlinkSync(path.join(out, 'kubeconfig-landing'), path.join(tree, 'hack/kube/config'));
+        },
+        /hack\/kube\/config is a symbolic link/,
+      ],
+      [
+        'link-kt-config',
+        (tree, out) => {
+          rmSync(path.join(tree, 'hack/kt/config'));
+          symlinkSync(path.join(out, 'runner-file'), path.join(tree, 'hack/kt/config'));
+        },
+        /hack\/kt\/config is a symbolic link/,
+      ],
+      [
+        'link-kube-folder',
+        (tree, out) => {
+          rmSync(path.join(tree, 'hack/kube'), { recursive: true });
+          symlinkSync(path.join(out, 'kube-folder'), path.join(tree, 'hack/kube'));
+        },
+        /hack\/kube is a symbolic link/,
+      ],
+      [
+        'link-hack-folder',
+        (tree, out) => {
+          rmSync(path.join(tree, 'hack'), { recursive: true });
+          symlinkSync(path.join(out, 'hack-folder'), path.join(tree, 'hack'));
+        },
+        /hack is a symbolic link/,
+      ],
+      [
+        'link-customize-go',
+        (tree, out) => {
+          rmSync(path.join(tree, 'hack/customize.go'));
+          symlinkSync(path.join(out, 'hack-folder', 'customize.go'), path.join(tree, 'hack/customize.go'));
+        },
+        /hack\/customize\.go is a symbolic link/,
+      ],
+      [
+        'folder-kt-config',
+        (tree) => {
+          rmSync(path.join(tree, 'hack/kt/config'));
+          mkdirSync(path.join(tree, 'hack/kt/config'));
+          writeFileSync(path.join(tree, 'hack/kt/config/x'), 'x');
+        },
+        /hack\/kt\/config is a folder, where kt-connect has a regular file/,
+      ],
+      [
+        'link-go-mod',
+        (tree, out) => {
+          rmSync(path.join(tree, 'go.mod'));
+          symlinkSync(path.join(out, 'runner-file'), path.join(tree, 'go.mod'));
+        },
+        /go\.mod is not a regular file/,
+      ],
     ];
 
     before(() => {
       // the targets of the links: a folder shaped like hack/ (so following the link would
       // "work"), an empty kube folder, and the runner's file
       mkdirSync(path.join(outside, 'kube-folder'));
-      for (const [name, text] of [['customize.go', readFileSync(path.join(world.repo.dir, 'hack/customize.go'), 'utf8')], ['kube/config', 'PLACEHOLDER'], ['kt/config', 'PLACEHOLDER']] as const) {
+      for (const [name, text] of [
+        ['customize.go', readFileSync(path.join(world.repo.dir, 'hack/customize.go'), 'utf8')],
+        ['kube/config', 'PLACEHOLDER'],
+        ['kt/config', 'PLACEHOLDER'],
+      ] as const) {
         mkdirSync(path.dirname(path.join(outside, 'hack-folder', name)), { recursive: true });
         writeFileSync(path.join(outside, 'hack-folder', name), text);
       }
@@ -188,7 +228,10 @@ describe('links and hostile archives', { concurrency: false }, () => {
     // RUNNER_TEMP (the staging folder) on the disk the workspace is on, then on a tmpfs: the
     // archives are renamed into place on one file system and copied across two
     const SHM = '/dev/shm';
-    for (const [what, tempParent] of [['one file system', undefined], ['two file systems', SHM]] as const) {
+    for (const [what, tempParent] of [
+      ['one file system', undefined],
+      ['two file systems', SHM],
+    ] as const) {
       test(`${what}: the link is replaced, its target untouched`, async () => {
         const base = world.newRunner();
         const temp = tempParent === undefined ? base.temp : mkdtempSync(path.join(tempParent, 'ktctl-temp-'));
@@ -239,18 +282,30 @@ describe('links and hostile archives', { concurrency: false }, () => {
     };
     // [what, how the zip is laid out, the text the error must hold]
     const WINTUN_CASES: [string, (stage: string, outside: string) => void, RegExp][] = [
-      ['a wintun.dll entry that is a symbolic link', (stage, out) => {
-        mkdirSync(path.join(stage, 'wintun', 'bin', 'amd64'));
-        symlinkSync(path.join(out, 'runner-file'), path.join(stage, 'wintun', 'bin', 'amd64', 'wintun.dll'));
-      }, /wintun\/bin\/amd64\/wintun\.dll is a symbolic link, not a regular file/],
-      ['a bin folder that is a symbolic link to a good DLL outside', (stage, out) => {
-        rmSync(path.join(stage, 'wintun', 'bin'), { recursive: true });
-        symlinkSync(path.join(out, 'bin'), path.join(stage, 'wintun', 'bin'));
-      }, /wintun\/bin is a symbolic link, not a folder/],
+      [
+        'a wintun.dll entry that is a symbolic link',
+        (stage, out) => {
+          mkdirSync(path.join(stage, 'wintun', 'bin', 'amd64'));
+          symlinkSync(path.join(out, 'runner-file'), path.join(stage, 'wintun', 'bin', 'amd64', 'wintun.dll'));
+        },
+        /wintun\/bin\/amd64\/wintun\.dll is a symbolic link, not a regular file/,
+      ],
+      [
+        'a bin folder that is a symbolic link to a good DLL outside',
+        (stage, out) => {
+          rmSync(path.join(stage, 'wintun', 'bin'), { recursive: true });
+          symlinkSync(path.join(out, 'bin'), path.join(stage, 'wintun', 'bin'));
+        },
+        /wintun\/bin is a symbolic link, not a folder/,
+      ],
       ['a DLL for x86 in the amd64 folder', (stage) => dll(stage, 'amd64', peFile(MACHINES.x86)), /is built for x86 \(0x014c\), not amd64 \(0x8664\)/],
       ['a DLL for arm64 in the amd64 folder', (stage) => dll(stage, 'amd64', peFile(MACHINES.arm64)), /is built for arm64 \(0xaa64\), not amd64/],
       ['an executable, not a DLL', (stage) => dll(stage, 'amd64', peFile(MACHINES.amd64, { dll: false })), /is a Windows executable, not a DLL/],
-      ['a text file as wintun.dll', (stage) => dll(stage, 'amd64', 'MZ? no, just text that is long enough to be read as a header, and more.\n'), /is not a Windows DLL/],
+      [
+        'a text file as wintun.dll',
+        (stage) => dll(stage, 'amd64', 'MZ? no, just text that is long enough to be read as a header, and more.\n'),
+        /is not a Windows DLL/,
+      ],
       ['no DLL for amd64', (stage) => dll(stage, 'x86', testWintunDll('x86')), /has no wintun\/bin\/amd64\/wintun\.dll/],
     ];
 
@@ -258,7 +313,11 @@ describe('links and hostile archives', { concurrency: false }, () => {
       test(`wintun: ${what} is refused, naming wintun-url`, async () => {
         const zip = wintunZip(zips, `case-${index}`, (stage) => fill(stage, outside));
         const url = world.server.serve(`/mirror-${index}/wintun-0.14.1.zip`, zip);
-        const run = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/amd64', 'wintun-url': url, 'wintun-sha256': sha256(zip), 'output-dir': `wintun-${index}` } });
+        const run = await runAction({
+          dirs,
+          env: world.env,
+          inputs: { ...good(), targets: 'windows/amd64', 'wintun-url': url, 'wintun-sha256': sha256(zip), 'output-dir': `wintun-${index}` },
+        });
         const error = assertRefused(run, 'wintun-url', dirs, `wintun-${index}`);
         assert.match(error, reason);
         assert.ok(error.includes(url), 'the error names the URL');
@@ -270,7 +329,11 @@ describe('links and hostile archives', { concurrency: false }, () => {
       const cut = path.join(zips, 'cut.zip');
       writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
       const url = world.server.serve('/cut/wintun-0.14.1.zip', cut);
-      const run = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/386', 'wintun-url': url, 'wintun-sha256': sha256(cut), 'output-dir': 'wintun-cut' } });
+      const run = await runAction({
+        dirs,
+        env: world.env,
+        inputs: { ...good(), targets: 'windows/386', 'wintun-url': url, 'wintun-sha256': sha256(cut), 'output-dir': 'wintun-cut' },
+      });
       const error = assertRefused(run, 'wintun-url', dirs, 'wintun-cut');
       assert.match(error, /is not a valid zip archive/);
     });
@@ -285,8 +348,15 @@ describe('links and hostile archives', { concurrency: false }, () => {
       writeFileSync(corrupt, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from('not xz data at all '.repeat(50))]));
       world.server.serve(`/bad-upx/v${version}/${folder}.tar.xz`, corrupt);
       const notXz = await runAction({
-        dirs: runner, env: world.env,
-        inputs: { ...good(), upx: 'true', 'upx-download-base-url': `${world.server.baseUrl}/bad-upx`, 'upx-sha256': sha256(corrupt), 'output-dir': 'upx-corrupt' },
+        dirs: runner,
+        env: world.env,
+        inputs: {
+          ...good(),
+          upx: 'true',
+          'upx-download-base-url': `${world.server.baseUrl}/bad-upx`,
+          'upx-sha256': sha256(corrupt),
+          'output-dir': 'upx-corrupt',
+        },
       });
       assert.match(assertRefused(notXz, 'upx-download-base-url', runner, 'upx-corrupt'), /is not a valid tar\.xz archive/);
 
@@ -297,7 +367,8 @@ describe('links and hostile archives', { concurrency: false }, () => {
       execFileSync('tar', ['-C', stage, '-cJf', linked, folder]);
       world.server.serve(`/link-upx/v${version}/${folder}.tar.xz`, linked);
       const link = await runAction({
-        dirs: runner, env: world.env,
+        dirs: runner,
+        env: world.env,
         inputs: { ...good(), upx: 'true', 'upx-download-base-url': `${world.server.baseUrl}/link-upx`, 'upx-sha256': sha256(linked), 'output-dir': 'upx-link' },
       });
       assert.match(assertRefused(link, 'upx-download-base-url', runner, 'upx-link'), new RegExp(`${folder}/upx is a symbolic link, not a regular file`));
@@ -309,8 +380,15 @@ describe('links and hostile archives', { concurrency: false }, () => {
       writeFileSync(goCorrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not gzip data '.repeat(50))]));
       world.server.serve(`/bad-go/go${goVersion}.linux-amd64.tar.gz`, goCorrupt);
       const notGz = await runAction({
-        dirs: goRunner, env: world.env,
-        inputs: { ...good(), 'go-download-base-url': `${world.server.baseUrl}/bad-go`, 'go-version': goVersion, 'go-sha256': sha256(goCorrupt), 'output-dir': 'go-corrupt' },
+        dirs: goRunner,
+        env: world.env,
+        inputs: {
+          ...good(),
+          'go-download-base-url': `${world.server.baseUrl}/bad-go`,
+          'go-version': goVersion,
+          'go-sha256': sha256(goCorrupt),
+          'output-dir': 'go-corrupt',
+        },
       });
       assert.match(assertRefused(notGz, 'go-download-base-url', goRunner, 'go-corrupt'), /is not a valid tar\.gz archive/);
     });

@@ -143,7 +143,11 @@ describe('network limits and cancellation', { concurrency: false }, () => {
   const BAD_INDEXES: [string, unknown, string][] = [
     ['a list holding null', [null], 'release 1 is null, not an object'],
     ['files: null', [{ version: 'go1.19', stable: true, files: null }], 'release 1 (go1.19): files is null, not a list'],
-    ['a file without sha256', [{ version: 'go1.19', stable: true, files: [{ ...indexFile, sha256: undefined }] }], 'release 1 (go1.19), file 1: sha256 is missing'],
+    [
+      'a file without sha256',
+      [{ version: 'go1.19', stable: true, files: [{ ...indexFile, sha256: undefined }] }],
+      'release 1 (go1.19), file 1: sha256 is missing',
+    ],
     ['stable as text', [{ version: 'go1.19', stable: 'yes', files: [indexFile] }], 'release 1 (go1.19): stable is text, not true or false'],
     ['an object', { go: [] }, 'the index is an object, not a list of releases'],
   ];
@@ -192,10 +196,20 @@ describe('network limits and cancellation', { concurrency: false }, () => {
     const run = await runAction({
       dirs,
       env: world.env,
-      inputs: { ...good(), 'go-download-base-url': mirror.base, 'go-version': world.server.files.goVersion, 'go-sha256': sha256(world.server.files.goArchive), 'output-dir': 'plain' },
+      inputs: {
+        ...good(),
+        'go-download-base-url': mirror.base,
+        'go-version': world.server.files.goVersion,
+        'go-sha256': sha256(world.server.files.goArchive),
+        'output-dir': 'plain',
+      },
     });
     assert.equal(run.code, 0, run.stdout);
-    assert.deepEqual(mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')), ['index', 'archive'], 'a 404 is not retried');
+    assert.deepEqual(
+      mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')),
+      ['index', 'archive'],
+      'a 404 is not retried',
+    );
   });
 
   for (const scheme of ['http', 'git']) {

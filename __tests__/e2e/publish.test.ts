@@ -55,7 +55,10 @@ describe('publishing releases', { concurrency: false }, () => {
     const [release] = releases;
     assert.equal(release!.draft, false);
     assert.equal(release!.targetCommitish, SHA);
-    assert.deepEqual(release!.assets.map((a) => a.name).sort(), [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort());
+    assert.deepEqual(
+      release!.assets.map((a) => a.name).sort(),
+      [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort(),
+    );
     assert.equal(run.outputs['skipped'], 'false');
     assert.equal(run.outputs['release-id'], String(release!.id));
     assert.match(run.outputs['release-url'] ?? '', /ktctl-2026\.11/);
@@ -70,7 +73,16 @@ describe('publishing releases', { concurrency: false }, () => {
     assert.ok(checksums.includes(`${sha256(run.outputs['sbom-file']!)}  ktctl_0.3.7_sbom.spdx.json`));
     assert.equal(release!.assets.find((a) => a.name === 'ktctl_0.3.7_sbom.spdx.json')?.contentType, 'application/json');
     // a release this run created gets the generated notes; the summary shows them too
-    for (const text of ['kt-connect v0.3.7', 'Go ', '`global.image`', 'context `test-context`', "gh release download ktctl-2026.11 --repo", 'sha256sum -c', 'Get-FileHash', 'gh attestation verify']) {
+    for (const text of [
+      'kt-connect v0.3.7',
+      'Go ',
+      '`global.image`',
+      'context `test-context`',
+      'gh release download ktctl-2026.11 --repo',
+      'sha256sum -c',
+      'Get-FileHash',
+      'gh attestation verify',
+    ]) {
       assert.ok(release!.body?.includes(text), text);
       assert.ok(run.summary.includes(text), `summary: ${text}`);
     }

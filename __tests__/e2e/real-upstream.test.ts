@@ -18,7 +18,9 @@ import { spdxViolations } from '../support/spdx.js';
 // the shared upstream folder sits beside the checkout (or beside the folder of worktrees)
 const TARBALL =
   process.env['KTCTL_TEST_UPSTREAM'] ??
-  [path.resolve('..', 'shared'), path.resolve('..', '..', 'shared')].map((dir) => path.join(dir, 'upstream', 'kt-connect-v0.3.7.tar.gz')).find((file) => existsSync(file)) ??
+  [path.resolve('..', 'shared'), path.resolve('..', '..', 'shared')]
+    .map((dir) => path.join(dir, 'upstream', 'kt-connect-v0.3.7.tar.gz'))
+    .find((file) => existsSync(file)) ??
   'kt-connect-v0.3.7.tar.gz';
 
 function git(dir: string, args: string[]): string {
@@ -26,7 +28,15 @@ function git(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'upstream', GIT_AUTHOR_EMAIL: 'upstream@example.invalid', GIT_COMMITTER_NAME: 'upstream', GIT_COMMITTER_EMAIL: 'upstream@example.invalid', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'upstream',
+      GIT_AUTHOR_EMAIL: 'upstream@example.invalid',
+      GIT_COMMITTER_NAME: 'upstream',
+      GIT_COMMITTER_EMAIL: 'upstream@example.invalid',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
   }).trim();
 }
 
@@ -127,11 +137,23 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
     const file = run.outputs['sbom-file'] ?? '';
     assert.equal(path.basename(file), 'ktctl_0.3.7_sbom.spdx.json');
     const doc = JSON.parse(readFileSync(file, 'utf8')) as {
-      packages: Array<{ SPDXID: string; name: string; versionInfo?: string; sourceInfo?: string; comment?: string; checksums?: Array<{ checksumValue: string }> }>;
+      packages: Array<{
+        SPDXID: string;
+        name: string;
+        versionInfo?: string;
+        sourceInfo?: string;
+        comment?: string;
+        checksums?: Array<{ checksumValue: string }>;
+      }>;
       relationships: Array<{ spdxElementId: string; relationshipType: string; relatedSpdxElement: string }>;
     };
     assert.deepEqual(spdxViolations(doc), []);
-    const sums = new Set(goSum.split('\n').filter((line) => line.trim() !== '').map((line) => line.split(' ').slice(0, 3).join(' ')));
+    const sums = new Set(
+      goSum
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.split(' ').slice(0, 3).join(' ')),
+    );
     const modules = doc.packages.filter((p) => p.SPDXID.startsWith('SPDXRef-Module-'));
     assert.ok(modules.length >= 20, `only ${modules.length} modules listed`);
     for (const module of modules) {
@@ -142,7 +164,10 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
     // go.mod replaces xjasonlyu/tun2socks with a fork: the fork is what is compiled in
     assert.match(modules.find((m) => m.name === 'github.com/linfan/tun2socks/v2')?.comment ?? '', /replaces github\.com\/xjasonlyu\/tun2socks\/v2 v2\.4\.1/);
     for (const known of ['github.com/spf13/cobra v1.4.0', 'github.com/rs/zerolog v1.26.1', 'k8s.io/client-go']) {
-      assert.ok(modules.some((m) => `${m.name} ${m.versionInfo}`.startsWith(known)), `${known} is compiled in`);
+      assert.ok(
+        modules.some((m) => `${m.name} ${m.versionInfo}`.startsWith(known)),
+        `${known} is compiled in`,
+      );
     }
     const binary = doc.packages.find((p) => p.name === 'ktctl linux/amd64');
     assert.ok(binary !== undefined);

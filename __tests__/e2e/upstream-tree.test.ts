@@ -26,7 +26,15 @@ function git(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'upstream', GIT_AUTHOR_EMAIL: 'upstream@example.invalid', GIT_COMMITTER_NAME: 'upstream', GIT_COMMITTER_EMAIL: 'upstream@example.invalid', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'upstream',
+      GIT_AUTHOR_EMAIL: 'upstream@example.invalid',
+      GIT_COMMITTER_NAME: 'upstream',
+      GIT_COMMITTER_EMAIL: 'upstream@example.invalid',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
   });
 }
 
@@ -56,7 +64,10 @@ describe('real kt-connect v0.3.7 for an air-gapped cluster', { concurrency: fals
     writeFileSync(main, original);
 
     // modules from this environment's proxy, kept across runs; the build cache likewise, keyed the same
-    const key = createHash('sha256').update(readFileSync(path.join(tree, 'go.sum'))).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(readFileSync(path.join(tree, 'go.sum')))
+      .digest('hex')
+      .slice(0, 16);
     const keep = path.join(os.tmpdir(), `ktctl-e2e-upstream-${key}`);
     run = await runAction({
       dirs,

@@ -6,20 +6,16 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { GHESNotSupportedError } from '@actions/artifact';
 import type { Asset, BuildResult } from '../../src/model.js';
-import {
-  artifactNameFor,
-  downloadBuildArtifacts,
-  MANIFEST_NAME,
-  uploadBuildArtifact,
-  type ArtifactStore,
-} from '../../src/publish/artifact.js';
+import { artifactNameFor, downloadBuildArtifacts, MANIFEST_NAME, uploadBuildArtifact, type ArtifactStore } from '../../src/publish/artifact.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
 import { BUILD_INFO_NAME, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/index.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, tempDir, withServer } from './helpers.js';
 
 /** The artifact service as a folder: one sub-folder per artifact. */
-function folderStore(root: string): ArtifactStore & { uploads: Array<{ name: string; files: string[]; retentionDays: number | undefined }>; deleted: string[] } {
+function folderStore(
+  root: string,
+): ArtifactStore & { uploads: Array<{ name: string; files: string[]; retentionDays: number | undefined }>; deleted: string[] } {
   const artifacts: Array<{ id: number; name: string }> = [];
   const uploads: Array<{ name: string; files: string[]; retentionDays: number | undefined }> = [];
   const deleted: string[] = [];
@@ -48,7 +44,11 @@ function folderStore(root: string): ArtifactStore & { uploads: Array<{ name: str
   };
 }
 
-async function buildJob(dir: string, targets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>, version = '0.3.7'): Promise<{ build: BuildResult; fingerprint: string }> {
+async function buildJob(
+  dir: string,
+  targets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>,
+  version = '0.3.7',
+): Promise<{ build: BuildResult; fingerprint: string }> {
   await mkdir(dir, { recursive: true });
   const fingerprint = computeFingerprint(baseParts({ targets, version }));
   const names = targets.map((target) => `ktctl_${version}_${target.os}_${target.arch}.tar.gz`);
@@ -77,12 +77,26 @@ async function buildJob(dir: string, targets: ReadonlyArray<Pick<Asset, 'os' | '
 const upload = (store: ArtifactStore, job: { build: BuildResult; fingerprint: string }, log = memoryLog()) =>
   uploadBuildArtifact(
     store,
-    { prefix: 'ktctl-archives', build: job.build, fingerprint: job.fingerprint, checksumsName: 'ktctl_0.3.7_checksums.txt', retentionDays: 3, serverUrl: 'https://github.com', ghes: false },
+    {
+      prefix: 'ktctl-archives',
+      build: job.build,
+      fingerprint: job.fingerprint,
+      checksumsName: 'ktctl_0.3.7_checksums.txt',
+      retentionDays: 3,
+      serverUrl: 'https://github.com',
+      ghes: false,
+    },
     log,
   );
 
 test('artifact names are per target set', () => {
-  assert.equal(artifactNameFor('ktctl', [{ os: 'windows', arch: '386' }, { os: 'linux', arch: 'amd64' }]), 'ktctl-linux-amd64_windows-386');
+  assert.equal(
+    artifactNameFor('ktctl', [
+      { os: 'windows', arch: '386' },
+      { os: 'linux', arch: 'amd64' },
+    ]),
+    'ktctl-linux-amd64_windows-386',
+  );
   const all = artifactNameFor('ktctl', SUPPORTED_TARGETS);
   assert.match(all, /^ktctl-8-targets-[0-9a-f]{12}$/);
 });
@@ -91,7 +105,10 @@ test('build jobs upload archives and a manifest; the publish job collects, check
   const { dir, cleanup } = await tempDir();
   try {
     const store = folderStore(path.join(dir, 'service'));
-    const linux = await buildJob(path.join(dir, 'job1'), [{ os: 'linux', arch: 'amd64' }, { os: 'linux', arch: 'arm64' }]);
+    const linux = await buildJob(path.join(dir, 'job1'), [
+      { os: 'linux', arch: 'amd64' },
+      { os: 'linux', arch: 'arm64' },
+    ]);
     const mac = await buildJob(path.join(dir, 'job2'), [{ os: 'darwin', arch: 'arm64' }]);
     assert.equal(await upload(store, linux), 'ktctl-archives-linux-amd64_linux-arm64');
     assert.equal(await upload(store, mac), 'ktctl-archives-darwin-arm64');
@@ -110,7 +127,10 @@ test('build jobs upload archives and a manifest; the publish job collects, check
     assert.notEqual(collected.fingerprint, linux.fingerprint, 'two jobs: a combined fingerprint');
     assert.deepEqual(
       new Map(collected.files.map((file) => [file.name, file.fingerprint])),
-      new Map([...linux.build.assets.map((asset) => [asset.name, linux.fingerprint] as const), ...mac.build.assets.map((asset) => [asset.name, mac.fingerprint] as const)]),
+      new Map([
+        ...linux.build.assets.map((asset) => [asset.name, linux.fingerprint] as const),
+        ...mac.build.assets.map((asset) => [asset.name, mac.fingerprint] as const),
+      ]),
     );
 
     await withServer({}, async (server) => {
@@ -194,12 +214,23 @@ test('GHES: the artifact is skipped with a warning that says why, and the releas
     const log = memoryLog();
     const name = await uploadBuildArtifact(
       store,
-      { prefix: 'ktctl-archives', build: job.build, fingerprint: job.fingerprint, checksumsName: 'c.txt', retentionDays: undefined, serverUrl: 'https://ghes.example.com', ghes: true },
+      {
+        prefix: 'ktctl-archives',
+        build: job.build,
+        fingerprint: job.fingerprint,
+        checksumsName: 'c.txt',
+        retentionDays: undefined,
+        serverUrl: 'https://ghes.example.com',
+        ghes: true,
+      },
       log,
     );
     assert.equal(name, undefined);
     assert.equal(store.uploads.length, 0);
-    assert.match(log.warnings.join('\n'), /https:\/\/ghes\.example\.com is GitHub Enterprise Server.*not uploaded as a workflow artifact\. The release goes on\./);
+    assert.match(
+      log.warnings.join('\n'),
+      /https:\/\/ghes\.example\.com is GitHub Enterprise Server.*not uploaded as a workflow artifact\. The release goes on\./,
+    );
 
     // The same when the library itself says so.
     const refusing: ArtifactStore = { ...store, upload: async () => Promise.reject(new GHESNotSupportedError()) };

@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import { BUILD_INFO_NAME, checkUnchanged, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/index.js';
+import {
+  BUILD_INFO_NAME,
+  checkUnchanged,
+  LOCK_NAME,
+  parseBuildInfo,
+  parseChecksums,
+  publishRelease,
+  TEMP_PREFIX,
+  type ReleaseFile,
+} from '../../src/publish/index.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
@@ -149,7 +158,11 @@ test('a job that cannot get the lock in time fails clearly, pointing at the matr
       return true;
     });
     assert.match(log.text(), /Another job is publishing release v0\.3\.7 .*waiting for it to finish/);
-    assert.deepEqual(server.releaseViews()[0]?.assets.map((asset) => asset.name), [LOCK_NAME], 'nothing written, the other job\'s lock untouched');
+    assert.deepEqual(
+      server.releaseViews()[0]?.assets.map((asset) => asset.name),
+      [LOCK_NAME],
+      "nothing written, the other job's lock untouched",
+    );
     assert.equal(server.releaseViews()[0]?.id, releaseId);
   });
 });
@@ -164,7 +177,12 @@ test('a lock left by a killed job is taken over once stale, and a failing job le
     assert.match(log.text(), /Removing ktctl-tmp-lock .*left by a job that ended without removing it/);
     assert.ok(!server.releaseViews()[0]?.assets.some((asset) => asset.name === LOCK_NAME));
 
-    server.inject({ op: 'repos/upload-release-asset', when: (request) => request.query.get('name') !== LOCK_NAME, times: Infinity, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
+    server.inject({
+      op: 'repos/upload-release-asset',
+      when: (request) => request.query.get('name') !== LOCK_NAME,
+      times: Infinity,
+      fault: { kind: 'status', status: 422, message: 'Validation Failed' },
+    });
     await assert.rejects(publishRelease(clientFor(server, log), publishRequest(second.archives), log, fastTiming), /422 Validation Failed/);
     assert.ok(!server.releaseViews()[0]?.assets.some((asset) => asset.name === LOCK_NAME), 'the lock is gone after a failed run');
   });

@@ -139,7 +139,11 @@ test('422 already_exists from a concurrent upload: overwrite replaces theirs', a
 test('422 already_exists from a concurrent upload: overwrite: false keeps theirs and reports it', async () => {
   await withServer({}, async (server, dir) => {
     const theirs = Buffer.from('the other job built this\n');
-    server.inject({ op: 'repos/upload-release-asset', when: (request) => request.query.get('name') === NAMES[1], fault: { kind: 'concurrent-upload', data: theirs } });
+    server.inject({
+      op: 'repos/upload-release-asset',
+      when: (request) => request.query.get('name') === NAMES[1],
+      fault: { kind: 'concurrent-upload', data: theirs },
+    });
     const log = memoryLog();
     const archives = await makeArchives(dir, NAMES, 'f'.repeat(64));
     const result = await publishRelease(clientFor(server, log), publishRequest(archives, { overwrite: false }), log, fastTiming);
@@ -168,7 +172,10 @@ test('a publish call that fails for good leaves a complete draft, never a publis
     server.inject({ op: 'repos/update-release', times: 5, fault: { kind: 'status', status: 500 } });
     const log = memoryLog();
     const archives = await makeArchives(dir, NAMES, 'f'.repeat(64));
-    await assert.rejects(publishRelease(clientFor(server, log), publishRequest(archives), log, fastTiming), /did not manage to update release .* after 4 retries/);
+    await assert.rejects(
+      publishRelease(clientFor(server, log), publishRequest(archives), log, fastTiming),
+      /did not manage to update release .* after 4 retries/,
+    );
     const [release] = server.releaseViews();
     assert.equal(release?.draft, true);
     assert.equal(server.events.length, 0, 'never published');

@@ -26,5 +26,8 @@ test('a changed patch changes it, an unchanged one does not; order matters', () 
 test('image-registry changes it even when the kt config already names the same images', () => {
   const plain = computeFingerprint(baseParts());
   assert.notEqual(computeFingerprint(baseParts({ imageRegistry: 'registry.example.com/kt' })), plain);
-  assert.notEqual(computeFingerprint(baseParts({ imageRegistry: 'registry.example.com/kt' })), computeFingerprint(baseParts({ imageRegistry: 'registry.example.com/other' })));
+  assert.notEqual(
+    computeFingerprint(baseParts({ imageRegistry: 'registry.example.com/kt' })),
+    computeFingerprint(baseParts({ imageRegistry: 'registry.example.com/other' })),
+  );
 });

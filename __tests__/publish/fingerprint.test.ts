@@ -54,7 +54,7 @@ test('canonical JSON sorts keys at every level', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [2, { f: null, e: 'x' }], c: true } }), '{"a":{"c":true,"d":[2,{"e":"x","f":null}]},"b":1}');
 });
 
-test('fingerprintParts reads a build\'s inputs; upx off drops its version and arguments', () => {
+test("fingerprintParts reads a build's inputs; upx off drops its version and arguments", () => {
   const inputs = {
     configs: { kubeconfig: 'kube', ktConfig: undefined },
     upstream: { url: 'https://github.com/alibaba/kt-connect.git', version: 'latest' },
@@ -87,7 +87,14 @@ test('fingerprintParts reads a build\'s inputs; upx off drops its version and ar
   });
   // Output dir, parallelism and download mirrors do not change the archives' bytes.
   assert.equal(
-    computeFingerprint(fingerprintParts({ ...inputs, outputDir: '/elsewhere', maxParallel: 8, go: { ...inputs.go, downloadBaseUrl: 'https://mirror' } }, { tag: 'v0.3.7', commit: 'c'.repeat(40) }, '0.3.7', '1.2.3')),
+    computeFingerprint(
+      fingerprintParts(
+        { ...inputs, outputDir: '/elsewhere', maxParallel: 8, go: { ...inputs.go, downloadBaseUrl: 'https://mirror' } },
+        { tag: 'v0.3.7', commit: 'c'.repeat(40) },
+        '0.3.7',
+        '1.2.3',
+      ),
+    ),
     computeFingerprint(parts),
   );
 });

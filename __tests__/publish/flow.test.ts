@@ -61,8 +61,17 @@ test('main.ts flow: first run builds and publishes, the scheduled re-run skips, 
       const check = await checkUnchanged(client, unchangedQueryFor(inputs, tag, plan, fingerprint), log);
       if (check.unchanged) return { skipped: true, result: check.result, fingerprint };
       // ... main.ts builds here ...
-      const archives = await makeArchives(dir, plan.targets.map((target) => target.archiveName), fingerprint);
-      const result = await publishRelease(client, publishRequestFor(inputs, tag, { version: plan.version, upstream }, archives, plan.checksumsName), log, fastTiming);
+      const archives = await makeArchives(
+        dir,
+        plan.targets.map((target) => target.archiveName),
+        fingerprint,
+      );
+      const result = await publishRelease(
+        client,
+        publishRequestFor(inputs, tag, { version: plan.version, upstream }, archives, plan.checksumsName),
+        log,
+        fastTiming,
+      );
       const assets = withDownloadUrls(archives, result);
       assert.ok(assets.every((asset) => asset.url.endsWith(`/releases/download/v0.3.7/${asset.name}`)));
       return { skipped: false, result, fingerprint };

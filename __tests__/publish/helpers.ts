@@ -57,12 +57,7 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 }
 
 /** Writes archives with random bytes (or `content`) and describes them for a request. */
-export async function makeArchives(
-  dir: string,
-  names: readonly string[],
-  fingerprint: string,
-  content?: (name: string) => Buffer,
-): Promise<ReleaseFile[]> {
+export async function makeArchives(dir: string, names: readonly string[], fingerprint: string, content?: (name: string) => Buffer): Promise<ReleaseFile[]> {
   const files: ReleaseFile[] = [];
   for (const name of names) {
     const data = content?.(name) ?? Buffer.concat([Buffer.from(`${name}\n`), randomBytes(2048 + Math.floor(Math.random() * 4096))]);
@@ -107,17 +102,15 @@ export function baseParts(overrides: Partial<FingerprintParts> = {}): Fingerprin
     archiveFormat: 'zip',
     assetNameTemplate: 'ktctl_{version}_{Os}_{Arch}',
     wintunSha256: '07c256185d6ee3652e09fa55c0b673e2624b565e02c4b9091c79ca7d2f24ef51',
-    kubeconfig: 'apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: https://k8s.example:6443}\nusers:\n- name: ci\n  user: {token: s3cr3t-token}\n',
+    kubeconfig:
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: https://k8s.example:6443}\nusers:\n- name: ci\n  user: {token: s3cr3t-token}\n',
     ktConfig: 'global:\n  namespace: dev\n',
     actionVersion: '1.0.0',
     ...overrides,
   };
 }
 
-export async function withServer<T>(
-  options: GitHubServerOptions,
-  work: (server: GitHubServer, dir: string) => Promise<T>,
-): Promise<T> {
+export async function withServer<T>(options: GitHubServerOptions, work: (server: GitHubServer, dir: string) => Promise<T>): Promise<T> {
   const server = await GitHubServer.start(options);
   const { dir, cleanup } = await tempDir();
   try {

@@ -47,26 +47,46 @@ const CASES: ReadonlyArray<{
   readonly change: (manifest: Mutable<BuildManifest>, folder: string) => Promise<void> | void;
   readonly error: RegExp;
 }> = [
-  { label: 'a path separator in an archive name', change: (m) => void (m.assets[0]!.name = `sub/${NAME}`), error: /archive 1 with something that is not a plain file name/ },
+  {
+    label: 'a path separator in an archive name',
+    change: (m) => void (m.assets[0]!.name = `sub/${NAME}`),
+    error: /archive 1 with something that is not a plain file name/,
+  },
   { label: 'a backslash in an archive name', change: (m) => void (m.assets[0]!.name = `..\\${NAME}`), error: /not a plain file name/ },
   { label: "'..' as an archive name", change: (m) => void (m.assets[0]!.name = '..'), error: /not a plain file name/ },
   { label: "'..' inside an archive name", change: (m) => void (m.assets[0]!.name = `x..${NAME}`), error: /not a plain file name/ },
   { label: 'a hidden file name', change: (m) => void (m.assets[0]!.name = `.${NAME}`), error: /not a plain file name/ },
   { label: 'the same archive twice', change: (m) => void m.assets.push({ ...m.assets[0]! }), error: /lists ktctl_0\.3\.7_Linux_x86_64\.zip twice/ },
-  { label: 'a size that does not match the file', change: (m) => void (m.assets[0]!.size += 1), error: /ktctl_0\.3\.7_Linux_x86_64\.zip in artifact ktctl-archives-linux-amd64 is missing or does not match its manifest/ },
+  {
+    label: 'a size that does not match the file',
+    change: (m) => void (m.assets[0]!.size += 1),
+    error: /ktctl_0\.3\.7_Linux_x86_64\.zip in artifact ktctl-archives-linux-amd64 is missing or does not match its manifest/,
+  },
   { label: 'a negative size', change: (m) => void (m.assets[0]!.size = -1), error: /size that is not a positive whole number/ },
   { label: 'a hash that does not match the file', change: (m) => void (m.assets[0]!.sha256 = '0'.repeat(64)), error: /does not match its manifest/ },
   { label: 'a hash of the wrong shape', change: (m) => void (m.assets[0]!.sha256 = 'A'.repeat(64)), error: /SHA-256 that is not 64 lowercase hex digits/ },
   { label: 'an archive named like the checksums file', change: (m) => void (m.assets[0]!.name = m.checksumsName), error: /a name the action uses itself/ },
   { label: 'an archive named build-info.json', change: (m) => void (m.assets[0]!.name = 'build-info.json'), error: /a name the action uses itself/ },
   { label: 'an archive named like the manifest', change: (m) => void (m.assets[0]!.name = MANIFEST_NAME), error: /a name the action uses itself/ },
-  { label: "an archive named like the action's working copies", change: (m) => void (m.assets[0]!.name = `ktctl-tmp-lock`), error: /a name the action uses itself/ },
-  { label: 'a checksums name with a path', change: (m) => void (m.checksumsName = '../../checksums.txt'), error: /names the checksums file with something that is not a plain file name/ },
+  {
+    label: "an archive named like the action's working copies",
+    change: (m) => void (m.assets[0]!.name = `ktctl-tmp-lock`),
+    error: /a name the action uses itself/,
+  },
+  {
+    label: 'a checksums name with a path',
+    change: (m) => void (m.checksumsName = '../../checksums.txt'),
+    error: /names the checksums file with something that is not a plain file name/,
+  },
   { label: 'a checksums name that is build-info.json', change: (m) => void (m.checksumsName = 'build-info.json'), error: /checksums file/ },
   { label: 'a short fingerprint', change: (m) => void (m.fingerprint = 'abc'), error: /fingerprint that is not a SHA-256/ },
   { label: 'a fingerprint with a line break', change: (m) => void (m.fingerprint = `${'f'.repeat(64)}\n`), error: /fingerprint that is not a SHA-256/ },
   { label: 'an upstream commit that is not one', change: (m) => void (m.upstream.commit = 'main'), error: /upstream commit that is not a commit id/ },
-  { label: 'a target the action does not build', change: (m) => void ((m.assets[0] as { os: string }).os = 'plan9'), error: /target the action does not build/ },
+  {
+    label: 'a target the action does not build',
+    change: (m) => void ((m.assets[0] as { os: string }).os = 'plan9'),
+    error: /target the action does not build/,
+  },
   { label: 'no archives', change: (m) => void m.assets.splice(0), error: /lists no archives/ },
   {
     label: 'an archive that is a link to a runner file',
@@ -88,15 +108,18 @@ for (const { label, change, error } of CASES) {
       await writeFile(path.join(folder, MANIFEST_NAME), JSON.stringify(manifest));
       const log = memoryLog();
       // As main.ts's publishCollected runs it: gather and check, then publish.
-      await assert.rejects(async () => {
-        const collected = await downloadBuildArtifacts(oneArtifact(folder), { prefix: 'ktctl-archives', destination: path.join(dir, 'download') }, log);
-        assert.ok(collected);
-        await publishRelease(clientFor(server, log), publishRequest(collected.files, { checksumsName: collected.checksumsName }), log, fastTiming);
-      }, (thrown: Error) => {
-        assert.match(thrown.message, error);
-        assert.match(thrown.message, /^mode: publish: .*ktctl-archives-linux-amd64/);
-        return true;
-      });
+      await assert.rejects(
+        async () => {
+          const collected = await downloadBuildArtifacts(oneArtifact(folder), { prefix: 'ktctl-archives', destination: path.join(dir, 'download') }, log);
+          assert.ok(collected);
+          await publishRelease(clientFor(server, log), publishRequest(collected.files, { checksumsName: collected.checksumsName }), log, fastTiming);
+        },
+        (thrown: Error) => {
+          assert.match(thrown.message, error);
+          assert.match(thrown.message, /^mode: publish: .*ktctl-archives-linux-amd64/);
+          return true;
+        },
+      );
       assert.deepEqual(server.requests, [], 'GitHub was not called at all');
     });
   });

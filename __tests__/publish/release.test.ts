@@ -16,17 +16,7 @@ import {
   TEMP_PREFIX,
   withDownloadUrls,
 } from '../../src/publish/index.js';
-import {
-  baseParts,
-  clientFor,
-  fastTiming,
-  makeArchives,
-  memoryLog,
-  publishRequest,
-  SHA,
-  sha256Text,
-  withServer,
-} from './helpers.js';
+import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, SHA, sha256Text, withServer } from './helpers.js';
 
 const NAMES = ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_Windows_x86_64.zip'];
 const CHECKSUMS = 'ktctl_0.3.7_checksums.txt';
@@ -170,7 +160,10 @@ test('skip-unchanged: the same fingerprint with every asset is unchanged; a chan
     assert.equal(same.unchanged, true);
     assert.equal(server.requests.filter((request) => request.method !== 'GET').length, writesBefore, 'the check wrote nothing');
     if (same.unchanged) {
-      assert.deepEqual(same.result.assets.map((asset) => asset.name), [...NAMES, CHECKSUMS, BUILD_INFO_NAME]);
+      assert.deepEqual(
+        same.result.assets.map((asset) => asset.name),
+        [...NAMES, CHECKSUMS, BUILD_INFO_NAME],
+      );
       assert.ok(same.result.assets.every((asset) => asset.url.includes('/releases/download/v0.3.7/')));
     }
 
@@ -291,7 +284,10 @@ test('a read-only token gets an error naming permissions: contents: write', asyn
     });
     // Also when the release exists and the first write is an upload.
     server.seedRelease({ tag: 'v0.3.7' });
-    await assert.rejects(publishRelease(clientFor(server, log, 'read-token'), publishRequest(archives), log, fastTiming), /upload .*permissions: contents: write/s);
+    await assert.rejects(
+      publishRelease(clientFor(server, log, 'read-token'), publishRequest(archives), log, fastTiming),
+      /upload .*permissions: contents: write/s,
+    );
     assert.equal(server.releaseViews()[0]?.assets.length, 0);
   });
 });

@@ -166,7 +166,13 @@ test('a fault at every step of replacing a published release never leaves it bro
         await publishRelease(clientFor(server, repairLog), rebuild(next), repairLog, { ...fastTiming, staleMs: 0 });
         assert.deepEqual(lies, [], `${where}: the repair never lied either`);
         assert.equal(wholeSet(server, old, next), 'new', where);
-        assert.deepEqual(published(server).assets.filter((asset) => asset.name.startsWith(TEMP_PREFIX)).map((asset) => asset.name), [], `${where}: no working copies left`);
+        assert.deepEqual(
+          published(server)
+            .assets.filter((asset) => asset.name.startsWith(TEMP_PREFIX))
+            .map((asset) => asset.name),
+          [],
+          `${where}: no working copies left`,
+        );
         assert.equal(published(server).name, 'ktctl (rotated)');
         assert.equal(server.releaseViews().length, 1);
         assert.deepEqual(server.violations, []);
@@ -181,7 +187,9 @@ test('a fault at every step of replacing a published release never leaves it bro
 test('a failed swap puts the old assets back and says so', async () => {
   await withServer({}, async (server, dir) => {
     const { old, next } = await publishOld(server, dir);
-    const before = published(server).assets.map((asset) => `${asset.name} ${asset.sha256}`).sort();
+    const before = published(server)
+      .assets.map((asset) => `${asset.name} ${asset.sha256}`)
+      .sort();
     // Renames 1-4 put the interim checksums file and build-info.json in place, 5 sets the first
     // archive aside; the 6th, its new copy taking its name, fails: the name is missing right then.
     server.inject({ op: 'repos/update-release-asset', skip: 5, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
@@ -191,7 +199,13 @@ test('a failed swap puts the old assets back and says so', async () => {
       return true;
     });
     assert.equal(wholeSet(server, old, next), 'old');
-    assert.deepEqual(published(server).assets.map((asset) => `${asset.name} ${asset.sha256}`).sort(), before, 'exactly the old assets, nothing left over');
+    assert.deepEqual(
+      published(server)
+        .assets.map((asset) => `${asset.name} ${asset.sha256}`)
+        .sort(),
+      before,
+      'exactly the old assets, nothing left over',
+    );
   });
 });
 
@@ -208,7 +222,12 @@ test('an interrupted run that set an archive aside: the next run puts it back be
     assert.deepEqual(checksumsLies(server), [`${NAMES[0]} is listed but missing`], 'this is the broken state a killed run can leave');
     const log = memoryLog();
     // A run that fails before its swap (every upload refused) still puts the old archive back.
-    server.inject({ op: 'repos/upload-release-asset', when: (request) => request.query.get('name') !== `${TEMP_PREFIX}lock`, times: Infinity, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
+    server.inject({
+      op: 'repos/upload-release-asset',
+      when: (request) => request.query.get('name') !== `${TEMP_PREFIX}lock`,
+      times: Infinity,
+      fault: { kind: 'status', status: 422, message: 'Validation Failed' },
+    });
     await assert.rejects(publishRelease(client, rebuild(next), log, fastTiming));
     assert.match(log.text(), new RegExp(`Restoring ${NAMES[0]?.replace(/\./g, '\\.')}, which an interrupted run had set aside`));
     assert.equal(wholeSet(server, old, next), 'old');

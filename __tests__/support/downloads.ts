@@ -3,7 +3,20 @@
 // archive Debian's upx in upx's layout. Both are built once and kept between test runs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -65,7 +78,18 @@ export function prepareDownloads(): DownloadFiles {
     mkdirSync(path.join(stage, upxFolder), { recursive: true });
     copyFileSync(realpathSync(UPX_SOURCE), path.join(stage, upxFolder, 'upx'));
     writeFileSync(path.join(stage, upxFolder, 'README'), 'upx\n');
-    execFileSync('tar', ['-C', stage, '--sort=name', '--mtime=2024-05-09 00:00:00Z', '--owner=0', '--group=0', '--numeric-owner', '-cJf', partial(upxArchive), upxFolder]);
+    execFileSync('tar', [
+      '-C',
+      stage,
+      '--sort=name',
+      '--mtime=2024-05-09 00:00:00Z',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-cJf',
+      partial(upxArchive),
+      upxFolder,
+    ]);
     renameSync(partial(upxArchive), upxArchive);
     rmSync(stage, { recursive: true, force: true });
   }
@@ -107,9 +131,21 @@ export function prepareGoArchive(goroot: string): GoArchive {
   if (!existsSync(archive)) {
     // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
     execFileSync('tar', [
-      '-C', goroot, '--dereference', '--transform', 's,^\\.,go,', '--sort=name', '--use-compress-program=gzip -n',
-      '--exclude=./pkg/linux_amd64', '--exclude=./pkg/linux_amd64_*', '--exclude=./test', '--exclude=./misc', '--exclude=testdata',
-      '-cf', partial(archive), '.',
+      '-C',
+      goroot,
+      '--dereference',
+      '--transform',
+      's,^\\.,go,',
+      '--sort=name',
+      '--use-compress-program=gzip -n',
+      '--exclude=./pkg/linux_amd64',
+      '--exclude=./pkg/linux_amd64_*',
+      '--exclude=./test',
+      '--exclude=./misc',
+      '--exclude=testdata',
+      '-cf',
+      partial(archive),
+      '.',
     ]);
     renameSync(partial(archive), archive);
   }
@@ -124,10 +160,22 @@ function goReleaseName(version: string): string {
 
 function goIndexEntry(go: GoArchive): object {
   const name = goReleaseName(go.version);
-  return { version: name, stable: true, files: [
-    { filename: path.basename(go.archive), os: 'linux', arch: 'amd64', version: name, sha256: sha256(go.archive), size: statSync(go.archive).size, kind: 'archive' },
-    { filename: `${name}.src.tar.gz`, os: '', arch: '', version: name, sha256: '1'.repeat(64), size: 1, kind: 'source' },
-  ] };
+  return {
+    version: name,
+    stable: true,
+    files: [
+      {
+        filename: path.basename(go.archive),
+        os: 'linux',
+        arch: 'amd64',
+        version: name,
+        sha256: sha256(go.archive),
+        size: statSync(go.archive).size,
+        kind: 'archive',
+      },
+      { filename: `${name}.src.tar.gz`, os: '', arch: '', version: name, sha256: '1'.repeat(64), size: 1, kind: 'source' },
+    ],
+  };
 }
 
 export interface DownloadServer {
@@ -147,7 +195,10 @@ export interface DownloadServer {
   close(): Promise<void>;
 }
 
-export async function startDownloadServer(files: DownloadFiles = prepareDownloads(), options: { goIndex?: boolean; moreGo?: readonly GoArchive[] } = {}): Promise<DownloadServer> {
+export async function startDownloadServer(
+  files: DownloadFiles = prepareDownloads(),
+  options: { goIndex?: boolean; moreGo?: readonly GoArchive[] } = {},
+): Promise<DownloadServer> {
   const moreGo = options.moreGo ?? [];
   const routes = new Map<string, string>([
     ...moreGo.map((go): [string, string] => [`/go/${path.basename(go.archive)}`, go.archive]),
@@ -157,9 +208,17 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
   ]);
   const index = JSON.stringify([
     // newer Go releases that go.mod's `go 1.19` or `go 1.22` must not pick
-    { version: 'go1.23.0', stable: true, files: [{ filename: 'go1.23.0.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.23.0', sha256: '0'.repeat(64), size: 1, kind: 'archive' }] },
+    {
+      version: 'go1.23.0',
+      stable: true,
+      files: [{ filename: 'go1.23.0.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.23.0', sha256: '0'.repeat(64), size: 1, kind: 'archive' }],
+    },
     ...moreGo.map(goIndexEntry),
-    { version: 'go1.20.1', stable: true, files: [{ filename: 'go1.20.1.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.20.1', sha256: '0'.repeat(64), size: 1, kind: 'archive' }] },
+    {
+      version: 'go1.20.1',
+      stable: true,
+      files: [{ filename: 'go1.20.1.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.20.1', sha256: '0'.repeat(64), size: 1, kind: 'archive' }],
+    },
     goIndexEntry({ version: files.goVersion, archive: files.goArchive }),
     { version: 'go1.19rc1', stable: false, files: [] },
   ]);
@@ -214,6 +273,10 @@ export async function startDownloadServer(files: DownloadFiles = prepareDownload
     },
     reset: (pathname, count) => void resets.set(pathname, count),
     shorten: (pathname, count) => void shortenings.set(pathname, count),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

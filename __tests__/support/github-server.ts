@@ -169,7 +169,7 @@ function checkSchema(spec: Spec, value: unknown, raw: Schema, where: string, mod
 function synthesize(spec: Spec, raw: Schema, hint: string): unknown {
   const schema = deref(spec, raw);
   if (schema.allOf !== undefined) {
-    return Object.assign({}, ...schema.allOf.map((part) => synthesize(spec, part, hint)) as object[]);
+    return Object.assign({}, ...(schema.allOf.map((part) => synthesize(spec, part, hint)) as object[]));
   }
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches?.[0] !== undefined) return synthesize(spec, branches[0], hint);
@@ -259,7 +259,14 @@ export interface ReleaseView {
   readonly draft: boolean;
   readonly prerelease: boolean;
   readonly targetCommitish: string;
-  readonly assets: ReadonlyArray<{ readonly id: number; readonly name: string; readonly size: number; readonly sha256: string; readonly text: string; readonly contentType: string }>;
+  readonly assets: ReadonlyArray<{
+    readonly id: number;
+    readonly name: string;
+    readonly size: number;
+    readonly sha256: string;
+    readonly text: string;
+    readonly contentType: string;
+  }>;
 }
 
 export interface SeenRequest {
@@ -556,7 +563,11 @@ export class GitHubServer {
         .filter((release) => !release.draft || c.permission === 'write')
         // as GitHub lists them: drafts first, then newest first (its docs promise no order)
         .sort((a, b) => Number(b.draft) - Number(a.draft) || b.id - a.id);
-      return this.page(c, visible.map((release) => this.releaseJson(release)), `/repos/${this.owner}/${this.repo}/releases`);
+      return this.page(
+        c,
+        visible.map((release) => this.releaseJson(release)),
+        `/repos/${this.owner}/${this.repo}/releases`,
+      );
     });
     this.route('repos/create-release', 'POST', `${repoPath}/releases`, (c) => {
       const body = c.json as { tag_name: string; target_commitish?: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean };
@@ -606,7 +617,11 @@ export class GitHubServer {
     this.route('repos/list-release-assets', 'GET', `${repoPath}/releases/{release_id}/assets`, (c) => {
       const release = this.visibleRelease(c);
       if (release === undefined) return notFound();
-      return this.page(c, this.assetsOf(release.id).map((asset) => this.assetJson(asset)), `/repos/${this.owner}/${this.repo}/releases/${release.id}/assets`);
+      return this.page(
+        c,
+        this.assetsOf(release.id).map((asset) => this.assetJson(asset)),
+        `/repos/${this.owner}/${this.repo}/releases/${release.id}/assets`,
+      );
     });
     this.route(
       'repos/upload-release-asset',
@@ -616,7 +631,8 @@ export class GitHubServer {
         const release = this.visibleRelease(c);
         if (release === undefined) return notFound();
         const name = c.query.get('name') ?? '';
-        if (name === '') return { status: 422, json: { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] } };
+        if (name === '')
+          return { status: 422, json: { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] } };
         if (this.assetsOf(release.id).some((asset) => asset.name === name)) return validationFailed('ReleaseAsset', 'name');
         const asset = this.newAsset(release.id, name, String(c.headers['content-type'] ?? 'application/octet-stream'), c.body);
         const label = c.query.get('label');
@@ -710,7 +726,9 @@ export class GitHubServer {
         return;
       }
       const text = JSON.stringify(reply.json);
-      res.writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+      res
+        .writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) })
+        .end(text);
     };
 
     if (!url.pathname.startsWith(`${prefix}/`)) {
@@ -803,7 +821,10 @@ export class GitHubServer {
       }
     }
     const known = new Set(
-      (operation.parameters ?? []).map((parameter) => deref(this.spec, parameter)).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
+      (operation.parameters ?? [])
+        .map((parameter) => deref(this.spec, parameter))
+        .filter((parameter) => parameter.in === 'query')
+        .map((parameter) => parameter.name),
     );
     for (const key of url.searchParams.keys()) {
       if (!known.has(key)) this.violations.push(`${route.op}: query parameter ${key} is not one GitHub knows`);
@@ -876,13 +897,19 @@ export class GitHubServer {
       case 'secondary-rate-limit':
         return {
           status: fault.status ?? 403,
-          json: { message: SECONDARY_MESSAGE, documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' },
+          json: {
+            message: SECONDARY_MESSAGE,
+            documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          },
           headers: { 'retry-after': String(fault.retryAfter ?? 1) },
         };
       case 'rate-limit':
         return {
           status: 403,
-          json: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+          json: {
+            message: 'API rate limit exceeded for installation ID 1.',
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+          },
           headers: {
             'x-ratelimit-limit': '5000',
             'x-ratelimit-remaining': '0',

@@ -3,7 +3,21 @@
 // __tests__/unit/linear.test.ts: `node --import tsx linear-passes.ts <pass> <input>|all`
 // prints one `done` line per input, so a hang is a timeout of the child, not of the test.
 import { pathToFileURL } from 'node:url';
-import { decodeConfig, parseArchiveFormat, parseBoolean, parseGoVersion, parseHttpUrl, parseMaxParallel, parseOutputDir, parseRepository, parseSha256, parseUpstreamVersion, parseUpxArgs, parseUpxVersion, parseVersion } from '../../src/inputs.js';
+import {
+  decodeConfig,
+  parseArchiveFormat,
+  parseBoolean,
+  parseGoVersion,
+  parseHttpUrl,
+  parseMaxParallel,
+  parseOutputDir,
+  parseRepository,
+  parseSha256,
+  parseUpstreamVersion,
+  parseUpxArgs,
+  parseUpxVersion,
+  parseVersion,
+} from '../../src/inputs.js';
 import { checkNameTemplate } from '../../src/plan.js';
 import { lastLines } from '../../src/process.js';
 import { parsePublishInputs } from '../../src/publish/index.js';
@@ -29,27 +43,27 @@ export const HOSTILE: Readonly<Record<string, string>> = {
   'dash runs': `${'- '.repeat(N / 2)}x`,
   'lines of dash runs': `${'- '.repeat(1000)}x\n`.repeat(N / 2000),
   'dashes and colons': '-:'.repeat(N / 2),
-  'newlines': '\n'.repeat(N),
+  newlines: '\n'.repeat(N),
   'CRLF lines': 'a: b\r\n'.repeat(N / 6),
-  'quotes': '"'.repeat(N),
-  'brackets': '['.repeat(N),
+  quotes: '"'.repeat(N),
+  brackets: '['.repeat(N),
   'hashes then a colon': `${'#'.repeat(N)}:`,
   'distinct keys': Array.from({ length: N / 9 }, (_, i) => `k${i}: v`).join('\n'),
   'many aliases': `a: &x v\nb:\n${'  - *x\n'.repeat(N / 7)}`,
   'many contexts': `apiVersion: v1\nkind: Config\ncontexts:\n${Array.from({ length: N / 40 }, (_, i) => `  - {name: c${i}, context: {cluster: x, user: y}}\n`).join('')}current-context: nope\n`,
-  'slashes': `https://h${'/'.repeat(N)}a`,
-  'ats': `https://${'@'.repeat(N)}`,
+  slashes: `https://h${'/'.repeat(N)}a`,
+  ats: `https://${'@'.repeat(N)}`,
   'colon-ats': `https://a${':@'.repeat(N / 2)}h/x`,
   'scheme marks': '://'.repeat(N / 3),
   'scheme marks with ats': 'a://b@'.repeat(N / 6),
-  'hex': '0'.repeat(N),
+  hex: '0'.repeat(N),
   'hex then tab': `${'a'.repeat(N)}\trefs/tags/x`,
   'go lines': `go ${' '.repeat(N)}1.19 ${' '.repeat(N)}x\n`.repeat(1),
   'go go go': 'go '.repeat(N / 3),
   'digits and dots': '1.'.repeat(N / 2),
   'version-like': `v0.3.7-${'a.'.repeat(N / 2)}+`,
-  'braces': '{'.repeat(N),
-  'base64': 'QUJD'.repeat(N / 4),
+  braces: '{'.repeat(N),
+  base64: 'QUJD'.repeat(N / 4),
 };
 
 const URL_SEEN = 'https://bot:pa@ss@127.0.0.1:1/x.git';

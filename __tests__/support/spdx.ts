@@ -5,15 +5,66 @@
 // relationship pointing at an element that exists.
 
 const RELATIONSHIP_TYPES = new Set([
-  'DESCRIBES', 'DESCRIBED_BY', 'CONTAINS', 'CONTAINED_BY', 'DEPENDS_ON', 'DEPENDENCY_OF', 'DEPENDENCY_MANIFEST_OF',
-  'BUILD_DEPENDENCY_OF', 'DEV_DEPENDENCY_OF', 'OPTIONAL_DEPENDENCY_OF', 'PROVIDED_DEPENDENCY_OF', 'TEST_DEPENDENCY_OF',
-  'RUNTIME_DEPENDENCY_OF', 'EXAMPLE_OF', 'GENERATES', 'GENERATED_FROM', 'ANCESTOR_OF', 'DESCENDANT_OF', 'VARIANT_OF',
-  'DISTRIBUTION_ARTIFACT', 'PATCH_FOR', 'PATCH_APPLIED', 'COPY_OF', 'FILE_ADDED', 'FILE_DELETED', 'FILE_MODIFIED',
-  'EXPANDED_FROM_ARCHIVE', 'DYNAMIC_LINK', 'STATIC_LINK', 'DATA_FILE_OF', 'TEST_CASE_OF', 'BUILD_TOOL_OF', 'DEV_TOOL_OF',
-  'TEST_OF', 'TEST_TOOL_OF', 'DOCUMENTATION_OF', 'OPTIONAL_COMPONENT_OF', 'METAFILE_OF', 'PACKAGE_OF', 'AMENDS',
-  'PREREQUISITE_FOR', 'HAS_PREREQUISITE', 'REQUIREMENT_DESCRIPTION_FOR', 'SPECIFICATION_FOR', 'OTHER',
+  'DESCRIBES',
+  'DESCRIBED_BY',
+  'CONTAINS',
+  'CONTAINED_BY',
+  'DEPENDS_ON',
+  'DEPENDENCY_OF',
+  'DEPENDENCY_MANIFEST_OF',
+  'BUILD_DEPENDENCY_OF',
+  'DEV_DEPENDENCY_OF',
+  'OPTIONAL_DEPENDENCY_OF',
+  'PROVIDED_DEPENDENCY_OF',
+  'TEST_DEPENDENCY_OF',
+  'RUNTIME_DEPENDENCY_OF',
+  'EXAMPLE_OF',
+  'GENERATES',
+  'GENERATED_FROM',
+  'ANCESTOR_OF',
+  'DESCENDANT_OF',
+  'VARIANT_OF',
+  'DISTRIBUTION_ARTIFACT',
+  'PATCH_FOR',
+  'PATCH_APPLIED',
+  'COPY_OF',
+  'FILE_ADDED',
+  'FILE_DELETED',
+  'FILE_MODIFIED',
+  'EXPANDED_FROM_ARCHIVE',
+  'DYNAMIC_LINK',
+  'STATIC_LINK',
+  'DATA_FILE_OF',
+  'TEST_CASE_OF',
+  'BUILD_TOOL_OF',
+  'DEV_TOOL_OF',
+  'TEST_OF',
+  'TEST_TOOL_OF',
+  'DOCUMENTATION_OF',
+  'OPTIONAL_COMPONENT_OF',
+  'METAFILE_OF',
+  'PACKAGE_OF',
+  'AMENDS',
+  'PREREQUISITE_FOR',
+  'HAS_PREREQUISITE',
+  'REQUIREMENT_DESCRIPTION_FOR',
+  'SPECIFICATION_FOR',
+  'OTHER',
 ]);
-const PURPOSES = new Set(['APPLICATION', 'FRAMEWORK', 'LIBRARY', 'CONTAINER', 'OPERATING-SYSTEM', 'DEVICE', 'FIRMWARE', 'SOURCE', 'ARCHIVE', 'FILE', 'INSTALL', 'OTHER']);
+const PURPOSES = new Set([
+  'APPLICATION',
+  'FRAMEWORK',
+  'LIBRARY',
+  'CONTAINER',
+  'OPERATING-SYSTEM',
+  'DEVICE',
+  'FIRMWARE',
+  'SOURCE',
+  'ARCHIVE',
+  'FILE',
+  'INSTALL',
+  'OTHER',
+]);
 const HEX_LENGTH: Record<string, number> = { SHA1: 40, SHA224: 56, SHA256: 64, SHA384: 96, SHA512: 128, MD5: 32 };
 const ID = /^SPDXRef-[A-Za-z0-9.-]+$/;
 
@@ -38,9 +89,15 @@ export function spdxViolations(value: unknown): string[] {
   need(namespaceOk, 'documentNamespace is an absolute URI without #');
   const info = doc['creationInfo'] as Record<string, unknown> | undefined;
   need(typeof info === 'object' && info !== null, 'creationInfo is an object');
-  need(typeof info?.['created'] === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(info['created'] as string), 'creationInfo.created is YYYY-MM-DDThh:mm:ssZ');
+  need(
+    typeof info?.['created'] === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(info['created'] as string),
+    'creationInfo.created is YYYY-MM-DDThh:mm:ssZ',
+  );
   const creators = info?.['creators'];
-  need(Array.isArray(creators) && creators.length > 0 && creators.every((c) => typeof c === 'string' && /^(Tool|Organization|Person): .+/.test(c)), 'creationInfo.creators are Tool:/Organization:/Person: strings');
+  need(
+    Array.isArray(creators) && creators.length > 0 && creators.every((c) => typeof c === 'string' && /^(Tool|Organization|Person): .+/.test(c)),
+    'creationInfo.creators are Tool:/Organization:/Person: strings',
+  );
 
   const ids = new Set<string>(['SPDXRef-DOCUMENT']);
   const packages = doc['packages'];
@@ -54,18 +111,31 @@ export function spdxViolations(value: unknown): string[] {
     if (typeof id === 'string') ids.add(id);
     need(typeof pkg['name'] === 'string' && pkg['name'] !== '', `${where}.name is a string`);
     const location = pkg['downloadLocation'];
-    need(typeof location === 'string' && (location === 'NONE' || location === 'NOASSERTION' || /^[a-z+]+:\/\/|^git\+/.test(location)), `${where}.downloadLocation is NONE, NOASSERTION or a location`);
+    need(
+      typeof location === 'string' && (location === 'NONE' || location === 'NOASSERTION' || /^[a-z+]+:\/\/|^git\+/.test(location)),
+      `${where}.downloadLocation is NONE, NOASSERTION or a location`,
+    );
     need(pkg['filesAnalyzed'] === undefined || typeof pkg['filesAnalyzed'] === 'boolean', `${where}.filesAnalyzed is a boolean`);
     if (pkg['filesAnalyzed'] === true) need(pkg['packageVerificationCode'] !== undefined, `${where} has packageVerificationCode as filesAnalyzed is true`);
     if (pkg['versionInfo'] !== undefined) need(typeof pkg['versionInfo'] === 'string', `${where}.versionInfo is a string`);
-    if (pkg['primaryPackagePurpose'] !== undefined) need(PURPOSES.has(String(pkg['primaryPackagePurpose'])), `${where}.primaryPackagePurpose is one of the 2.3 purposes`);
+    if (pkg['primaryPackagePurpose'] !== undefined)
+      need(PURPOSES.has(String(pkg['primaryPackagePurpose'])), `${where}.primaryPackagePurpose is one of the 2.3 purposes`);
     for (const checksum of (pkg['checksums'] as Array<Record<string, unknown>> | undefined) ?? []) {
       const length = HEX_LENGTH[String(checksum['algorithm'])];
-      need(length !== undefined && typeof checksum['checksumValue'] === 'string' && new RegExp(`^[0-9a-f]{${length}}$`).test(checksum['checksumValue'] as string), `${where}.checksums hold lowercase hex of their algorithm's length`);
+      need(
+        length !== undefined && typeof checksum['checksumValue'] === 'string' && new RegExp(`^[0-9a-f]{${length}}$`).test(checksum['checksumValue'] as string),
+        `${where}.checksums hold lowercase hex of their algorithm's length`,
+      );
     }
     for (const ref of (pkg['externalRefs'] as Array<Record<string, unknown>> | undefined) ?? []) {
-      need(['SECURITY', 'PACKAGE-MANAGER', 'PERSISTENT-ID', 'OTHER'].includes(String(ref['referenceCategory'])), `${where}.externalRefs category is a 2.3 category`);
-      need(typeof ref['referenceType'] === 'string' && typeof ref['referenceLocator'] === 'string' && !/\s/.test(ref['referenceLocator'] as string), `${where}.externalRefs have a type and a locator without spaces`);
+      need(
+        ['SECURITY', 'PACKAGE-MANAGER', 'PERSISTENT-ID', 'OTHER'].includes(String(ref['referenceCategory'])),
+        `${where}.externalRefs category is a 2.3 category`,
+      );
+      need(
+        typeof ref['referenceType'] === 'string' && typeof ref['referenceLocator'] === 'string' && !/\s/.test(ref['referenceLocator'] as string),
+        `${where}.externalRefs have a type and a locator without spaces`,
+      );
       if (ref['referenceType'] === 'purl') need(/^pkg:[a-z]+\/.+@.+/.test(String(ref['referenceLocator'])), `${where} purl is pkg:type/name@version`);
     }
   }

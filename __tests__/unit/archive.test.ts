@@ -147,9 +147,13 @@ test("zip: Java's ZipInputStream streams it from a pipe: each local header holds
   writeFileSync(program, STREAMING_READER);
 
   // stdin is a pipe: the reader cannot seek to the central directory
-  const streamed = execFileSync('java', [program], { input: readFileSync(archive), encoding: 'utf8' }).trim().split('\n');
+  const streamed = execFileSync('java', [program], { input: readFileSync(archive), encoding: 'utf8' })
+    .trim()
+    .split('\n');
   // the compressed sizes the central directory records, which the local headers must repeat
-  const central = execFileSync('python3', ['-c', 'import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.compress_size)', archive], { encoding: 'utf8' })
+  const central = execFileSync('python3', ['-c', 'import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.compress_size)', archive], {
+    encoding: 'utf8',
+  })
     .trim()
     .split('\n');
   assert.deepEqual(

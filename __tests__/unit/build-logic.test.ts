@@ -10,7 +10,10 @@ test('go build arguments carry the version as one ldflags word', () => {
 });
 
 test('go environment drops variables that would change the build', () => {
-  const env = goEnvironment({ PATH: '/bin', GOOS: 'plan9', GOFLAGS: '-mod=vendor', GOROOT: '/other', GOPROXY: 'https://proxy.example' }, '/tc/go/1.19.8/x64/bin/go');
+  const env = goEnvironment(
+    { PATH: '/bin', GOOS: 'plan9', GOFLAGS: '-mod=vendor', GOROOT: '/other', GOPROXY: 'https://proxy.example' },
+    '/tc/go/1.19.8/x64/bin/go',
+  );
   assert.equal(env['GOOS'], undefined);
   assert.equal(env['GOROOT'], '/tc/go/1.19.8/x64');
   assert.equal(env['GOTOOLCHAIN'], 'local');
@@ -20,7 +23,13 @@ test('go environment drops variables that would change the build', () => {
 });
 
 test('checksums in sha256sum format, sorted', () => {
-  assert.equal(checksumsText([{ name: 'b.zip', sha256: '2'.repeat(64) }, { name: 'a.zip', sha256: '1'.repeat(64) }]), `${'1'.repeat(64)}  a.zip\n${'2'.repeat(64)}  b.zip\n`);
+  assert.equal(
+    checksumsText([
+      { name: 'b.zip', sha256: '2'.repeat(64) },
+      { name: 'a.zip', sha256: '1'.repeat(64) },
+    ]),
+    `${'1'.repeat(64)}  a.zip\n${'2'.repeat(64)}  b.zip\n`,
+  );
 });
 
 test('the pool never runs more than its limit and starts follow-ups', async () => {
@@ -66,7 +75,15 @@ test('secret fragments cover lines, values and base64', () => {
 test('the Go cache key follows platform, Go, go.sum and targets, not their order', async () => {
   const { goCacheKey, cacheWanted } = await import('../../src/go-cache.js');
   const { hostPlatform } = await import('../../src/toolchain/platform.js');
-  const base = { host: hostPlatform('linux', 'x64'), goVersion: '1.19.8', goSum: 'a v1\n', targets: [{ os: 'linux', arch: 'amd64' }, { os: 'windows', arch: '386' }] } as const;
+  const base = {
+    host: hostPlatform('linux', 'x64'),
+    goVersion: '1.19.8',
+    goSum: 'a v1\n',
+    targets: [
+      { os: 'linux', arch: 'amd64' },
+      { os: 'windows', arch: '386' },
+    ],
+  } as const;
   const key = goCacheKey(base);
   assert.match(key, /^ktctl-customize-go-linux-amd64-go1\.19\.8-[0-9a-f]{20}$/);
   assert.equal(goCacheKey({ ...base, targets: [...base.targets].reverse() }), key);

@@ -8,9 +8,21 @@ const linux = hostPlatform('linux', 'x64');
 const hash = (c: string) => c.repeat(64);
 
 /** go.dev's shape: extra fields (version per file, size) are allowed and ignored. */
-const goodFile = { filename: 'go1.19.13.linux-amd64.tar.gz', os: 'linux', arch: 'amd64', version: 'go1.19.13', sha256: hash('a'), size: 148_000_000, kind: 'archive' };
+const goodFile = {
+  filename: 'go1.19.13.linux-amd64.tar.gz',
+  os: 'linux',
+  arch: 'amd64',
+  version: 'go1.19.13',
+  sha256: hash('a'),
+  size: 148_000_000,
+  kind: 'archive',
+};
 const good = [
-  { version: 'go1.19.13', stable: true, files: [goodFile, { ...goodFile, filename: 'go1.19.13.src.tar.gz', os: '', arch: '', kind: 'source', sha256: hash('b') }] },
+  {
+    version: 'go1.19.13',
+    stable: true,
+    files: [goodFile, { ...goodFile, filename: 'go1.19.13.src.tar.gz', os: '', arch: '', kind: 'source', sha256: hash('b') }],
+  },
   { version: 'go1.20rc1', stable: false, files: [] },
 ];
 

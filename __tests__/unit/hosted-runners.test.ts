@@ -50,19 +50,31 @@ function lookups(cache: Record<string, string> = {}, onPath: Record<string, stri
 describe('with the default inputs, each hosted runner', () => {
   const expected: Record<string, UpxSource | RegExp> = {
     'ubuntu-latest (x64)': {
-      kind: 'download', toolName: 'upx', version: '4.2.4', file: 'upx-4.2.4-amd64_linux.tar.xz',
+      kind: 'download',
+      toolName: 'upx',
+      version: '4.2.4',
+      file: 'upx-4.2.4-amd64_linux.tar.xz',
       url: `${RELEASES}/v4.2.4/upx-4.2.4-amd64_linux.tar.xz`,
-      sha256: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193', hashFrom: 'pin',
+      sha256: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+      hashFrom: 'pin',
     },
     'ubuntu-24.04-arm (arm64)': {
-      kind: 'download', toolName: 'upx', version: '4.2.4', file: 'upx-4.2.4-arm64_linux.tar.xz',
+      kind: 'download',
+      toolName: 'upx',
+      version: '4.2.4',
+      file: 'upx-4.2.4-arm64_linux.tar.xz',
       url: `${RELEASES}/v4.2.4/upx-4.2.4-arm64_linux.tar.xz`,
-      sha256: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9', hashFrom: 'pin',
+      sha256: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9',
+      hashFrom: 'pin',
     },
     'windows-latest (x64)': {
-      kind: 'download', toolName: 'upx', version: '4.2.4', file: 'upx-4.2.4-win64.zip',
+      kind: 'download',
+      toolName: 'upx',
+      version: '4.2.4',
+      file: 'upx-4.2.4-win64.zip',
       url: `${RELEASES}/v4.2.4/upx-4.2.4-win64.zip`,
-      sha256: '22e9ef20e4c72aad85e32c71cbc9c086436c179456382aa75c0c24868456a671', hashFrom: 'pin',
+      sha256: '22e9ef20e4c72aad85e32c71cbc9c086436c179456382aa75c0c24868456a671',
+      hashFrom: 'pin',
     },
     // the macOS images ship Homebrew but no upx
     'macos-latest (arm64)': { kind: 'homebrew', brew: '/opt/homebrew/bin/brew' },
@@ -75,7 +87,11 @@ describe('with the default inputs, each hosted runner', () => {
       const world = lookups({}, {}, homebrew[runner]);
       assert.deepEqual(upxSourceFor(defaults.upx, host, world), expected[runner]);
       // the tool cache is asked first, under the official name, for the runner's arch folder
-      assert.deepEqual(world.asked, host.os === 'darwin' ? ['cache upx/4.2.4/' + host.cacheArch, 'path upx', 'brew'] : [`cache upx/4.2.4/${host.cacheArch}`], 'PATH and Homebrew are looked at on macOS only');
+      assert.deepEqual(
+        world.asked,
+        host.os === 'darwin' ? ['cache upx/4.2.4/' + host.cacheArch, 'path upx', 'brew'] : [`cache upx/4.2.4/${host.cacheArch}`],
+        'PATH and Homebrew are looked at on macOS only',
+      );
     });
 
     test(`${runner}: plans all eight default targets without any upx input`, () => {
@@ -161,7 +177,11 @@ describe('the tool cache', () => {
     const request = inputsWith({ 'upx-version': '4.2.2' }).upx;
     assert.throws(
       () => planFor(inputsWith({ 'upx-version': '4.2.2' }), upstream, linux, lookups()),
-      (error: unknown) => error instanceof InputError && error.input === 'upx-sha256' && /upx-4\.2\.2-amd64_linux\.tar\.xz/.test(error.message) && /tool cache/.test(error.message),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.input === 'upx-sha256' &&
+        /upx-4\.2\.2-amd64_linux\.tar\.xz/.test(error.message) &&
+        /tool cache/.test(error.message),
     );
     // with the hash given, it is a download checked against the user's hash
     const source = chooseUpxSource({ request: { ...request, sha256: 'b'.repeat(64) }, host: linux, cached: undefined, pathUpx: undefined });

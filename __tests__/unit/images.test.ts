@@ -46,7 +46,11 @@ test('image-registry takes a host with an optional path and port, nothing else',
     ['-registry', /not a registry path/],
     ['registry..example.com/kt', /not a registry path/],
   ] as const) {
-    assert.throws(() => parseImageRegistry(bad), (error: Error) => error instanceof InputError && error.message.startsWith("Input 'image-registry'") && words.test(error.message), bad);
+    assert.throws(
+      () => parseImageRegistry(bad),
+      (error: Error) => error instanceof InputError && error.message.startsWith("Input 'image-registry'") && words.test(error.message),
+      bad,
+    );
   }
 });
 
@@ -79,7 +83,10 @@ test('an empty group is filled in; a long registry is never folded', () => {
   const long = registryImages(`registry.example.com/${'a'.repeat(90)}`, '0.3.7');
   const merged = mergeRegistryImages('global:\nmesh:\n  mode: auto\n', long);
   assert.deepEqual(parse(merged), { global: { image: long.shadow }, mesh: { mode: 'auto', 'router-image': long.router } });
-  assert.ok(merged.split('\n').some((line) => line.trim() === `image: ${long.shadow}`), merged);
+  assert.ok(
+    merged.split('\n').some((line) => line.trim() === `image: ${long.shadow}`),
+    merged,
+  );
 });
 
 test('a kt config that already sets both images the same is kept byte for byte', () => {
@@ -135,7 +142,13 @@ test('a navigator constant missing, declared twice or in another form fails nami
 
 test('the mirror list: upstream image and tag to the name ktctl pulls', () => {
   const upstream = readImageConstants(CONST_GO)!;
-  const withRegistry = mirrorList({ upstream, upstreamTag: 'v0.3.7', version: '0.3.7', registry: 'registry.example.com/kt', configured: { shadow: IMAGES.shadow, router: IMAGES.router } });
+  const withRegistry = mirrorList({
+    upstream,
+    upstreamTag: 'v0.3.7',
+    version: '0.3.7',
+    registry: 'registry.example.com/kt',
+    configured: { shadow: IMAGES.shadow, router: IMAGES.router },
+  });
   assert.deepEqual(withRegistry, [
     { name: 'kt-connect-shadow', source: `${UPSTREAM}/kt-connect-shadow:v0.3.7`, target: 'registry.example.com/kt/kt-connect-shadow:v0.3.7' },
     { name: 'kt-connect-router', source: `${UPSTREAM}/kt-connect-router:v0.3.7`, target: 'registry.example.com/kt/kt-connect-router:v0.3.7' },
@@ -148,7 +161,16 @@ test('the mirror list: upstream image and tag to the name ktctl pulls', () => {
       `${UPSTREAM}/kt-connect-navigator:v0.3.7 registry.example.com/kt/kt-connect-navigator:v0.3.7\n`,
   );
   // no registry: upstream's defaults, or what the kt config names; a custom version pulls its own tag
-  const plain = mirrorList({ upstream, upstreamTag: 'v0.3.7', version: '0.3.7-acme.1', registry: undefined, configured: { shadow: 'own.example.com/shadow:1' } });
-  assert.deepEqual(plain.map((image) => image.target), ['own.example.com/shadow:1', `${UPSTREAM}/kt-connect-router:v0.3.7-acme.1`, `${UPSTREAM}/kt-connect-navigator:v0.3.7-acme.1`]);
+  const plain = mirrorList({
+    upstream,
+    upstreamTag: 'v0.3.7',
+    version: '0.3.7-acme.1',
+    registry: undefined,
+    configured: { shadow: 'own.example.com/shadow:1' },
+  });
+  assert.deepEqual(
+    plain.map((image) => image.target),
+    ['own.example.com/shadow:1', `${UPSTREAM}/kt-connect-router:v0.3.7-acme.1`, `${UPSTREAM}/kt-connect-navigator:v0.3.7-acme.1`],
+  );
   assert.ok(plain.every((image) => image.source.endsWith(':v0.3.7')));
 });

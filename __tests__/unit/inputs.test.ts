@@ -40,7 +40,10 @@ describe('parseBuildInputs', () => {
       2,
     );
     assert.equal(inputs.upstream.url, 'file:///srv/mirror/kt-connect.git');
-    assert.deepEqual(inputs.targets, [{ os: 'linux', arch: 'amd64' }, { os: 'windows', arch: '386' }]);
+    assert.deepEqual(inputs.targets, [
+      { os: 'linux', arch: 'amd64' },
+      { os: 'windows', arch: '386' },
+    ]);
     assert.deepEqual(inputs.upx.args, ['--best', '--lzma']);
     assert.equal(inputs.maxParallel, 3);
     assert.equal(inputs.go.sha256, 'ab'.repeat(32));

@@ -21,7 +21,10 @@ const PER_INPUT = new Set(['validateKubeconfig', 'validateKtConfig']);
 
 function runPass(pass: string, input: string): void {
   const child = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, pass, input], { encoding: 'utf8', timeout: BOUND_SECONDS * 1000, maxBuffer: 1 << 20 });
-  const done = child.stdout.split('\n').filter((line) => line.startsWith('done ')).map((line) => line.slice(5));
+  const done = child.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('done '))
+    .map((line) => line.slice(5));
   const stuck = (input === 'all' ? Object.keys(HOSTILE) : [input]).find((name) => !done.includes(name));
   assert.equal(stuck, undefined, `${pass} did not finish '${stuck}' within ${BOUND_SECONDS} s (${child.signal ?? child.status}): ${child.stderr.slice(-2000)}`);
   assert.equal(child.status, 0, child.stderr.slice(-2000));

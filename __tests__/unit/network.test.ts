@@ -28,10 +28,14 @@ describe('limits from the environment', () => {
     assert.deepEqual(DEFAULT_NETWORK_LIMITS, { connectSeconds: 30, idleSeconds: 60 });
     assert.deepEqual(networkLimits({ KTCTL_CUSTOMIZE_CONNECT_TIMEOUT: '2', KTCTL_CUSTOMIZE_IDLE_TIMEOUT: ' 3 ' }), { connectSeconds: 2, idleSeconds: 3 });
     for (const bad of ['0', '-1', '1.5', '2s', '3601', '99999999', 'NaN']) {
-      assert.throws(() => networkLimits({ KTCTL_CUSTOMIZE_IDLE_TIMEOUT: bad }), (error: Error) => {
-        assert.match(error.message, /^Environment variable KTCTL_CUSTOMIZE_IDLE_TIMEOUT must be a whole number of seconds from 1 to 3600/);
-        return true;
-      }, bad);
+      assert.throws(
+        () => networkLimits({ KTCTL_CUSTOMIZE_IDLE_TIMEOUT: bad }),
+        (error: Error) => {
+          assert.match(error.message, /^Environment variable KTCTL_CUSTOMIZE_IDLE_TIMEOUT must be a whole number of seconds from 1 to 3600/);
+          return true;
+        },
+        bad,
+      );
     }
   });
 });
@@ -61,7 +65,10 @@ describe('stopping a process tree', () => {
     await waitUntil(() => processesWith(marker).length > 0);
     await assert.rejects(started, (error: Error) => {
       assert.ok(error instanceof ProcessTimeoutError);
-      assert.equal(error.message, 'a silent test program timed out: no answer for 2 s, so it was stopped (the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds)).');
+      assert.equal(
+        error.message,
+        'a silent test program timed out: no answer for 2 s, so it was stopped (the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds)).',
+      );
       return true;
     });
     await waitUntil(() => processesWith(marker).length === 0);
@@ -126,11 +133,17 @@ describe('the downloader against misbehaving servers', { concurrency: false }, (
     await assert.rejects(fetchText(url, options(log)), (error: Error) => {
       assert.ok(error instanceof DownloadError);
       assert.ok(error.cause instanceof NoAnswerError && error.cause.phase === 'idle');
-      assert.equal(error.message, `Could not download ${url} (input 'test-url') after 3 attempts: no answer for 1 s; the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds).`);
+      assert.equal(
+        error.message,
+        `Could not download ${url} (input 'test-url') after 3 attempts: no answer for 1 s; the limits are set by KTCTL_CUSTOMIZE_CONNECT_TIMEOUT and KTCTL_CUSTOMIZE_IDLE_TIMEOUT (seconds).`,
+      );
       return true;
     });
     assert.equal(silent.connections(), 3);
-    assert.deepEqual(log.warnings.map((w) => /attempt (\d) of 3/.exec(w)?.[1]), ['1', '2']);
+    assert.deepEqual(
+      log.warnings.map((w) => /attempt (\d) of 3/.exec(w)?.[1]),
+      ['1', '2'],
+    );
   });
 
   test('a server that never accepts the connection: the connect limit', async () => {

@@ -29,7 +29,11 @@ describe('resolveOutputDir', () => {
 
   test('a link out, a link to the workspace itself, a file on the way: refused naming output-dir', async () => {
     for (const dir of ['outer-link', 'outer-link/sub', 'self-link', 'file', 'file/sub']) {
-      await assert.rejects(resolveOutputDir(path.join(workspace, dir), workspace), (error: unknown) => error instanceof InputError && error.input === 'output-dir', dir);
+      await assert.rejects(
+        resolveOutputDir(path.join(workspace, dir), workspace),
+        (error: unknown) => error instanceof InputError && error.input === 'output-dir',
+        dir,
+      );
     }
   });
 

@@ -38,7 +38,11 @@ test('patterns: new lines or commas, order kept, empties dropped', () => {
 
 test('a pattern that could leave the workspace is refused before any file is read', () => {
   for (const bad of ['/etc/passwd', '../x.patch', 'patches/../../x.patch', '~/x.patch', 'C:/x.patch', 'patches/{a,b}.patch']) {
-    assert.throws(() => parsePatchPatterns(bad), (error: Error) => error instanceof InputError && error.input === 'patches', bad);
+    assert.throws(
+      () => parsePatchPatterns(bad),
+      (error: Error) => error instanceof InputError && error.input === 'patches',
+      bad,
+    );
   }
 });
 
@@ -53,7 +57,10 @@ test('paths and globs resolve in the order given, globs sorted, each file once, 
     ],
   );
   assert.equal(files[0]!.path, path.join(workspace, 'fixes/deep/03-third.diff'));
-  assert.deepEqual((await resolvePatches(['patches/.hidden.patch'], workspace)).map((file) => file.name), ['patches/.hidden.patch']);
+  assert.deepEqual(
+    (await resolvePatches(['patches/.hidden.patch'], workspace)).map((file) => file.name),
+    ['patches/.hidden.patch'],
+  );
 });
 
 test('a link, as the file or on the way to it, is refused; a pattern that matches nothing fails', async () => {
@@ -99,7 +106,10 @@ test('applyPatches: real git applies in order, names the failed hunk, refuses li
     applyPatches(tree, await resolvePatches(['p/1.patch'], workspace), path.join(root, 'scratch-2')),
     /Input 'patches': p\/1\.patch does not apply to this kt-connect: the first hunk that failed is at a\.txt:1 \(git apply: a\.txt: patch does not apply\)/,
   );
-  write('p/link.patch', 'diff --git a/l b/l\nnew file mode 120000\nindex 0000000..1111111\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+/etc\n\\ No newline at end of file\n');
+  write(
+    'p/link.patch',
+    'diff --git a/l b/l\nnew file mode 120000\nindex 0000000..1111111\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+/etc\n\\ No newline at end of file\n',
+  );
   await assert.rejects(applyPatches(tree, await resolvePatches(['p/link.patch'], workspace), path.join(root, 'scratch-3')), /makes a symbolic link/);
   assert.ok(!existsSync(path.join(tree, 'l')));
   // a file changed after it was resolved is not applied: the fingerprint named other bytes

@@ -20,7 +20,10 @@ test('a DLL for each of wintun’s machines passes for that machine and no other
 });
 
 test('what is not a DLL says what it is', () => {
-  assert.equal(problem(Buffer.from('not a dll at all, just some text that is long enough to hold a DOS header........'), 'amd64'), 'is not a Windows DLL (no MZ header)');
+  assert.equal(
+    problem(Buffer.from('not a dll at all, just some text that is long enough to hold a DOS header........'), 'amd64'),
+    'is not a Windows DLL (no MZ header)',
+  );
   assert.equal(problem(Buffer.from('MZ'), 'amd64'), 'is not a Windows DLL (no MZ header)', 'too short for e_lfanew');
   assert.equal(problem(peFile(MACHINES.amd64).subarray(0, 0x50), 'amd64'), 'is not a Windows DLL (it ends before its PE header)');
   const noSignature = peFile(MACHINES.amd64);

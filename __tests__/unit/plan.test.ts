@@ -29,7 +29,10 @@ test('upstream naming for every default target', () => {
 });
 
 test('upx off skips every target with a reason', () => {
-  const plan = planBuild({ version: '1.0.0-acme', targets: parseTargets('linux/amd64'), archiveFormat: 'zip', assetNameTemplate: '{tag}-{os}-{arch}', upxEnabled: false }, upstream);
+  const plan = planBuild(
+    { version: '1.0.0-acme', targets: parseTargets('linux/amd64'), archiveFormat: 'zip', assetNameTemplate: '{tag}-{os}-{arch}', upxEnabled: false },
+    upstream,
+  );
   assert.equal(plan.targets[0]?.upxSkipReason, 'upx is turned off');
   assert.equal(plan.targets[0]?.archiveName, 'v0.3.7-linux-amd64.zip');
   assert.equal(plan.version, '1.0.0-acme');

@@ -24,7 +24,10 @@ test('every input and output in action.yml has a row in the README tables', () =
 test('the README rows name nothing action.yml lacks', () => {
   const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((match) => match[1]!);
   const declared = new Set([...Object.keys(action.inputs), ...Object.keys(action.outputs)]);
-  assert.deepEqual(rows.filter((row) => !declared.has(row)), []);
+  assert.deepEqual(
+    rows.filter((row) => !declared.has(row)),
+    [],
+  );
 });
 
 test('action.yml defaults are the defaults the code applies', () => {

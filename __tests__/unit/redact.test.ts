@@ -1,15 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  printable,
-  redactUrl,
-  redactUrlCredentials,
-  redactUrlsIn,
-  trimTrailingSlashes,
-  urlSecrets,
-  urlUserinfo,
-  withoutUserinfo,
-} from '../../src/redact.js';
+import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, urlUserinfo, withoutUserinfo } from '../../src/redact.js';
 import { secretFragments } from '../../src/secrets.js';
 
 describe('URL userinfo', () => {

@@ -29,19 +29,31 @@ const INPUT: ReleaseNotesInput = {
 
 test('the notes name the upstream tag and commit, Go, targets, the kt config keys and the context, never a value', () => {
   const notes = releaseNotes(INPUT);
-  for (const text of ['kt-connect v0.3.7', INPUT.upstream.commit, 'Go 1.19.8', 'linux/amd64, darwin/arm64, windows/amd64', '`global.image`', '`mesh.router-image`', 'context `test-context`', 'namespace `default`']) {
+  for (const text of [
+    'kt-connect v0.3.7',
+    INPUT.upstream.commit,
+    'Go 1.19.8',
+    'linux/amd64, darwin/arm64, windows/amd64',
+    '`global.image`',
+    '`mesh.router-image`',
+    'context `test-context`',
+    'namespace `default`',
+  ]) {
     assert.ok(notes.includes(text), text);
   }
   const values = KT_CONFIG.split('\n').flatMap((line) => /^\s+[a-z-]+:\s*(.+)$/.exec(line)?.[1] ?? []);
   assert.equal(values.filter((value) => notes.includes(value)).length, 0, 'no kt config value');
-  for (const secret of ['fixture-token', '127.0.0.1:6443', 'certificate-authority-data', 'test-user']) assert.ok(!notes.includes(secret), 'no kubeconfig content but the context');
+  for (const secret of ['fixture-token', '127.0.0.1:6443', 'certificate-authority-data', 'test-user'])
+    assert.ok(!notes.includes(secret), 'no kubeconfig content but the context');
 });
 
 test('per OS: gh release download with a token hint, the checksum check, provenance, install', () => {
   const notes = releaseNotes(INPUT);
   assert.match(notes, /gh auth login/);
   assert.match(notes, /GH_TOKEN/);
-  assert.ok(notes.includes("gh release download ktctl-v0.3.7 --repo acme/ktctl --pattern 'ktctl_0.3.7_Linux_x86_64.tar.gz' --pattern 'ktctl_0.3.7_checksums.txt'"));
+  assert.ok(
+    notes.includes("gh release download ktctl-v0.3.7 --repo acme/ktctl --pattern 'ktctl_0.3.7_Linux_x86_64.tar.gz' --pattern 'ktctl_0.3.7_checksums.txt'"),
+  );
   assert.ok(notes.includes("grep '  ktctl_0.3.7_Linux_x86_64.tar.gz$' ktctl_0.3.7_checksums.txt | sha256sum -c"));
   assert.ok(notes.includes("grep '  ktctl_0.3.7_MacOS_arm_64.tar.gz$' ktctl_0.3.7_checksums.txt | shasum -a 256 -c"));
   assert.ok(notes.includes('(Get-FileHash ktctl_0.3.7_Windows_x86_64.zip -Algorithm SHA256)'));
@@ -72,12 +84,18 @@ test('release-body / release-body-file: one of them, within GitHub limit', async
   const { parsePublishInputs } = await import('../../src/publish/inputs.js');
   const { InputError } = await import('../../src/errors.js');
   const env = { GITHUB_REPOSITORY: 'acme/ktctl', GITHUB_SHA: 'c0ffee'.padEnd(40, '0') };
-  const read = (values: Record<string, string>) => (name: string): string => ({ 'github-token': 'ghs_x', ...values })[name] ?? '';
+  const read =
+    (values: Record<string, string>) =>
+    (name: string): string =>
+      ({ 'github-token': 'ghs_x', ...values })[name] ?? '';
   assert.equal(parsePublishInputs(read({}), env).releaseBody, undefined);
   assert.deepEqual(parsePublishInputs(read({ 'release-body': 'Hello' }), env).releaseBody, { text: 'Hello' });
   assert.deepEqual(parsePublishInputs(read({ 'release-body-file': ' notes.md ' }), env).releaseBody, { file: 'notes.md' });
   const rejects = (values: Record<string, string>, input: string): void =>
-    void assert.throws(() => parsePublishInputs(read(values), env), (error: unknown) => error instanceof InputError && error.input === input);
+    void assert.throws(
+      () => parsePublishInputs(read(values), env),
+      (error: unknown) => error instanceof InputError && error.input === input,
+    );
   rejects({ 'release-body': 'a', 'release-body-file': 'b.md' }, 'release-body');
   rejects({ 'release-body': 'x'.repeat(125001) }, 'release-body');
 });

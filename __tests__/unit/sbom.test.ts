@@ -44,14 +44,20 @@ test('the document is valid SPDX 2.3', () => {
 });
 
 test('the validator catches what the schema would refuse', () => {
-  const doc = JSON.parse(JSON.stringify(sbomDocument(INPUT))) as Record<string, unknown> & { packages: Array<Record<string, unknown>>; relationships: Array<Record<string, unknown>> };
+  const doc = JSON.parse(JSON.stringify(sbomDocument(INPUT))) as Record<string, unknown> & {
+    packages: Array<Record<string, unknown>>;
+    relationships: Array<Record<string, unknown>>;
+  };
   doc['spdxVersion'] = 'SPDX-2.2';
   doc.packages[0]!['SPDXID'] = 'SPDXRef-bad_id';
   doc.packages[2]!['checksums'] = [{ algorithm: 'SHA256', checksumValue: 'abc' }];
   doc.relationships[0]!['relatedSpdxElement'] = 'SPDXRef-nothing';
   const errors = spdxViolations(doc);
   for (const expected of ['spdxVersion is SPDX-2.3', 'packages[0].SPDXID matches', 'packages[2].checksums', 'relationships[0].relatedSpdxElement']) {
-    assert.ok(errors.some((e) => e.startsWith(expected)), expected);
+    assert.ok(
+      errors.some((e) => e.startsWith(expected)),
+      expected,
+    );
   }
 });
 
@@ -60,7 +66,9 @@ test('per target: the modules compiled in, Go, and the upstream tag and commit; 
   const byId = new Map(doc.packages.map((p) => [p.SPDXID, p]));
   const dependsOn = (name: string): string[] => {
     const binary = doc.packages.find((p) => p.name === name)!;
-    return doc.relationships.filter((r) => r.spdxElementId === binary.SPDXID && r.relationshipType === 'DEPENDS_ON').map((r) => `${byId.get(r.relatedSpdxElement)!.name}@${byId.get(r.relatedSpdxElement)!.versionInfo}`);
+    return doc.relationships
+      .filter((r) => r.spdxElementId === binary.SPDXID && r.relationshipType === 'DEPENDS_ON')
+      .map((r) => `${byId.get(r.relatedSpdxElement)!.name}@${byId.get(r.relatedSpdxElement)!.versionInfo}`);
   };
   assert.deepEqual(dependsOn('ktctl linux/amd64'), ['github.com/spf13/cobra@v1.4.0']);
   assert.deepEqual(dependsOn('ktctl linux/arm64'), ['github.com/spf13/cobra@v1.4.0', 'golang.org/x/sys@v0.0.0-20220405210540-1e041c57c461']);
@@ -76,7 +84,9 @@ test('per target: the modules compiled in, Go, and the upstream tag and commit; 
   const amd64 = doc.packages.find((p) => p.name === 'ktctl linux/amd64')!;
   assert.equal(amd64.checksums?.[0]?.checksumValue, 'a'.repeat(64));
   assert.ok(doc.relationships.some((r) => r.spdxElementId === go.SPDXID && r.relationshipType === 'BUILD_TOOL_OF' && r.relatedSpdxElement === amd64.SPDXID));
-  assert.ok(doc.relationships.some((r) => r.spdxElementId === amd64.SPDXID && r.relationshipType === 'GENERATED_FROM' && r.relatedSpdxElement === source.SPDXID));
+  assert.ok(
+    doc.relationships.some((r) => r.spdxElementId === amd64.SPDXID && r.relationshipType === 'GENERATED_FROM' && r.relatedSpdxElement === source.SPDXID),
+  );
   assert.equal(doc.creationInfo.created, '2026-11-28T04:00:00Z');
 });
 

@@ -7,7 +7,11 @@ import { upxReleaseName } from '../../src/toolchain/upx.js';
 const linux = hostPlatform('linux', 'x64');
 
 const file = (version: string, os = 'linux', arch = 'amd64') => ({
-  filename: `${version}.${os}-${arch}.tar.gz`, os, arch, sha256: version.length.toString(16).padStart(64, 'A'), kind: 'archive',
+  filename: `${version}.${os}-${arch}.tar.gz`,
+  os,
+  arch,
+  sha256: version.length.toString(16).padStart(64, 'A'),
+  kind: 'archive',
 });
 const index: GoIndexRelease[] = [
   { version: 'go1.20.1', stable: true, files: [file('go1.20.1')] },

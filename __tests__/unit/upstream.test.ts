@@ -42,13 +42,21 @@ test('prereleases in order: beta10 after beta2, rc after beta, all before the re
   assert.ok(compareSemver(at('v0.3.6-rc1'), at('v0.3.6-beta10')) > 0);
   assert.ok(compareSemver(at('v0.3.6-beta10'), at('v0.3.6')) < 0);
   assert.equal(compareSemver(at('v0.3.6-beta2'), at('0.3.6-beta2')), 0, 'a leading v changes nothing');
-  assert.deepEqual(
-    newestFirst(['v0.3.5-beta3', 'v0.3.6-beta10', 'nightly', 'v0.3.6-beta2', 'v0.3.10', 'v0.3.9', 'main']),
-    ['v0.3.10', 'v0.3.9', 'v0.3.6-beta10', 'v0.3.6-beta2', 'v0.3.5-beta3', 'nightly', 'main'],
-  );
+  assert.deepEqual(newestFirst(['v0.3.5-beta3', 'v0.3.6-beta10', 'nightly', 'v0.3.6-beta2', 'v0.3.10', 'v0.3.9', 'main']), [
+    'v0.3.10',
+    'v0.3.9',
+    'v0.3.6-beta10',
+    'v0.3.6-beta2',
+    'v0.3.5-beta3',
+    'nightly',
+    'main',
+  ]);
 });
 
 test('latest ignores prereleases however high, and refs that only look like versions', () => {
-  const refs = ['v0.3.7', 'v0.4.0-beta10', 'v0.4.0-beta2', 'v1.0.0-rc1', ' v9.9.9', 'v0.3.8 ', 'vv2.0.0', '0.3.6'].map((tag, i) => ({ tag, commit: sha(String(i)) }));
+  const refs = ['v0.3.7', 'v0.4.0-beta10', 'v0.4.0-beta2', 'v1.0.0-rc1', ' v9.9.9', 'v0.3.8 ', 'vv2.0.0', '0.3.6'].map((tag, i) => ({
+    tag,
+    commit: sha(String(i)),
+  }));
   assert.equal(pickLatestTag(refs)?.tag, 'v0.3.7');
 });

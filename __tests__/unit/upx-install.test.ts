@@ -44,7 +44,10 @@ describe('installUpx', () => {
   after(async () => {
     await server.close();
     rmSync(root, { recursive: true, force: true });
-    for (const [name, value] of [['RUNNER_TOOL_CACHE', saved.cache], ['RUNNER_TEMP', saved.temp]] as const) {
+    for (const [name, value] of [
+      ['RUNNER_TOOL_CACHE', saved.cache],
+      ['RUNNER_TEMP', saved.temp],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
@@ -56,7 +59,10 @@ describe('installUpx', () => {
     const installed = await installUpx({ kind: 'path', upx }, hostPlatform('darwin', 'arm64'), log);
     assert.equal(installed.upx, upx);
     assert.match(installed.version, /^\d+\.\d+\.\d+$/);
-    assert.ok(log.lines.some((line) => line.includes(upx) && line.includes(`upx ${installed.version}`)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((line) => line.includes(upx) && line.includes(`upx ${installed.version}`)),
+      log.lines.join('\n'),
+    );
   });
 
   test('a cached upx is used as it is: no download', async () => {
@@ -104,7 +110,10 @@ describe('installUpx', () => {
  * `--prefix upx` prints the prefix. The real Homebrew cannot run here and is not exercised:
  * only the e2e workflow's macOS runner does that.
  */
-function fakeBrew(root: string, behaviour: { readonly linkInto?: string; readonly fail?: boolean }): { brew: string; prefix: string; calls: () => string[][]; env: () => Record<string, string> } {
+function fakeBrew(
+  root: string,
+  behaviour: { readonly linkInto?: string; readonly fail?: boolean },
+): { brew: string; prefix: string; calls: () => string[][]; env: () => Record<string, string> } {
   const bin = path.join(root, 'brew-bin');
   const prefix = path.join(root, 'Cellar', 'upx', 'current');
   mkdirSync(bin, { recursive: true });
@@ -139,14 +148,20 @@ function fakeBrew(root: string, behaviour: { readonly linkInto?: string; readonl
     calls: () => {
       const lines = readFileSync(path.join(root, 'argv'), 'utf8').split('\n');
       const calls: string[][] = [];
-      for (let i = 0; i < lines.length && lines[i] !== ''; ) {
+      for (let i = 0; i < lines.length && lines[i] !== '';) {
         const count = Number(lines[i]);
         calls.push(lines.slice(i + 1, i + 1 + count));
         i += 1 + count;
       }
       return calls;
     },
-    env: () => Object.fromEntries(readFileSync(path.join(root, 'env'), 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
+    env: () =>
+      Object.fromEntries(
+        readFileSync(path.join(root, 'env'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      ),
   };
 }
 
@@ -167,7 +182,10 @@ describe('installUpx with Homebrew (a stand-in script for brew)', () => {
     const log = recordingLog();
     const env = { PATH: emptyPath, HOME: dir, INPUT_KUBECONFIG: 'not for brew' };
     const installed = await installUpx({ kind: 'homebrew', brew: brew.brew }, mac, log, env);
-    assert.deepEqual(brew.calls(), [['install', 'upx'], ['--prefix', 'upx']]);
+    assert.deepEqual(brew.calls(), [
+      ['install', 'upx'],
+      ['--prefix', 'upx'],
+    ]);
     const seen = brew.env();
     for (const [name, value] of Object.entries(BREW_ENVIRONMENT)) assert.equal(seen[name], value, name);
     assert.deepEqual(Object.keys(BREW_ENVIRONMENT).sort(), ['HOMEBREW_NO_ANALYTICS', 'HOMEBREW_NO_AUTO_UPDATE', 'HOMEBREW_NO_INSTALL_CLEANUP']);
@@ -175,7 +193,10 @@ describe('installUpx with Homebrew (a stand-in script for brew)', () => {
     assert.equal(installed.upx, path.join(brew.prefix, 'bin', 'upx'));
     assert.ok(realVersion !== undefined);
     assert.equal(installed.version, realVersion, 'the version comes from running the installed upx');
-    assert.ok(log.lines.some((line) => line.includes(`upx ${realVersion} installed with Homebrew (${installed.upx})`)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((line) => line.includes(`upx ${realVersion} installed with Homebrew (${installed.upx})`)),
+      log.lines.join('\n'),
+    );
   });
 
   test('an upx that brew links onto the PATH is found there, without asking for the prefix', async () => {
@@ -187,7 +208,10 @@ describe('installUpx with Homebrew (a stand-in script for brew)', () => {
     assert.deepEqual(brew.calls(), [['install', 'upx']]);
     assert.equal(installed.upx, path.join(pathDir, 'upx'));
     assert.equal(installed.version, realVersion);
-    assert.ok(log.lines.some((line) => line.includes(`installed with Homebrew (${installed.upx})`)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((line) => line.includes(`installed with Homebrew (${installed.upx})`)),
+      log.lines.join('\n'),
+    );
   });
 
   test("a failed install is one error naming 'upx', with brew's last lines and both ways out", async () => {

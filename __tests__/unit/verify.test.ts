@@ -47,7 +47,10 @@ test('go version -m: version, main module, deps with replacements, and quoted bu
   assert.equal(info.path, 'github.com/alibaba/kt-connect/cmd/ktctl');
   assert.equal(info.main?.path, 'github.com/alibaba/kt-connect');
   assert.equal(info.main?.sum, undefined);
-  assert.deepEqual(info.deps.map((d) => `${d.path}@${d.version}`), ['github.com/spf13/cobra@v1.4.0', 'golang.zx2c4.com/wintun@v0.0.0-20211104114900-415007cec224', 'github.com/old/mod@v1.0.0']);
+  assert.deepEqual(
+    info.deps.map((d) => `${d.path}@${d.version}`),
+    ['github.com/spf13/cobra@v1.4.0', 'golang.zx2c4.com/wintun@v0.0.0-20211104114900-415007cec224', 'github.com/old/mod@v1.0.0'],
+  );
   assert.equal(info.deps[0]?.sum, 'h1:y+wJpx64xcgO1V+RcnwW0LEHxTKRi2ZDPSBjWnrg88Q=');
   assert.equal(info.deps[2]?.replacedBy?.path, 'github.com/fork/mod');
   assert.equal(info.settings.get('-ldflags'), '-s -w -X main.version=0.3.7');
@@ -106,12 +109,15 @@ test('the module path comes from go.mod', () => {
 
 test('embedded settings keep each value as text, as ktctl decodes it; a text without a colon has none', () => {
   const settings = embeddedSettings('global:\n  debug: true\n  pod-quota: 0.50\n  image: "r.example/s:v1"\nmesh:\n  router-image: r.example/r:v1\nforward:\n');
-  assert.deepEqual([...settings], [
-    ['global.debug', 'true'],
-    ['global.pod-quota', '0.50'],
-    ['global.image', 'r.example/s:v1'],
-    ['mesh.router-image', 'r.example/r:v1'],
-  ]);
+  assert.deepEqual(
+    [...settings],
+    [
+      ['global.debug', 'true'],
+      ['global.pod-quota', '0.50'],
+      ['global.image', 'r.example/s:v1'],
+      ['mesh.router-image', 'r.example/r:v1'],
+    ],
+  );
   assert.equal(embeddedSettings(undefined).size, 0);
   assert.equal(embeddedSettings('PUT YOUR KT CONFIG CONTENT HERE').size, 0);
 });

@@ -5,11 +5,26 @@ import { checkVersionAgainstImages } from '../../src/validate/version.js';
 
 describe('checkVersionAgainstImages rejects', () => {
   const cases: readonly (readonly [string, string, string, RegExp])[] = [
-    ['a leading v', 'v0.3.7', 'v0.3.7', /'v0\.3\.7' starts with v, but ktctl adds its own: it would pull kt-connect-shadow:vv0\.3\.7 and kt-connect-router:vv0\.3\.7, which do not exist\. Write 0\.3\.7/],
+    [
+      'a leading v',
+      'v0.3.7',
+      'v0.3.7',
+      /'v0\.3\.7' starts with v, but ktctl adds its own: it would pull kt-connect-shadow:vv0\.3\.7 and kt-connect-router:vv0\.3\.7, which do not exist\. Write 0\.3\.7/,
+    ],
     ['a leading v on a branch build', 'v0.3.7', 'master', /kt-connect-shadow:vv0\.3\.7 .* Write 0\.3\.7/],
     ['a leading v before a pre-release', 'v0.3.6-beta1', 'v0.3.6-beta1', /kt-connect-shadow:vv0\.3\.6-beta1 .* Write 0\.3\.6-beta1/],
-    ['an older release', '0.3.6', 'v0.3.7', /'0\.3\.6' is not the kt-connect release being built \(v0\.3\.7\): ktctl would pull kt-connect-shadow:v0\.3\.6 and kt-connect-router:v0\.3\.6, .* Use 0\.3\.7/],
-    ['a version of your own', '1.0.0', 'v0.3.7', /kt-connect-shadow:v1\.0\.0 .* Use 0\.3\.7, leave version empty, or set both global\.image and mesh\.router-image in kt-config/],
+    [
+      'an older release',
+      '0.3.6',
+      'v0.3.7',
+      /'0\.3\.6' is not the kt-connect release being built \(v0\.3\.7\): ktctl would pull kt-connect-shadow:v0\.3\.6 and kt-connect-router:v0\.3\.6, .* Use 0\.3\.7/,
+    ],
+    [
+      'a version of your own',
+      '1.0.0',
+      'v0.3.7',
+      /kt-connect-shadow:v1\.0\.0 .* Use 0\.3\.7, leave version empty, or set both global\.image and mesh\.router-image in kt-config/,
+    ],
     ['dev', 'dev', 'v0.3.7', /kt-connect-shadow:vdev and kt-connect-router:vdev/],
     ['a suffixed release', '0.3.7-acme', 'v0.3.7', /kt-connect-shadow:v0\.3\.7-acme/],
     ['the release of a pre-release tag', '0.3.6', 'v0.3.6-beta1', /Use 0\.3\.6-beta1/],

@@ -39,10 +39,7 @@ function pinnedVersion(): string {
 }
 
 test('actionlint finds no problem in .github/workflows and .github/examples', () => {
-  assert.ok(
-    existsSync(ACTIONLINT),
-    `actionlint is not installed at ${path.relative(root, ACTIONLINT)}; run \`bash ${INSTALL_SCRIPT}\` first.`,
-  );
+  assert.ok(existsSync(ACTIONLINT), `actionlint is not installed at ${path.relative(root, ACTIONLINT)}; run \`bash ${INSTALL_SCRIPT}\` first.`);
   const version = spawnSync(ACTIONLINT, ['--version'], { encoding: 'utf8' });
   const installed = version.stdout?.split('\n')[0]?.trim();
   assert.equal(
@@ -60,11 +57,7 @@ test('actionlint finds no problem in .github/workflows and .github/examples', ()
     encoding: 'utf8',
   });
   assert.equal(result.error, undefined, `could not run actionlint: ${result.error?.message}`);
-  assert.equal(
-    result.status,
-    0,
-    `actionlint exited with ${result.status} on ${files.join(' ')}:\n${result.stdout}${result.stderr}`,
-  );
+  assert.equal(result.status, 0, `actionlint exited with ${result.status} on ${files.join(' ')}:\n${result.stdout}${result.stderr}`);
 });
 
 interface ActionInterface {

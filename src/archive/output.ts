@@ -22,7 +22,11 @@ export interface Patch {
  * bytes that a hash taken on the way out would already have consumed. Reading back
  * costs a few tens of milliseconds for a 40 MB archive, against seconds of deflate.
  */
-export async function writeAtomically(destination: string, archive: AsyncIterable<Uint8Array>, patches: () => readonly Patch[] = () => []): Promise<ArchiveResult> {
+export async function writeAtomically(
+  destination: string,
+  archive: AsyncIterable<Uint8Array>,
+  patches: () => readonly Patch[] = () => [],
+): Promise<ArchiveResult> {
   const partial = `${destination}.partial`;
   let file: FileHandle | undefined;
   try {

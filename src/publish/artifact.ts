@@ -125,7 +125,6 @@ export interface CollectedBuild {
   readonly fingerprint: string;
 }
 
-
 export interface DownloadBuildsRequest {
   /** The artifact-name input, the same in the build jobs and the publish job. */
   readonly prefix: string;

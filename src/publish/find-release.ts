@@ -32,11 +32,7 @@ export async function findRelease(client: ReleaseClient, tag: string): Promise<R
  * with creation, so a job that created a higher id sees the lower one), deleting its own
  * duplicate.
  */
-export async function resolveRelease(
-  client: ReleaseClient,
-  request: PublishRequest,
-  log: Log,
-): Promise<{ release: ReleaseInfo; created: boolean }> {
+export async function resolveRelease(client: ReleaseClient, request: PublishRequest, log: Log): Promise<{ release: ReleaseInfo; created: boolean }> {
   const found = await findRelease(client, request.tag);
   if (found !== undefined) {
     log.info(`Using ${found.draft ? 'draft ' : ''}release ${request.tag} (id ${found.id}).`);

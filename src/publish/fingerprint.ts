@@ -66,18 +66,15 @@ export function computeFingerprint(parts: FingerprintParts): string {
     actionVersion: parts.actionVersion,
     // only when used, so the fingerprints of builds without them stay what they were
     ...(parts.imageRegistry === undefined ? {} : { imageRegistry: parts.imageRegistry }),
-    ...(parts.patches === undefined || parts.patches.length === 0 ? {} : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
+    ...(parts.patches === undefined || parts.patches.length === 0
+      ? {}
+      : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
   };
   return sha256(canonicalJson(document));
 }
 
 /** The parts for a build of `inputs` at `upstream`, once the version is resolved (plan.version). */
-export function fingerprintParts(
-  inputs: BuildInputs,
-  upstream: UpstreamRelease,
-  version: string,
-  actionVersion: string,
-): FingerprintParts {
+export function fingerprintParts(inputs: BuildInputs, upstream: UpstreamRelease, version: string, actionVersion: string): FingerprintParts {
   return {
     upstreamCommit: upstream.commit,
     version,

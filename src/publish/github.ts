@@ -151,9 +151,7 @@ const WRITE_PERMISSION =
 export function translateError(error: unknown, operation: string, repository: string, retries: number): GitHubError {
   if (error instanceof GitHubError) return error;
   const facts = factsOf(error);
-  const alreadyExists =
-    facts.status === 422 &&
-    (facts.errors.some((item) => item.code === 'already_exists') || /already exists/i.test(facts.message));
+  const alreadyExists = facts.status === 422 && (facts.errors.some((item) => item.code === 'already_exists') || /already exists/i.test(facts.message));
   let message: string;
   if (facts.status === 401) {
     message = `GitHub rejected the token while trying to ${operation} (401 ${facts.message}); check the github-token input.`;
@@ -265,8 +263,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
   const retries = options.retries ?? 4;
   const base = options.retryBaseMs ?? 1000;
   const maxRateLimitWait = options.maxRateLimitWait ?? 600;
-  const describe = (request: { method?: string; url?: string }): string =>
-    `${request.method ?? ''} ${(request.url ?? '').replace(/\{[^}]*\}$/, '')}`.trim();
+  const describe = (request: { method?: string; url?: string }): string => `${request.method ?? ''} ${(request.url ?? '').replace(/\{[^}]*\}$/, '')}`.trim();
   const throttle = {
     id: options.throttleId ?? 'ktctl-customize',
     retryAfterBaseValue: base,
@@ -324,11 +321,12 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     getRepository: () =>
       call('read the repository', async () => {
         const { data } = await octokit.rest.repos.get({ owner, repo });
-        const visibility = data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal'
-          ? data.visibility
-          : data.private
-            ? 'private'
-            : 'public';
+        const visibility =
+          data.visibility === 'public' || data.visibility === 'private' || data.visibility === 'internal'
+            ? data.visibility
+            : data.private
+              ? 'private'
+              : 'public';
         return { fullName: data.full_name, visibility };
       }),
 
@@ -377,8 +375,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
         return toRelease(data as RawRelease);
       }),
 
-    deleteRelease: (id) =>
-      quietly404(`delete release ${id}`, () => octokit.rest.repos.deleteRelease({ owner, repo, release_id: id })),
+    deleteRelease: (id) => quietly404(`delete release ${id}`, () => octokit.rest.repos.deleteRelease({ owner, repo, release_id: id })),
 
     listAssets: (releaseId) =>
       call(`list the assets of release ${releaseId}`, async () => {
@@ -396,9 +393,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
         // fetch sets Content-Length itself for bytes, and would then see two; for a stream it
         // cannot know the length, and GitHub requires it.
         const headers: Record<string, string> =
-          'data' in source
-            ? { 'content-type': source.contentType }
-            : { 'content-type': source.contentType, 'content-length': String(source.size) };
+          'data' in source ? { 'content-type': source.contentType } : { 'content-type': source.contentType, 'content-length': String(source.size) };
         const { data } = await octokit.request({
           method: 'POST',
           url: release.uploadUrl,
@@ -415,8 +410,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
         return toAsset(data as RawAsset);
       }),
 
-    deleteAsset: (assetId) =>
-      quietly404(`delete asset ${assetId}`, () => octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: assetId })),
+    deleteAsset: (assetId) => quietly404(`delete asset ${assetId}`, () => octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: assetId })),
 
     downloadAsset: (assetId) =>
       call(`download asset ${assetId}`, async () => {

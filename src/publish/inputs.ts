@@ -8,17 +8,17 @@ export type PublishMode = 'all' | 'build' | 'publish';
 
 /** Defaults of the publishing inputs; action.yml should say the same (github-token: `${{ github.token }}`). */
 export const PUBLISH_DEFAULTS = {
-  'publish': 'true',
+  publish: 'true',
   'release-tag': '',
   'release-name': '',
-  'draft': 'false',
-  'prerelease': 'false',
-  'overwrite': 'true',
+  draft: 'false',
+  prerelease: 'false',
+  overwrite: 'true',
   'skip-unchanged': 'true',
   'upload-artifact': 'false',
   'artifact-name': 'ktctl-archives',
   'retention-days': '',
-  'mode': 'all',
+  mode: 'all',
   'github-token': '',
   'allow-public': 'false',
   'release-body': '',
@@ -220,10 +220,16 @@ export function parsePublishInputs(read: InputReader, env: NodeJS.ProcessEnv): P
   const token = read('github-token').trim();
   const needsGitHub = publish || uploadArtifact;
   if (needsGitHub && token === '') {
-    throw new InputError('github-token', 'is empty; publishing needs a token that can write releases, such as ${{ github.token }} with permissions: contents: write.');
+    throw new InputError(
+      'github-token',
+      'is empty; publishing needs a token that can write releases, such as ${{ github.token }} with permissions: contents: write.',
+    );
   }
   if (needsGitHub && (github.owner === undefined || github.repo === undefined)) {
-    throw new InputError('publish', 'needs GITHUB_REPOSITORY (owner/name), which only GitHub Actions sets; set publish: false and upload-artifact: false to build only.');
+    throw new InputError(
+      'publish',
+      'needs GITHUB_REPOSITORY (owner/name), which only GitHub Actions sets; set publish: false and upload-artifact: false to build only.',
+    );
   }
   return {
     mode,

@@ -37,7 +37,9 @@ export async function ledgerFor(client: ReleaseClient, input: LedgerInput): Prom
     const entry = recorded.get(asset.name);
     let sha = digestHex(asset) ?? lines.get(asset.name) ?? entry?.sha256;
     if (sha === undefined) {
-      sha = createHash('sha256').update(await client.downloadAsset(asset.id)).digest('hex');
+      sha = createHash('sha256')
+        .update(await client.downloadAsset(asset.id))
+        .digest('hex');
     }
     entries.set(asset.name, { sha256: sha, fingerprint: entry?.sha256 === sha ? entry.fingerprint : undefined });
   }

@@ -74,7 +74,8 @@ export function parseManifest(text: string, artifact: string): BuildManifest {
     if (reserved(name) || name === valid.checksumsName) return fail(`names ${where} ${name}, a name the action uses itself.`);
     if (names.has(name)) return fail(`lists ${name} twice.`);
     names.add(name);
-    if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size <= 0) fail(`gives ${name} a size that is not a positive whole number.`);
+    if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size <= 0)
+      fail(`gives ${name} a size that is not a positive whole number.`);
     if (typeof entry.sha256 !== 'string' || !HEX64.test(entry.sha256)) fail(`gives ${name} a SHA-256 that is not 64 lowercase hex digits.`);
     if (!SUPPORTED_TARGETS.some((target) => target.os === entry.os && target.arch === entry.arch)) fail(`gives ${name} a target the action does not build.`);
   });

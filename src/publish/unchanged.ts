@@ -13,9 +13,7 @@ export interface UnchangedQuery extends ReleaseSettings {
   readonly checksumsName: string;
 }
 
-export type UnchangedCheck =
-  | { readonly unchanged: true; readonly result: PublishResult }
-  | { readonly unchanged: false; readonly reason: string };
+export type UnchangedCheck = { readonly unchanged: true; readonly result: PublishResult } | { readonly unchanged: false; readonly reason: string };
 
 /**
  * True when the release already holds this exact build: every archive, the checksums file and
@@ -29,9 +27,7 @@ export async function checkUnchanged(client: ReleaseClient, query: UnchangedQuer
     return { unchanged: false, reason: `release ${query.tag} is still a draft (an earlier run did not finish)` };
   }
   const assets = new Map((await client.listAssets(release.id)).map((asset) => [asset.name, asset]));
-  const missing = [...query.archiveNames, query.checksumsName, BUILD_INFO_NAME].filter(
-    (name) => assets.get(name)?.state !== 'uploaded',
-  );
+  const missing = [...query.archiveNames, query.checksumsName, BUILD_INFO_NAME].filter((name) => assets.get(name)?.state !== 'uploaded');
   if (missing.length > 0) return { unchanged: false, reason: `release ${query.tag} lacks ${missing.join(', ')}` };
   const read = async (name: string): Promise<string> => {
     const asset = assets.get(name);

@@ -50,7 +50,5 @@ export async function downloadVerified(download: VerifiedDownload, log: Log): Pr
     lastProblem = `its SHA-256 is ${actual}, expected ${sha256}`;
     log.warning(`Download of ${redactUrl(url)} does not match (attempt ${attempt} of ${ATTEMPTS}): ${lastProblem}`);
   }
-  throw new Error(
-    `Could not get a verified copy of ${redactUrl(url)}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`,
-  );
+  throw new Error(`Could not get a verified copy of ${redactUrl(url)}: ${lastProblem}. If the file is right and the hash is not, set '${hashInput}'.`);
 }

@@ -13,13 +13,7 @@ import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';
 import { GoIndexError, readGoIndex, type GoIndexReading } from './go-index.js';
 import { DownloadError, fetchText, HttpStatusError, isRetryable } from './http-get.js';
-import {
-  goArchiveName,
-  goSpecFor,
-  pickGoRelease,
-  specText,
-  type ChosenGo,
-} from './go-release.js';
+import { goArchiveName, goSpecFor, pickGoRelease, specText, type ChosenGo } from './go-release.js';
 import { exeName, type HostPlatform } from './platform.js';
 import { toolCacheName } from './tool-cache.js';
 
@@ -101,7 +95,9 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   } else {
     const release = pickGoRelease(index.releases, spec, host);
     if (release === undefined) {
-      throw new Error(`No ${spec.patch === undefined ? 'stable ' : ''}Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`);
+      throw new Error(
+        `No ${spec.patch === undefined ? 'stable ' : ''}Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`,
+      );
     }
     if (!release.stable) log.warning(`The index marks Go ${release.version} as not stable; using it because input 'go-version' names it exactly.`);
     // an exact version with a pinned hash: the pin wins over the index
@@ -111,7 +107,12 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   const url = `${request.downloadBaseUrl}/${chosen.filename}`;
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified({ url, urlInput: INPUT, sha256: chosen.sha256, hashInput: 'go-sha256' }, log);
-  const extracted = await extractDownload(archive, host.os === 'windows' ? 'zip' : 'tar.gz', { input: 'go-download-base-url', url }, { take: [`go/bin/${exeName('go', host)}`] });
+  const extracted = await extractDownload(
+    archive,
+    host.os === 'windows' ? 'zip' : 'tar.gz',
+    { input: 'go-download-base-url', url },
+    { take: [`go/bin/${exeName('go', host)}`] },
+  );
   const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
   return installed(goroot, chosen.version);
 }

@@ -25,6 +25,10 @@ function sourceIdentity(baseUrl: string): { key: string; host: string } {
   url.hash = '';
   // URL lowercases the scheme and host already; trailing slashes do not make another source
   const key = url.href.replace(/\/+$/, '');
-  const host = url.hostname.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'mirror';
+  const host =
+    url.hostname
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'mirror';
   return { key, host };
 }

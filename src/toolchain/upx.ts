@@ -240,7 +240,12 @@ export async function installUpx(source: UpxSource, host: HostPlatform, log: Log
   }
   const binary = exeName('upx', host);
   const folderName = file.replace(/\.(tar\.xz|zip)$/, '');
-  const extracted = await extractDownload(archive, file.endsWith('.zip') ? 'zip' : 'tar.xz', { input: 'upx-download-base-url', url }, { take: [`${folderName}/${binary}`] });
+  const extracted = await extractDownload(
+    archive,
+    file.endsWith('.zip') ? 'zip' : 'tar.xz',
+    { input: 'upx-download-base-url', url },
+    { take: [`${folderName}/${binary}`] },
+  );
   const dir = await tc.cacheDir(path.join(extracted, folderName), source.toolName, source.version, host.cacheArch);
   return { version: source.version, upx: path.join(dir, binary) };
 }

@@ -21,7 +21,9 @@ export async function fetchWintun(request: WintunRequest, arches: readonly strin
     const dll = path.join(extracted, ...inside(arch).split('/'));
     const problem = await dllProblem(dll, arch);
     if (problem !== undefined) {
-      throw new Error(`Input 'wintun-url': ${inside(arch)} in ${redactUrl(request.url)} ${problem}: it would fail to load on Windows ${arch}; point 'wintun-url' at an official wintun release zip.`);
+      throw new Error(
+        `Input 'wintun-url': ${inside(arch)} in ${redactUrl(request.url)} ${problem}: it would fail to load on Windows ${arch}; point 'wintun-url' at an official wintun release zip.`,
+      );
     }
     dlls.set(arch, dll);
   }

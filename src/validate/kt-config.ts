@@ -87,7 +87,11 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
     throw new InputError('kt-config', 'sets nothing (it holds only comments); give settings such as `global:` then `  image: ...`, or leave the input empty.');
   }
   if (!isMap(root)) {
-    fail(lineOf(root), 'the top level', `must be a mapping of groups (${GROUPS.join(', ')}), each holding key: value settings; ktctl would skip the whole file.`);
+    fail(
+      lineOf(root),
+      'the top level',
+      `must be a mapping of groups (${GROUPS.join(', ')}), each holding key: value settings; ktctl would skip the whole file.`,
+    );
   }
 
   const older = parseSemverTag(upstreamTag);
@@ -101,7 +105,11 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
     const known = group !== undefined && Object.hasOwn(KT_CONFIG_KEYS, group) ? KT_CONFIG_KEYS[group] : undefined;
     if (group === undefined || known === undefined) {
       const shown = shownName(group);
-      fail(groupLine, shown ?? 'a group', `is not a group ktctl reads, so ktctl would ignore it.${shown === undefined ? NOT_SHOWN : ''} ${suggestGroup(shown)}`);
+      fail(
+        groupLine,
+        shown ?? 'a group',
+        `is not a group ktctl reads, so ktctl would ignore it.${shown === undefined ? NOT_SHOWN : ''} ${suggestGroup(shown)}`,
+      );
     }
     const body = deref(doc, groupPair.value);
     // `forward:` with nothing under it decodes to an empty group: harmless.
@@ -123,7 +131,11 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
       const path = `${group}.${key}`;
       checkScalar(doc, pair, path, line);
       if (lacksNewKeys && NEWER_THAN_0_3_7.has(path)) {
-        fail(line, path, `is not read by kt-connect ${printable(upstreamTag)}, only by newer code (the default branch); remove it, or build a newer kt-connect-version.`);
+        fail(
+          line,
+          path,
+          `is not read by kt-connect ${printable(upstreamTag)}, only by newer code (the default branch); remove it, or build a newer kt-connect-version.`,
+        );
       }
       if (!isEmptyValue(deref(doc, pair.value))) set.add(path);
     }
@@ -136,7 +148,11 @@ function checkScalar(doc: Document.Parsed, pair: Pair, path: string, line: numbe
   const value = deref(doc, pair.value);
   if (isMap(value) || isSeq(value)) {
     const shape = isMap(value) ? 'mapping' : 'list';
-    fail(line, path, `must be a single value, not a ${shape}; ktctl reads flat key: value settings and would skip the whole file. Write several values as one comma-separated string.`);
+    fail(
+      line,
+      path,
+      `must be a single value, not a ${shape}; ktctl reads flat key: value settings and would skip the whole file. Write several values as one comma-separated string.`,
+    );
   }
   if (value === null || (isScalar(value) && value.value === null)) {
     fail(line, path, 'has no value, and ktctl would set it to an empty string; give a value, or delete the key.');

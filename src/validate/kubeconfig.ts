@@ -253,4 +253,3 @@ function nameList(named: Sections): string {
   const more = entries.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
-

@@ -42,7 +42,11 @@ export function parseGoVersionM(output: string): GoBuildInfo {
     if (!line.startsWith('\t')) continue;
     const fields = line.slice(1).split('\t');
     const kind = fields[0];
-    const module = (): GoModule => ({ path: fields[1] ?? '', version: fields[2] ?? '', sum: fields[3] === undefined || fields[3] === '' ? undefined : fields[3] });
+    const module = (): GoModule => ({
+      path: fields[1] ?? '',
+      version: fields[2] ?? '',
+      sum: fields[3] === undefined || fields[3] === '' ? undefined : fields[3],
+    });
     if (kind === 'path') mainPath = fields[1];
     else if (kind === 'mod') main = module();
     else if (kind === 'dep') deps.push(module());
@@ -89,7 +93,11 @@ export function unquoteGo(value: string): string {
 
 /** `go1.19` and `1.19.0` name the same release; so do `go1.19.8` and `1.19.8`. */
 export function sameGoVersion(a: string, b: string): boolean {
-  const norm = (v: string): string => v.trim().replace(/^go/, '').replace(/^(\d+\.\d+)\.0$/, '$1');
+  const norm = (v: string): string =>
+    v
+      .trim()
+      .replace(/^go/, '')
+      .replace(/^(\d+\.\d+)\.0$/, '$1');
   return norm(a) !== '' && norm(a) === norm(b);
 }
 

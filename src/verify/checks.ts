@@ -39,7 +39,15 @@ function runKtctl(binary: string, args: readonly string[], home: string, timeout
       USERPROFILE: home,
       ...(process.platform === 'win32' ? { SystemRoot: process.env['SystemRoot'] } : {}),
     });
-    const child = spawn(binary, args, { cwd: home, env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(binary, args, {
+      cwd: home,
+      env,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     const keep = (chunk: Buffer): void => {
@@ -104,7 +112,9 @@ export function binaryChecks(settings: CheckSettings): BinaryChecks {
     const outcome = await runKtctl(binary, ['--version'], home, timeoutMs);
     if (outcome.code !== 0) throw new BinaryCheckError(target.target, [`${what} \`ktctl --version\` ${ending(outcome)}`]);
     if (!showsVersion(outcome.output, settings.version)) {
-      throw new BinaryCheckError(target.target, [`${what} \`ktctl --version\` does not print version ${settings.version} (does cmd/ktctl have \`var version\` in package main?)`]);
+      throw new BinaryCheckError(target.target, [
+        `${what} \`ktctl --version\` does not print version ${settings.version} (does cmd/ktctl have \`var version\` in package main?)`,
+      ]);
     }
   };
 
@@ -117,13 +127,22 @@ export function binaryChecks(settings: CheckSettings): BinaryChecks {
       const problems = buildInfoMismatches(info, { target: target.target, version: settings.version, module: settings.module, goVersion: settings.goVersion });
       // the version string -X sets must be in the data too: necessary, though not sufficient
       const wanted = [...needles, { name: 'version', bytes: Buffer.from(settings.version) }];
-      const missing = missingInFile(binary, wanted.map((needle) => needle.bytes));
+      const missing = missingInFile(
+        binary,
+        wanted.map((needle) => needle.bytes),
+      );
       for (const index of missing) {
-        problems.push(wanted[index]!.name === 'version' ? `the version string ${settings.version} is not in it` : `the ${wanted[index]!.name} is not embedded byte for byte`);
+        problems.push(
+          wanted[index]!.name === 'version'
+            ? `the version string ${settings.version} is not in it`
+            : `the ${wanted[index]!.name} is not embedded byte for byte`,
+        );
       }
       if (problems.length > 0) throw new BinaryCheckError(target.target, problems);
       buildInfo.set(target, info);
-      settings.log.info(`${id}: build info checked (${info.settings.get('GOOS')}/${info.settings.get('GOARCH')}, ${info.goVersion}, ${info.deps.length} modules), ${needles.length} configs embedded byte for byte.`);
+      settings.log.info(
+        `${id}: build info checked (${info.settings.get('GOOS')}/${info.settings.get('GOARCH')}, ${info.goVersion}, ${info.deps.length} modules), ${needles.length} configs embedded byte for byte.`,
+      );
       if (!runsHere(target.target, settings.host)) return;
 
       await withHome(async (home) => {
