@@ -1,6 +1,6 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
 import { ACTION_VERSION } from './about.js';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
@@ -15,10 +15,10 @@ import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, TargetPlan, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
-import { resolveOutputDir } from './output-folder.js';
+import { resolveOutputDir, writeWithoutFollowing } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
-import { checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
+import { checkHookLayout, checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
 import { installGo } from './toolchain/go.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
 import { installUpx, runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
@@ -120,6 +120,8 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
 
   const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
     const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
+    // before anything reads or patches the tree: no link on the way to the hook files
+    await checkHookLayout(tree.dir, upstream.tag, 'allowed');
     const patches = inputs.patches ?? [];
     await applyPatches(tree.dir, patches, workspace.path('patches'));
     if (patches.length > 0) log.info(`Applied ${patches.length} patches: ${patches.map((patch) => patch.name).join(', ')}.`);
@@ -267,7 +269,6 @@ export const IMAGES_FILE = 'images.txt';
 /** images.txt beside the archives, written whole or not at all. */
 async function writeImagesFile(outputDir: string, images: readonly MirrorImage[]): Promise<string> {
   const file = path.join(outputDir, IMAGES_FILE);
-  await writeFile(`${file}.partial`, imagesText(images), { mode: 0o644 });
-  await rename(`${file}.partial`, file);
+  await writeWithoutFollowing(file, imagesText(images)); // output-dir: never through a link
   return file;
 }

@@ -10,11 +10,11 @@
 // Why no library: npm has no maintained SPDX *document* library (the spdx-* packages parse
 // license expressions); the mapping below is small, and a unit test holds it to the spec.
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Target } from './model.js';
 import { targetId } from './targets.js';
 import type { GoBuildInfo, GoModule } from './verify/index.js';
+import { writeWithoutFollowing } from './output-folder.js';
 
 export function sbomNameFor(version: string): string {
   return `ktctl_${version}_sbom.spdx.json`;
@@ -234,6 +234,6 @@ export function sbomText(input: SbomInput): string {
 /** Writes the SBOM into the output folder; returns its path. */
 export async function writeSbom(outputDir: string, input: SbomInput): Promise<string> {
   const file = path.join(outputDir, sbomNameFor(input.version));
-  await writeFile(file, sbomText(input), { mode: 0o600 });
+  await writeWithoutFollowing(file, sbomText(input)); // output-dir: never through a link
   return file;
 }

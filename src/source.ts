@@ -136,8 +136,13 @@ const HOOK_LAYOUT: readonly (readonly [string, 'folder' | 'file'])[] = [
   ['hack/kt/config', 'file'],
 ];
 
-/** Refuses a tree whose hook is not laid out as upstream's: lstat, so a link is seen as a link. */
-async function checkHookLayout(dir: string, tag: string): Promise<void> {
+/**
+ * Refuses a tree whose hook is not laid out as upstream's: lstat, so a link is seen as a link.
+ * `missing: 'allowed'` refuses only links and entries of the wrong kind: run right after the
+ * checkout, before anything reads the tree, while a missing hook is told apart later (a fork's
+ * layout is checked with its own message, and a patch may still add files).
+ */
+export async function checkHookLayout(dir: string, tag: string, missing: 'refused' | 'allowed' = 'refused'): Promise<void> {
   for (const [name, kind] of HOOK_LAYOUT) {
     let found: string;
     try {
@@ -147,6 +152,7 @@ async function checkHookLayout(dir: string, tag: string): Promise<void> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (missing === 'allowed') continue;
       if (name === 'hack/customize.go' || name === 'hack') {
         throw new Error(`kt-connect ${tag} has no hack/customize.go, so it cannot embed a config: use v0.3.5 or newer (input 'kt-connect-version').`);
       }

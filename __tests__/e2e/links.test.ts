@@ -245,16 +245,21 @@ describe('links and hostile archives', { concurrency: false }, () => {
           mkdirSync(out);
           symlinkSync(victim, path.join(out, 'ktctl_0.3.7_Linux_x86_64.zip'));
           symlinkSync(`${victim}-checksums`, path.join(out, 'ktctl_0.3.7_checksums.txt'));
+          symlinkSync(victim, path.join(out, 'ktctl_0.3.7_sbom.spdx.json'));
           // absolute and inside the workspace: allowed
           const run = await runAction({ dirs: runner, env: world.env, inputs: { ...good(), 'output-dir': out } });
           assert.equal(run.code, 0, run.stdout);
           assert.equal(readFileSync(victim, 'utf8'), RUNNER_FILE_TEXT, 'the link target is untouched');
           assert.equal(existsSync(`${victim}-checksums`), false, 'nothing created at a dangling link target');
-          for (const name of ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt']) {
+          for (const name of ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json']) {
             assert.ok(lstatSync(path.join(out, name)).isFile(), `${name} is a regular file now`);
           }
           assert.equal(lstatSync(path.join(out, 'ktctl_0.3.7_Linux_x86_64.zip')).mode & 0o077, 0, "the archive embeds the configs: the runner's user only");
-          assert.deepEqual(readdirSync(out).sort(), ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt'], 'no partial file left');
+          assert.deepEqual(
+            readdirSync(out).sort(),
+            ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'],
+            'no partial file left',
+          );
           execFileSync('sha256sum', ['--check', '--strict', 'ktctl_0.3.7_checksums.txt'], { cwd: out });
           const into = mkdtempSync(path.join(world.root, 'open-'));
           execFileSync('unzip', ['-q', path.join(out, 'ktctl_0.3.7_Linux_x86_64.zip'), '-d', into]);

@@ -184,7 +184,11 @@ describe('network limits and cancellation', { concurrency: false }, () => {
       mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')),
       ['index', 'index', 'index', 'archive'],
     );
-    assert.deepEqual(readdirSync(path.join(dirs.workspace, 'retried')).sort(), ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt']);
+    assert.deepEqual(readdirSync(path.join(dirs.workspace, 'retried')).sort(), [
+      'ktctl_0.3.7_Linux_x86_64.zip',
+      'ktctl_0.3.7_checksums.txt',
+      'ktctl_0.3.7_sbom.spdx.json',
+    ]);
   });
 
   test('a plain mirror (404 for the index) still works with an exact go-version and go-sha256', async () => {
