@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GitHubServer } from '../support/github-server.js';
 import { createWorld, KUBECONFIG, type World } from '../support/e2e-setup.js';
-import { createFixtureRepo, type FixtureRepo } from '../support/fixture-repo.js';
+import { createFixtureRepo, FIXTURE_FILES, type FixtureRepo } from '../support/fixture-repo.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 
 const UPSTREAM = 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator';
@@ -31,37 +31,20 @@ const (
 `;
 
 /** The fixture's ktctl, with a command that prints the navigator image as ephemeral exchange builds it. */
-export const MAIN_GO = `package main
+export const MAIN_GO = withNavigatorCommand(FIXTURE_FILES['cmd/ktctl/main.go']!);
 
-import (
-\t"fmt"
-\t"os"
-
-\t"github.com/alibaba/kt-connect/hack"
-\t"github.com/alibaba/kt-connect/pkg/kt/util"
-)
-
-var (
-\tversion = "dev"
-)
-
-func main() {
-\targ := ""
-\tif len(os.Args) > 1 {
-\t\targ = os.Args[1]
-\t}
-\tswitch arg {
-\tcase "--version":
-\t\tfmt.Printf("ktctl version %s\\n", version)
-\tcase "dump-ktconfig":
-\t\tfmt.Print(hack.CustomizeKtConfig)
-\tcase "navigator":
-\t\tfmt.Printf("%s:v%s\\n", util.ImageKtNavigator, version)
-\tdefault:
-\t\tfmt.Println("A utility tool to help you work with Kubernetes dev environment more efficiently")
-\t}
+/** The standard fixture's ktctl (it embeds both configs and shows them) plus `navigator` and upstream's help line. */
+function withNavigatorCommand(main: string): string {
+  const edited = main
+    .replace('\t"github.com/alibaba/kt-connect/hack"\n', '\t"github.com/alibaba/kt-connect/hack"\n\t"github.com/alibaba/kt-connect/pkg/kt/util"\n')
+    .replace(
+      '\tdefault:\n\t\tfmt.Println(strings.TrimSpace("ktctl fixture"))',
+      '\tcase "navigator":\n\t\tfmt.Printf("%s:v%s\\n", util.ImageKtNavigator, version)\n\tdefault:\n\t\tfmt.Println(strings.TrimSpace("A utility tool to help you work with Kubernetes dev environment more efficiently"))',
+    );
+  if (!edited.includes('util.ImageKtNavigator') || !edited.includes('pkg/kt/util"'))
+    throw new Error("the fixture's main.go changed: update withNavigatorCommand");
+  return edited;
 }
-`;
 
 /** A patch made by real git against the fixture: the message of a company's build. */
 function makePatch(repo: FixtureRepo, message: string): string {

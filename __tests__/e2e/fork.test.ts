@@ -9,10 +9,14 @@ import { GO_122_ROOT_SOURCE, prepareDownloads, prepareGoArchive, startDownloadSe
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { createFixtureRepo } from '../support/fixture-repo.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
+import { BUILD_DEFAULTS } from '../../src/defaults.js';
+import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 
 describe('a fork on a newer Go', { concurrency: false }, () => {
   let world: World;
   let server: DownloadServer;
+  /** The tool cache's name for Go from the test's mirror: a mirror's Go is cached apart from go.dev's. */
+  const goToolName = (): string => toolCacheName('go', server.goBaseUrl, BUILD_DEFAULTS['go-download-base-url']);
   let go122: GoArchive;
   let run: ActionRun;
   let dirs: ReturnType<World['newRunner']>;
@@ -51,7 +55,7 @@ describe('a fork on a newer Go', { concurrency: false }, () => {
     assert.equal(run.outputs['go-version'], go122.version);
     assert.ok(server.requests.includes(`/go/go${go122.version}.linux-amd64.tar.gz`), server.requests.join(' '));
     assert.ok(!server.requests.some((request) => request.includes('go1.23') || request.includes(`go${server.files.goVersion}.`)), server.requests.join(' '));
-    assert.ok(existsSync(path.join(dirs.toolCache, 'go', go122.version, 'x64.complete')));
+    assert.ok(existsSync(path.join(dirs.toolCache, goToolName(), go122.version, 'x64.complete')));
   });
 
   test('the built ktctl runs and carries the version and the configs', () => {
@@ -62,7 +66,7 @@ describe('a fork on a newer Go', { concurrency: false }, () => {
     assert.equal(execFileSync(ktctl, ['dump-ktconfig'], { encoding: 'utf8' }), KT_CONFIG);
     // built by Go 1.22: the binary says so
     assert.match(
-      execFileSync(path.join(dirs.toolCache, 'go', go122.version, 'x64', 'bin', 'go'), ['version', ktctl], { encoding: 'utf8' }),
+      execFileSync(path.join(dirs.toolCache, goToolName(), go122.version, 'x64', 'bin', 'go'), ['version', ktctl], { encoding: 'utf8' }),
       new RegExp(`go${go122.version.replace(/\./g, '\\.')}`),
     );
   });

@@ -76,7 +76,12 @@ func main() {
 \t\t\tif name == "global.as-worker" || strings.Contains(","+ignoredSettings+",", ","+name+",") {
 \t\t\t\tcontinue
 \t\t\t}
-\t\t\tfmt.Printf("%s = %s  (build-in)\\n", name, strings.Trim(strings.TrimSpace(parts[1]), "\\"'"))
+\t\t\tvalue := parts[1]
+\t\t\t// a YAML comment after a plain value is not part of it, as upstream's YAML decoder reads it
+\t\t\tif at := strings.Index(value, " #"); at >= 0 {
+\t\t\t\tvalue = value[:at]
+\t\t\t}
+\t\t\tfmt.Printf("%s = %s  (build-in)\\n", name, strings.Trim(strings.TrimSpace(value), "\\"'"))
 \t\t}
 \tcase "images":
 \t\t// where upstream's ktctl pulls its shadow and router images from
