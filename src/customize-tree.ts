@@ -1,6 +1,5 @@
 // Edits of the kt-connect checkout before it is built: the layout check, the calling
 // repository's patches (`git apply`), and the navigator image for `image-registry`.
-import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from './errors.js';
@@ -9,6 +8,7 @@ import type { PatchFile } from './model.js';
 import { readPatch } from './patches.js';
 import { runUnchecked } from './process.js';
 import { gitEnv } from './source.js';
+import { sha256Hex } from './hash.js';
 
 export const CUSTOMIZE_FILE = 'hack/customize.go';
 const EMBEDS = ['//go:embed kube/config', '//go:embed kt/config'] as const;
@@ -61,7 +61,7 @@ export async function applyPatches(dir: string, patches: readonly PatchFile[], s
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   for (const [index, patch] of patches.entries()) {
     const bytes = await readPatch(patch.path, patch.name);
-    if (createHash('sha256').update(bytes).digest('hex') !== patch.sha256) {
+    if (sha256Hex(bytes) !== patch.sha256) {
       throw new InputError('patches', `${patch.name} changed while this run read it; run again.`);
     }
     // a link made in the tree could carry a later write (the configs) outside it

@@ -33,7 +33,7 @@ import {
   type PublishResult,
   type ReleaseClient,
 } from './publish/index.js';
-import { imagesReleaseFile, setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
+import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
@@ -162,7 +162,8 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
-    const files = [...releaseFiles(result, fingerprint), ...sbom, ...imagesReleaseFile(result, fingerprint)];
+    const images = result.imagesFile === undefined ? [] : [await extraReleaseFile(result.imagesFile, fingerprint)];
+    const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;

@@ -1,12 +1,12 @@
 // The `patches` input: patch files from the calling repository, named by paths or globs that
 // must stay inside the workspace. Parsing the patterns is pure; finding the files reads the
 // workspace (never through a link) and runs before anything is downloaded.
-import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import type { PatchFile } from './model.js';
 import { printable } from './redact.js';
+import { sha256Hex } from './hash.js';
 
 const INPUT = 'patches';
 /** A patch is source code, not a blob: anything bigger is a mistake in the pattern. */
@@ -118,7 +118,7 @@ export async function resolvePatches(patterns: readonly string[], workspace: str
       seen.add(name);
       const file = path.join(workspace, relative);
       const bytes = await readPatch(file, name);
-      files.push({ name, path: file, sha256: createHash('sha256').update(bytes).digest('hex') });
+      files.push({ name, path: file, sha256: sha256Hex(bytes) });
     }
   }
   return files;

@@ -1,10 +1,10 @@
 // What main.ts adds to a release beside the archives: the body the user gave (read from disk
 // before anything is built) and extra files such as the SBOM, each with its checksum.
-import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { RELEASE_BODY_LIMIT, type ReleaseBodySource, type ReleaseFile } from './publish/index.js';
+import { sha256Hex } from './hash.js';
 
 /** The body the user gave: the release-body text, or the release-body-file (a regular file, not a link). */
 export async function readReleaseBody(source: ReleaseBodySource | undefined): Promise<string | undefined> {
@@ -27,5 +27,5 @@ export async function readReleaseBody(source: ReleaseBodySource | undefined): Pr
 /** A file published beside the archives (the SBOM): it gets a checksums line like them. */
 export async function extraReleaseFile(file: string, fingerprint: string): Promise<ReleaseFile> {
   const data = await readFile(file);
-  return { name: path.basename(file), path: file, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), fingerprint };
+  return { name: path.basename(file), path: file, size: data.length, sha256: sha256Hex(data), fingerprint };
 }

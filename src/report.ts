@@ -1,10 +1,8 @@
 // Tells the workflow what was built: step outputs for later steps, a table for people.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import type { Asset, BuildResult, PatchFile } from './model.js';
-import type { PublishRequest, ReleaseFile } from './publish/request.js';
+import type { PublishRequest } from './publish/request.js';
 
 export interface ReportedAsset extends Asset {
   /** Download address once published. */
@@ -19,21 +17,6 @@ export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAs
   core.setOutput('checksums-file', result.checksumsFile);
   core.setOutput('sbom-file', result.sbomFile ?? '');
   if (result.images !== undefined) core.setOutput('images', JSON.stringify(result.images));
-}
-
-/** images.txt as a release asset, beside the archives, when the build knew the images. */
-export function imagesReleaseFile(result: Pick<BuildResult, 'imagesFile'>, fingerprint: string): ReleaseFile[] {
-  if (result.imagesFile === undefined) return [];
-  const bytes = readFileSync(result.imagesFile);
-  return [
-    {
-      name: path.basename(result.imagesFile),
-      path: result.imagesFile,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      fingerprint,
-    },
-  ];
 }
 
 /** Markdown lines naming each patch applied and its SHA-256; '' when none. */

@@ -7,7 +7,7 @@ import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact'
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { writeWithoutFollowing } from '../output-folder.js';
-import { sha256File } from '../toolchain/download.js';
+import { sha256File } from '../hash.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
 import { MANIFEST_NAME, parseManifest, type BuildManifest } from './manifest.js';
 import type { ReleaseFile } from './request.js';

@@ -1,6 +1,5 @@
 // Every file this action fetches is checked against a SHA-256 before it is used.
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,12 +7,7 @@ import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import { networkLimits } from '../network-limits.js';
 import { downloadToFile } from './http-get.js';
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+import { sha256File } from '../hash.js';
 
 /** Attempts at a body that matches: a proxy that cuts a body and calls it whole gives a short file and no error. */
 const ATTEMPTS = 3;
