@@ -5,8 +5,7 @@
 // caches are kept across runs under the system temp folder, keyed by go.sum.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,31 +13,7 @@ import { sha256, startDownloadServer, type DownloadServer } from '../support/dow
 import { KT_CONFIG, KUBECONFIG } from '../support/e2e-setup.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { spdxViolations } from '../support/spdx.js';
-
-// the shared upstream folder sits beside the checkout (or beside the folder of worktrees)
-const TARBALL =
-  process.env['KTCTL_TEST_UPSTREAM'] ??
-  [path.resolve('..', 'shared'), path.resolve('..', '..', 'shared')]
-    .map((dir) => path.join(dir, 'upstream', 'kt-connect-v0.3.7.tar.gz'))
-    .find((file) => existsSync(file)) ??
-  'kt-connect-v0.3.7.tar.gz';
-
-function git(dir: string, args: string[]): string {
-  const date = '2022-11-29T01:07:12+08:00';
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'upstream',
-      GIT_AUTHOR_EMAIL: 'upstream@example.invalid',
-      GIT_COMMITTER_NAME: 'upstream',
-      GIT_COMMITTER_EMAIL: 'upstream@example.invalid',
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    },
-  }).trim();
-}
+import { createUpstreamRepo, keptGoEnvironment } from '../support/real-upstream.js';
 
 /** The settings the kt config fixture embeds, as ktctl must show them. */
 function expectedLines(): string[] {
@@ -60,29 +35,17 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
   let commit: string;
 
   before(async () => {
-    assert.ok(existsSync(TARBALL), `the upstream tarball is missing: ${TARBALL} (set KTCTL_TEST_UPSTREAM)`);
     root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-real-'));
-    const src = path.join(root, 'src');
-    mkdirSync(src);
-    execFileSync('tar', ['-xzf', TARBALL, '-C', src, '--strip-components=1']);
-    git(src, ['init', '--quiet', '--initial-branch=master']);
-    git(src, ['add', '-A']);
-    git(src, ['commit', '--quiet', '-m', 'kt-connect v0.3.7']);
-    git(src, ['tag', '-a', 'v0.3.7', '-m', 'v0.3.7']);
-    commit = git(src, ['rev-parse', 'HEAD']);
-    goSum = readFileSync(path.join(src, 'go.sum'), 'utf8');
-    // kept between runs: the modules from the proxy, and the build cache (as on a self-hosted runner)
-    const key = createHash('sha256').update(goSum).digest('hex').slice(0, 16);
-    const caches = path.join(os.tmpdir(), `ktctl-customize-real-upstream-${key}`);
-    mkdirSync(caches, { recursive: true });
-
+    const upstream = createUpstreamRepo(path.join(root, 'src'));
+    commit = upstream.commit;
+    goSum = upstream.goSum;
     server = await startDownloadServer();
     const dirs = makeRunnerDirs(root);
     run = await runAction({
       dirs,
       inputs: {
         publish: 'false',
-        'kt-connect-repository': `file://${src}`,
+        'kt-connect-repository': upstream.url,
         'kt-connect-version': 'v0.3.7',
         targets: 'linux/amd64',
         kubeconfig: KUBECONFIG,
@@ -94,13 +57,7 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
         'upx-version': server.files.upxVersion,
         'upx-sha256': sha256(server.files.upxArchive),
       },
-      env: {
-        GOMODCACHE: path.join(caches, 'gomodcache'),
-        GOCACHE: path.join(caches, 'gocache'),
-        GOPATH: path.join(caches, 'gopath'),
-        ...(process.env['GOPROXY'] === undefined ? {} : { GOPROXY: process.env['GOPROXY'] }),
-        ...(process.env['GOSUMDB'] === undefined ? {} : { GOSUMDB: process.env['GOSUMDB'] }),
-      },
+      env: keptGoEnvironment(goSum),
     });
   });
   after(async () => {

@@ -3,40 +3,17 @@
 // module proxy of this environment, into a module cache kept across test runs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createWorld, KUBECONFIG, type World } from '../support/e2e-setup.js';
+import { createUpstreamRepo, keptGoEnvironment, upstreamGit } from '../support/real-upstream.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 
-/** Upstream's source as test data, beside the repository (or beside the folder of its worktrees). */
-const TARBALL =
-  process.env['KTCTL_TEST_UPSTREAM_TARBALL'] ??
-  ['..', '../..'].map((up) => path.resolve(up, 'shared/upstream/kt-connect-v0.3.7.tar.gz')).find((file) => existsSync(file)) ??
-  'shared/upstream/kt-connect-v0.3.7.tar.gz: not found; set KTCTL_TEST_UPSTREAM_TARBALL';
 const REGISTRY = 'registry.example.com/kt';
 const UPSTREAM = 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator';
 const SHORT = 'A utility tool to help you work with Kubernetes dev environment more efficiently';
 const PATCHED = 'ktctl of the acme test cluster, built for its own registry';
-
-function git(dir: string, args: string[]): string {
-  const date = '2022-11-29T01:07:12+08:00';
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'upstream',
-      GIT_AUTHOR_EMAIL: 'upstream@example.invalid',
-      GIT_COMMITTER_NAME: 'upstream',
-      GIT_COMMITTER_EMAIL: 'upstream@example.invalid',
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    },
-  });
-}
 
 describe('real kt-connect v0.3.7 for an air-gapped cluster', { concurrency: false }, () => {
   let world: World;
@@ -46,13 +23,8 @@ describe('real kt-connect v0.3.7 for an air-gapped cluster', { concurrency: fals
 
   before(async () => {
     world = await createWorld();
-    const source = mkdtempSync(path.join(world.root, 'upstream-'));
-    execFileSync('tar', ['-xzf', TARBALL, '-C', source]);
-    const tree = path.join(source, 'kt-connect-0.3.7');
-    git(tree, ['init', '--quiet', '--initial-branch=master']);
-    git(tree, ['add', '-A']);
-    git(tree, ['commit', '--quiet', '-m', 'kt-connect v0.3.7']);
-    git(tree, ['tag', '-a', 'v0.3.7', '-m', 'v0.3.7']);
+    const upstream = createUpstreamRepo(path.join(mkdtempSync(path.join(world.root, 'upstream-')), 'kt-connect'));
+    const tree = upstream.dir;
 
     dirs = world.newRunner();
     // a company's patch, made with git against the tree as it is carried in the calling repository
@@ -60,27 +32,15 @@ describe('real kt-connect v0.3.7 for an air-gapped cluster', { concurrency: fals
     const original = readFileSync(main, 'utf8');
     writeFileSync(main, original.replace(SHORT, PATCHED));
     mkdirSync(path.join(dirs.workspace, 'patches'));
-    writeFileSync(path.join(dirs.workspace, 'patches', 'help.patch'), git(tree, ['diff']));
+    writeFileSync(path.join(dirs.workspace, 'patches', 'help.patch'), upstreamGit(tree, ['diff']));
     writeFileSync(main, original);
 
-    // modules from this environment's proxy, kept across runs; the build cache likewise, keyed the same
-    const key = createHash('sha256')
-      .update(readFileSync(path.join(tree, 'go.sum')))
-      .digest('hex')
-      .slice(0, 16);
-    const keep = path.join(os.tmpdir(), `ktctl-e2e-upstream-${key}`);
     run = await runAction({
       dirs,
-      env: {
-        ...world.env,
-        GOMODCACHE: path.join(keep, 'gomodcache'),
-        GOCACHE: path.join(keep, `gocache-go${world.server.files.goVersion}`),
-        // this environment's proxy, or Go's default when none is set (the world's env turns it off)
-        GOPROXY: process.env['GOPROXY'] || undefined,
-      },
+      env: { ...world.env, ...keptGoEnvironment(upstream.goSum) },
       inputs: {
         ...world.inputs,
-        'kt-connect-repository': `file://${tree}`,
+        'kt-connect-repository': upstream.url,
         'kt-connect-version': 'v0.3.7',
         targets: 'linux/amd64',
         // go.mod says 1.18; 1.19 also builds it, and is the Go this machine has

@@ -1,0 +1,73 @@
+// The real kt-connect v0.3.7 (the source tarball in the project's shared test data, beside the
+// repository) as a git repository for end-to-end tests, and Go caches for it kept across runs:
+// its modules come from the Go module proxy once, and later builds reuse the compiled packages.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The tarball: KTCTL_TEST_UPSTREAM_TARBALL, else shared/upstream beside the repository (or beside its worktrees' folder). */
+export const UPSTREAM_TARBALL =
+  process.env['KTCTL_TEST_UPSTREAM_TARBALL'] ??
+  ['..', path.join('..', '..')].map((up) => path.resolve(up, 'shared', 'upstream', 'kt-connect-v0.3.7.tar.gz')).find((file) => existsSync(file)) ??
+  'kt-connect-v0.3.7.tar.gz (not found in shared/upstream beside the repository; set KTCTL_TEST_UPSTREAM_TARBALL)';
+
+/** git with upstream's commit date, so the tree's commit time is v0.3.7's. */
+export function upstreamGit(dir: string, args: readonly string[]): string {
+  const date = '2022-11-29T01:07:12+08:00';
+  return execFileSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'upstream',
+      GIT_AUTHOR_EMAIL: 'upstream@example.invalid',
+      GIT_COMMITTER_NAME: 'upstream',
+      GIT_COMMITTER_EMAIL: 'upstream@example.invalid',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
+  });
+}
+
+export interface UpstreamRepo {
+  readonly dir: string;
+  readonly url: string;
+  readonly commit: string;
+  readonly goSum: string;
+}
+
+/** Unpacks the tarball into `dir` and makes it a repository with the tag v0.3.7. */
+export function createUpstreamRepo(dir: string): UpstreamRepo {
+  if (!existsSync(UPSTREAM_TARBALL)) throw new Error(`the upstream tarball is missing: ${UPSTREAM_TARBALL}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xzf', UPSTREAM_TARBALL, '-C', dir, '--strip-components=1']);
+  upstreamGit(dir, ['init', '--quiet', '--initial-branch=master']);
+  upstreamGit(dir, ['add', '-A']);
+  upstreamGit(dir, ['commit', '--quiet', '-m', 'kt-connect v0.3.7']);
+  upstreamGit(dir, ['tag', '-a', 'v0.3.7', '-m', 'v0.3.7']);
+  return {
+    dir,
+    url: `file://${dir}`,
+    commit: upstreamGit(dir, ['rev-parse', 'HEAD']).trim(),
+    goSum: readFileSync(path.join(dir, 'go.sum'), 'utf8'),
+  };
+}
+
+/**
+ * Go's module and build caches for the real tree, kept under the system temp folder and keyed by
+ * go.sum (as on a self-hosted runner); the proxy is this environment's (the fixture tests turn it off).
+ */
+export function keptGoEnvironment(goSum: string): NodeJS.ProcessEnv {
+  const key = createHash('sha256').update(goSum).digest('hex').slice(0, 16);
+  const caches = path.join(os.tmpdir(), `ktctl-customize-real-upstream-${key}`);
+  mkdirSync(caches, { recursive: true });
+  return {
+    GOMODCACHE: path.join(caches, 'gomodcache'),
+    GOCACHE: path.join(caches, 'gocache'),
+    GOPATH: path.join(caches, 'gopath'),
+    GOPROXY: process.env['GOPROXY'] || undefined,
+    GOSUMDB: process.env['GOSUMDB'] || undefined,
+  };
+}
