@@ -60,6 +60,13 @@ function onlyEntry(dir: string): string {
   return path.join(dir, entries[0]!);
 }
 
+/** The tool cache's folder of `tool`: named after the mirror it came from (`go-<host>-<hash>`), so found by its prefix. */
+function toolFolder(toolCache: string, tool: string): string {
+  const names = readdirSync(toolCache).filter((name) => name === tool || name.startsWith(`${tool}-`));
+  if (names.length !== 1) throw new Error(`expected one ${tool} folder in ${toolCache}, found: ${names.join(', ')}`);
+  return path.join(toolCache, names[0]!);
+}
+
 /** The download server over copies of the test downloads, and the inputs that use it. */
 async function startServer(scratch: string): Promise<{ server: DownloadServer; inputs: Record<string, string> }> {
   const original = prepareDownloads();
@@ -95,9 +102,9 @@ async function fillToolCache(scratch: string, inputs: Record<string, string>, to
   const env = { GOCACHE: path.join(parent, 'gocache'), GOMODCACHE: path.join(parent, 'gomodcache'), GOPATH: path.join(parent, 'gopath'), GOPROXY: 'off' };
   const run = await runAction({ dirs, inputs: { ...inputs, 'kt-connect-repository': repo.url, targets: 'linux/amd64' }, env });
   if (run.code !== 0) throw new Error(`the tool cache warm-up run failed:\n${run.stdout}\n${run.stderr}`);
-  const goVersionDir = onlyEntry(path.join(toolCache, 'go'));
+  const goVersionDir = onlyEntry(toolFolder(toolCache, 'go'));
   const goroot = path.join(goVersionDir, 'x64');
-  const upxVersionDir = onlyEntry(path.join(toolCache, 'upx'));
+  const upxVersionDir = onlyEntry(toolFolder(toolCache, 'upx'));
   return {
     goroot,
     go: path.join(goroot, 'bin', 'go'),
