@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { KT_CONFIG, KUBECONFIG } from '../support/e2e-setup.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
-import { spdxViolations } from '../support/spdx.js';
+import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 import { createUpstreamRepo, keptGoEnvironment } from '../support/real-upstream.js';
 
 /** The settings the kt config fixture embeds, as ktctl must show them. */
@@ -90,7 +90,7 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
     assert.equal(missing, 0, `${missing} embedded settings not shown by the real ktctl`);
   });
 
-  test('the SBOM is valid SPDX 2.3 and lists the modules of go.sum compiled in, Go, and the upstream tag and commit', () => {
+  test('the SBOM validates against the SPDX 2.3 JSON schema and lists the modules of go.sum compiled in, Go, and the upstream tag and commit', () => {
     const file = run.outputs['sbom-file'] ?? '';
     assert.equal(path.basename(file), 'ktctl_0.3.7_sbom.spdx.json');
     const doc = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -104,6 +104,7 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
       }>;
       relationships: Array<{ spdxElementId: string; relationshipType: string; relatedSpdxElement: string }>;
     };
+    assert.deepEqual(spdxSchemaErrors(doc), []);
     assert.deepEqual(spdxViolations(doc), []);
     const sums = new Set(
       goSum

@@ -1,8 +1,35 @@
-// Holds a document to the SPDX 2.3 JSON rules by hand. No npm package ships the SPDX 2.3 JSON
-// schema (the spdx-* packages handle license expressions), and it cannot be fetched here, so
-// this checks what the schema requires of the parts we write (spec 2.3, clauses 6-7 and 11):
-// required fields, value shapes (SPDXID, checksum hex, dates, enums), unique ids, and every
-// relationship pointing at an element that exists.
+// Holds a document to SPDX 2.3 twice:
+// - spdxSchemaErrors: the official SPDX 2.3 JSON schema (fixtures/spdx-schema-2.3.json), with Ajv;
+// - spdxViolations: what the schema cannot say (spec 2.3, clauses 6-7 and 11): SPDXID and
+//   checksum shapes, unique ids, and every relationship pointing at an element that exists.
+//
+// The schema file is spdx-spec's `schemas/spdx-schema.json` of SPDX 2.3 (`$id`
+// http://spdx.org/rdf/terms/2.3), as anchore/syft v1.57.2 ships it at
+// `schema/spdx-json/spdx-schema-2.3.json` (taken from the Go module proxy: no npm package ships
+// it, and spdx-spec itself cannot be fetched here). Its SHA-256 is pinned below, so an edit to
+// it fails the test instead of loosening it.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+
+export const SPDX_SCHEMA_FILE = path.resolve('__tests__/fixtures/spdx-schema-2.3.json');
+export const SPDX_SCHEMA_SHA256 = 'c2e139546ef93597d3b1214d1d452369d0b536af6c6d6500dbd25c582034aa7c';
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** The schema's complaints about `value` (`/packages/3/checksums/0: must have required property 'algorithm'`); [] when it is valid. */
+export function spdxSchemaErrors(value: unknown): string[] {
+  if (validate === undefined) {
+    const text = readFileSync(SPDX_SCHEMA_FILE);
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    if (sha256 !== SPDX_SCHEMA_SHA256) throw new Error(`${SPDX_SCHEMA_FILE} is not the pinned SPDX 2.3 schema (sha256 ${sha256})`);
+    // allErrors: every problem at once; Ajv's strict mode stays on (the schema passes it)
+    validate = new Ajv({ allErrors: true }).compile(JSON.parse(text.toString('utf8')) as object);
+  }
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'}: ${error.message ?? error.keyword}`);
+}
 
 const RELATIONSHIP_TYPES = new Set([
   'DESCRIBES',

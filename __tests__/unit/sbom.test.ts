@@ -1,10 +1,10 @@
-// The SBOM mapping (src/sbom.ts): an SPDX 2.3 document, held to the spec's rules by
-// support/spdx.ts (no npm package ships the SPDX 2.3 JSON schema; see that file).
+// The SBOM mapping (src/sbom.ts): an SPDX 2.3 document, held to the official SPDX 2.3 JSON
+// schema and to the spec's rules the schema cannot state (support/spdx.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { downloadLocationOf, goPurl, h1ToHex, sbomDocument, sbomNameFor, type SbomInput } from '../../src/sbom.js';
 import { parseGoVersionM } from '../../src/verify/index.js';
-import { spdxViolations } from '../support/spdx.js';
+import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 
 const info = (arch: string, extra: string[] = []): ReturnType<typeof parseGoVersionM> =>
   parseGoVersionM(
@@ -38,7 +38,8 @@ const INPUT: SbomInput = {
   ],
 };
 
-test('the document is valid SPDX 2.3', () => {
+test("the document is valid SPDX 2.3: the official JSON schema and the spec's other rules", () => {
+  assert.deepEqual(spdxSchemaErrors(sbomDocument(INPUT)), []);
   assert.deepEqual(spdxViolations(sbomDocument(INPUT)), []);
   assert.equal(sbomNameFor('0.3.7'), 'ktctl_0.3.7_sbom.spdx.json');
 });
@@ -58,6 +59,23 @@ test('the validator catches what the schema would refuse', () => {
       errors.some((e) => e.startsWith(expected)),
       expected,
     );
+  }
+});
+
+test('the schema check is not vacuous: it refuses a document the SPDX 2.3 schema refuses', () => {
+  const doc = JSON.parse(JSON.stringify(sbomDocument(INPUT))) as Record<string, unknown> & { packages: Array<Record<string, unknown>> };
+  delete doc['dataLicense'];
+  doc.packages[1]!['checksums'] = [{ algorithm: 'SHA-256', checksumValue: 'a'.repeat(64) }];
+  doc.packages[2]!['primaryPackagePurpose'] = 'BINARY';
+  delete doc.packages[3]!['downloadLocation'];
+  const errors = spdxSchemaErrors(doc);
+  for (const expected of [
+    "/: must have required property 'dataLicense'",
+    '/packages/1/checksums/0/algorithm: must be equal to one of the allowed values',
+    '/packages/2/primaryPackagePurpose: must be equal to one of the allowed values',
+    "/packages/3: must have required property 'downloadLocation'",
+  ]) {
+    assert.ok(errors.includes(expected), `${expected} in ${errors.join('; ')}`);
   }
 });
 
