@@ -6,9 +6,11 @@
 // ephemeral`, a Go constant no config key reaches. An air-gapped cluster needs all three from
 // its own registry, so `image-registry` rewrites all three, and the images list says what to
 // copy there.
+import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 import { InputError } from './errors.js';
+import { writeWithoutFollowing } from './output-folder.js';
 import { printable } from './redact.js';
 import { deref, findPair, parseSecretYaml } from './validate/secret-yaml.js';
 
@@ -242,4 +244,13 @@ export function mirrorList(facts: MirrorFacts): MirrorImage[] {
 /** images.txt: `<source> <target>` per line, for `crane copy` or `skopeo copy` in a loop. */
 export function imagesText(images: readonly MirrorImage[]): string {
   return images.map((image) => `${image.source} ${image.target}\n`).join('');
+}
+
+export const IMAGES_FILE = 'images.txt';
+
+/** images.txt in `folder`, written whole or not at all, never through a link. */
+export async function writeImagesFile(folder: string, images: readonly MirrorImage[]): Promise<string> {
+  const file = path.join(folder, IMAGES_FILE);
+  await writeWithoutFollowing(file, imagesText(images));
+  return file;
 }

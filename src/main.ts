@@ -12,7 +12,7 @@ import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
-import { mergeRegistryImages, registryImages, parseImageRegistry } from './images.js';
+import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './images.js';
 import {
   actionsArtifactStore,
   checkUnchanged,
@@ -38,6 +38,7 @@ import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
+import { writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
@@ -210,29 +211,42 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const tag = releaseTagFor(publishing, collected.upstream.tag);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
+  // one SBOM for every job's targets, from the modules their manifests list
+  const sbomFile =
+    collected.sbom === undefined
+      ? undefined
+      : await writeSbom(destination, {
+          ...collected.sbom,
+          version: collected.version,
+          upstream: collected.upstream,
+          goVersion: collected.goVersion,
+          actionVersion: ACTION_VERSION,
+          created: new Date(),
+        });
+  const imagesFile = collected.images === undefined ? undefined : await writeImagesFile(destination, collected.images);
+  const extras = await Promise.all([sbomFile, imagesFile].filter((file) => file !== undefined).map((file) => extraReleaseFile(file, collected.fingerprint)));
   // the build jobs' configs are not known here: the notes say so
   const notes = releaseNotes({
     ...collected,
     archives: collected.assets,
-    sbomName: undefined,
+    sbomName: sbomFile === undefined ? undefined : path.basename(sbomFile),
     tag,
     repository: `${publishing.github.owner}/${publishing.github.repo}`,
     ktConfigKeys: undefined,
     kube: undefined,
   });
+  const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
+  // as in mode all: generated notes name the images list; a body the user gave is taken as it is
+  const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {
-    const release = await publishRelease(
-      client,
-      { ...publishRequestFor(publishing, tag, collected, collected.files, collected.checksumsName), body: body ?? notes },
-      actionsLog,
-    );
+    const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
     if (body !== undefined) await client.updateRelease(release.releaseId, { body });
     return release;
   });
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));
-  await report({ ...collected, checksumsFile }, published, notes);
+  await report({ ...collected, checksumsFile, sbomFile, imagesFile }, published, notes);
 }
 
 async function report(result: BuildResult, published: PublishResult | undefined, notes?: string): Promise<void> {

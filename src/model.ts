@@ -1,6 +1,7 @@
 // The shared vocabulary of the pipeline. Every stage takes and returns these shapes,
 // so a stage can be read, tested and replaced without knowing how its neighbours work.
 import type { MirrorImage } from './images.js';
+import type { SbomParts } from './sbom.js';
 
 export type GoOs = 'linux' | 'darwin' | 'windows';
 export type GoArch = 'amd64' | '386' | 'arm64';
@@ -129,6 +130,8 @@ export interface BuildResult {
   readonly checksumsFile: string;
   /** The SPDX SBOM beside the checksums file (src/sbom.ts); absent where no build ran in this job. */
   readonly sbomFile?: string;
+  /** What the SBOM was written from; a matrix build job's manifest carries it to the publish job. */
+  readonly sbom?: SbomParts;
   /** The images ktctl starts and where they must be mirrored; undefined when the source's image constants are not upstream's. */
   readonly images?: readonly MirrorImage[];
   /** images.txt in the output folder, when the images are known. */

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
-import { configuredImages, imagesText, mergeRegistryImages, mirrorList, registryImages, type MirrorImage } from './images.js';
+import { configuredImages, IMAGES_FILE, mergeRegistryImages, mirrorList, registryImages, writeImagesFile } from './images.js';
 import { redactUrl } from './redact.js';
 import { resolvePatches } from './patches.js';
 import { defaultVersion } from './plan.js';
@@ -15,7 +15,7 @@ import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, TargetPlan, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
-import { resolveOutputDir, writeWithoutFollowing } from './output-folder.js';
+import { resolveOutputDir } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
 import { checkHookLayout, checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
@@ -27,7 +27,7 @@ import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
 import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
-import { writeSbom } from './sbom.js';
+import { publicRepositoryUrl, writeSbom, type SbomParts } from './sbom.js';
 
 /** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
 export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
@@ -227,20 +227,23 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     }),
   );
   // the SBOM, from the build info read before upx: beside the checksums file, named in the sbom-file output
-  const sbomFile = await writeSbom(inputs.outputDir, {
-    version: plan.version,
-    upstream,
-    upstreamUrl: inputs.upstream.url,
+  const sbom: SbomParts = {
     module,
-    goVersion: tools.go.version,
-    actionVersion: ACTION_VERSION,
-    created: new Date(),
+    upstreamUrl: publicRepositoryUrl(inputs.upstream.url) ?? '', // never the credentials: this goes into artifacts too
     targets: plan.targets.map((target) => ({
       target: target.target,
       archiveName: target.archiveName,
       archiveSha256: packaged.assets.find((asset) => asset.name === target.archiveName)?.sha256 ?? '',
-      buildInfo: checks.buildInfo.get(target)!,
+      buildInfo: { deps: checks.buildInfo.get(target)!.deps },
     })),
+  };
+  const sbomFile = await writeSbom(inputs.outputDir, {
+    ...sbom,
+    version: plan.version,
+    upstream,
+    goVersion: tools.go.version,
+    actionVersion: ACTION_VERSION,
+    created: new Date(),
   });
   const mirror =
     images.upstream === undefined
@@ -257,18 +260,19 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's
     log.info(`The image names in this kt-connect's source are not upstream's: no images list.`);
   }
-  return { version: plan.version, upstream, goVersion: tools.go.version, ...packaged, sbomFile, images: mirror, imagesFile, patches: inputs.patches ?? [] };
+  return {
+    version: plan.version,
+    upstream,
+    goVersion: tools.go.version,
+    ...packaged,
+    sbomFile,
+    sbom,
+    images: mirror,
+    imagesFile,
+    patches: inputs.patches ?? [],
+  };
 }
 
 function navigatorRepository(inputs: BuildInputs, plan: BuildPlan): string | undefined {
   return inputs.imageRegistry === undefined ? undefined : registryImages(inputs.imageRegistry, plan.version).navigatorRepository;
-}
-
-export const IMAGES_FILE = 'images.txt';
-
-/** images.txt beside the archives, written whole or not at all. */
-async function writeImagesFile(outputDir: string, images: readonly MirrorImage[]): Promise<string> {
-  const file = path.join(outputDir, IMAGES_FILE);
-  await writeWithoutFollowing(file, imagesText(images)); // output-dir: never through a link
-  return file;
 }

@@ -8,7 +8,11 @@
 // upstream tag and commit.
 //
 // Why no library: npm has no maintained SPDX *document* library (the spdx-* packages parse
-// license expressions); the mapping below is small, and a unit test holds it to the spec.
+// license expressions); the mapping below is small, and the tests hold it to the official SPDX
+// 2.3 JSON schema (__tests__/support/spdx.ts).
+//
+// In a matrix (mode: build jobs, one mode: publish job) each build job's manifest carries its
+// targets' modules (publish/manifest.ts), and the publish job writes one document for them all.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Target } from './model.js';
@@ -24,20 +28,28 @@ export interface SbomTarget {
   readonly target: Target;
   readonly archiveName: string;
   readonly archiveSha256: string;
-  readonly buildInfo: GoBuildInfo;
+  /** The modules compiled in, from the binary's Go build info. */
+  readonly buildInfo: Pick<GoBuildInfo, 'deps'>;
 }
 
-export interface SbomInput {
-  readonly version: string;
-  readonly upstream: { readonly tag: string; readonly commit: string };
-  /** The kt-connect repository URL; any user:password@ part is dropped here. */
-  readonly upstreamUrl: string;
+/**
+ * What the SBOM says that only a build job knows: in its BuildResult and, in a matrix, in its
+ * manifest, from which the publish job writes one document for every job's targets.
+ */
+export interface SbomParts {
   /** The module go.mod declares. */
   readonly module: string;
+  /** The kt-connect repository as publicRepositoryUrl shows it; '' for a local path. */
+  readonly upstreamUrl: string;
+  readonly targets: readonly SbomTarget[];
+}
+
+export interface SbomInput extends SbomParts {
+  readonly version: string;
+  readonly upstream: { readonly tag: string; readonly commit: string };
   /** `1.19.8` */
   readonly goVersion: string;
   readonly actionVersion: string;
-  readonly targets: readonly SbomTarget[];
   readonly created: Date;
 }
 
@@ -105,20 +117,29 @@ export function h1ToHex(sum: string | undefined): string | undefined {
   return bytes.length === 32 ? bytes.toString('hex') : undefined;
 }
 
-/** A clone URL as a download location: credentials dropped, `git+` scheme; NOASSERTION for local paths. */
-export function downloadLocationOf(url: string, commit: string): string {
+/**
+ * A clone URL as others may see it: https, http or ssh, credentials, query and fragment dropped;
+ * undefined for local paths and other schemes. What the SBOM and a build job's manifest carry.
+ */
+export function publicRepositoryUrl(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'NOASSERTION';
+    return undefined;
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:') return 'NOASSERTION';
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:' && parsed.protocol !== 'ssh:') return undefined;
   parsed.username = '';
   parsed.password = '';
   parsed.search = '';
   parsed.hash = '';
-  return `git+${parsed.toString()}@${commit}`;
+  return parsed.toString();
+}
+
+/** A clone URL as a download location: credentials dropped, `git+` scheme; NOASSERTION for local paths. */
+export function downloadLocationOf(url: string, commit: string): string {
+  const shown = publicRepositoryUrl(url);
+  return shown === undefined ? 'NOASSERTION' : `git+${shown}@${commit}`;
 }
 
 /** The module as compiled in: a replacement wins over what it replaces. */

@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import { GHESNotSupportedError } from '@actions/artifact';
 import type { Asset, BuildResult } from '../../src/model.js';
 import { artifactNameFor, downloadBuildArtifacts, MANIFEST_NAME, uploadBuildArtifact, type ArtifactStore } from '../../src/publish/artifact.js';
+import { sbomDocument } from '../../src/sbom.js';
 import { SUPPORTED_TARGETS } from '../../src/targets.js';
+import type { GoModule } from '../../src/verify/index.js';
+import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
 import { BUILD_INFO_NAME, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/index.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, tempDir, withServer } from './helpers.js';
@@ -44,10 +47,34 @@ function folderStore(
   };
 }
 
+const IMAGES = (['shadow', 'router', 'navigator'] as const).map((role) => ({
+  name: `kt-connect-${role}`,
+  source: `registry.cn-hangzhou.aliyuncs.com/rdc-incubator/kt-connect-${role}:v0.3.7`,
+  target: `registry.example.com:5000/kt-connect-${role}:v0.3.7`,
+}));
+
+/** Modules as `go version -m` gives them: one shared by every target, one only on arm64, one replaced. */
+function modulesOf(arch: string): GoModule[] {
+  const cobra = { path: 'github.com/spf13/cobra', version: 'v1.4.0', sum: 'h1:y+wJpx64xcgO1V+RcnwW0LEHxTKRi2ZDPSBjWnrg88Q=' };
+  const tun = {
+    path: 'github.com/xjasonlyu/tun2socks/v2',
+    version: 'v2.4.1',
+    sum: undefined,
+    replacedBy: {
+      path: 'github.com/linfan/tun2socks/v2',
+      version: 'v2.4.2-0.20220501073000-b3b2d1a8c5a6',
+      sum: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    },
+  };
+  const sys = { path: 'golang.org/x/sys', version: 'v0.0.0-20220405210540-1e041c57c461', sum: 'h1:kHVeDEnfKn3T238CvrUcz6KeEsFHVaKh4kMTt6Wsysg=' };
+  return arch === 'arm64' ? [cobra, tun, sys] : [cobra, tun];
+}
+
 async function buildJob(
   dir: string,
   targets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>,
   version = '0.3.7',
+  withSbom = true,
 ): Promise<{ build: BuildResult; fingerprint: string }> {
   await mkdir(dir, { recursive: true });
   const fingerprint = computeFingerprint(baseParts({ targets, version }));
@@ -70,6 +97,21 @@ async function buildJob(
         size: file.size,
         sha256: file.sha256,
       })),
+      images: IMAGES,
+      ...(withSbom
+        ? {
+            sbom: {
+              module: 'github.com/alibaba/kt-connect',
+              upstreamUrl: 'https://git.example.com/mirror/kt-connect.git',
+              targets: files.map((file, index) => ({
+                target: targets[index]!,
+                archiveName: file.name,
+                archiveSha256: file.sha256,
+                buildInfo: { deps: modulesOf(targets[index]!.arch) },
+              })),
+            },
+          }
+        : {}),
     },
   };
 }
@@ -147,6 +189,83 @@ test('build jobs upload archives and a manifest; the publish job collects, check
       assert.equal(info.get('ktctl_0.3.7_darwin_arm64.tar.gz')?.fingerprint, mac.fingerprint);
       assert.equal(info.get('ktctl_0.3.7_linux_amd64.tar.gz')?.fingerprint, linux.fingerprint);
     });
+  } finally {
+    await cleanup();
+  }
+});
+
+test('matrix: each job’s manifest carries its modules, and the publish job writes one SBOM for every target that validates against SPDX 2.3', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const linux = await buildJob(path.join(dir, 'job1'), [
+      { os: 'linux', arch: 'amd64' },
+      { os: 'linux', arch: 'arm64' },
+    ]);
+    const windows = await buildJob(path.join(dir, 'job2'), [{ os: 'windows', arch: 'amd64' }]);
+    await upload(store, linux);
+    await upload(store, windows);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'job1', MANIFEST_NAME), 'utf8')) as { sbom: { targets: Array<{ deps: unknown[] }> } };
+    assert.deepEqual(
+      manifest.sbom.targets.map((target) => target.deps.length),
+      [2, 3],
+    );
+
+    const collected = await downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, 'download') }, memoryLog());
+    assert.ok(collected?.sbom);
+    const doc = sbomDocument({
+      ...collected.sbom,
+      version: collected.version,
+      upstream: collected.upstream,
+      goVersion: collected.goVersion,
+      actionVersion: '1.0.0',
+      created: new Date(),
+    });
+    assert.deepEqual(spdxSchemaErrors(doc), []);
+    assert.deepEqual(spdxViolations(doc), []);
+    const binaries = doc.packages.filter((p) => p.name.startsWith('ktctl '));
+    assert.deepEqual(binaries.map((p) => p.name).sort(), ['ktctl linux/amd64', 'ktctl linux/arm64', 'ktctl windows/amd64']);
+    for (const binary of binaries) {
+      assert.equal(
+        binary.checksums?.[0]?.checksumValue,
+        collected.assets.find((asset) => asset.name === binary.packageFileName)?.sha256,
+        'the archive hash the publish job checked',
+      );
+    }
+    const modules = doc.packages.filter((p) => p.primaryPackagePurpose === 'LIBRARY').map((p) => `${p.name}@${p.versionInfo}`);
+    assert.deepEqual(modules.sort(), [
+      'github.com/linfan/tun2socks/v2@v2.4.2-0.20220501073000-b3b2d1a8c5a6',
+      'github.com/spf13/cobra@v1.4.0',
+      'golang.org/x/sys@v0.0.0-20220405210540-1e041c57c461',
+    ]);
+    assert.equal(
+      doc.packages.find((p) => p.primaryPackagePurpose === 'SOURCE')?.downloadLocation,
+      `git+https://git.example.com/mirror/kt-connect.git@${'c'.repeat(40)}`,
+    );
+    assert.deepEqual(collected.images, IMAGES, 'the images list the jobs agree on');
+
+    // a job of an older version (no SBOM part): the release goes out without an SBOM, and the log says why
+    const mixed = folderStore(path.join(dir, 'service2'));
+    await upload(mixed, linux);
+    await upload(mixed, await buildJob(path.join(dir, 'job3'), [{ os: 'darwin', arch: 'arm64' }], '0.3.7', false));
+    const log = memoryLog();
+    const partial = await downloadBuildArtifacts(mixed, { prefix: 'ktctl-archives', destination: path.join(dir, 'download2') }, log);
+    assert.equal(partial?.assets.length, 3);
+    assert.equal(partial?.sbom, undefined);
+    assert.match(log.warnings.join('\n'), /has no SBOM part .*the release gets no SBOM/);
+
+    // jobs that would mirror the images to different places cannot make one images.txt
+    const split = folderStore(path.join(dir, 'service3'));
+    await upload(split, linux);
+    const elsewhere = await buildJob(path.join(dir, 'job4'), [{ os: 'darwin', arch: 'amd64' }]);
+    await upload(split, {
+      ...elsewhere,
+      build: { ...elsewhere.build, images: IMAGES.map((image) => ({ ...image, target: image.target.replace('example.com', 'example.org') })) },
+    });
+    await assert.rejects(
+      downloadBuildArtifacts(split, { prefix: 'ktctl-archives', destination: path.join(dir, 'download3') }, memoryLog()),
+      /the build jobs disagree: ktctl-archives-linux-amd64_linux-arm64 lists other images than another job/,
+    );
   } finally {
     await cleanup();
   }

@@ -22,7 +22,9 @@ function oneArtifact(folder: string): ArtifactStore {
   };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = {
+  -readonly [K in keyof T]: Exclude<T[K], undefined> extends object ? Mutable<Exclude<T[K], undefined>> | Extract<T[K], undefined> : T[K];
+};
 
 async function goodArtifact(dir: string): Promise<{ folder: string; manifest: Mutable<BuildManifest> }> {
   const folder = path.join(dir, 'artifact');
@@ -38,6 +40,36 @@ async function goodArtifact(dir: string): Promise<{ folder: string; manifest: Mu
     fingerprint: 'f'.repeat(64),
     checksumsName: 'ktctl_0.3.7_checksums.txt',
     assets: [{ name: NAME, os: 'linux', arch: 'amd64', size: file.size, sha256: file.sha256 }],
+    sbom: {
+      module: 'github.com/alibaba/kt-connect',
+      upstreamUrl: 'https://git.example.com/mirror/kt-connect.git',
+      targets: [
+        {
+          archiveName: NAME,
+          deps: [
+            { path: 'github.com/spf13/cobra', version: 'v1.4.0', sum: 'h1:y+wJpx64xcgO1V+RcnwW0LEHxTKRi2ZDPSBjWnrg88Q=' },
+            { path: 'github.com/xjasonlyu/tun2socks/v2', version: 'v2.4.1', sum: undefined, replacedBy: { path: '../tun2socks', version: '', sum: undefined } },
+          ],
+        },
+      ],
+    },
+    images: [
+      {
+        name: 'kt-connect-shadow',
+        source: 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator/kt-connect-shadow:v0.3.7',
+        target: 'registry.example.com:5000/kt-connect-shadow:v0.3.7',
+      },
+      {
+        name: 'kt-connect-router',
+        source: 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator/kt-connect-router:v0.3.7',
+        target: 'registry.example.com:5000/kt-connect-router:v0.3.7',
+      },
+      {
+        name: 'kt-connect-navigator',
+        source: 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator/kt-connect-navigator:v0.3.7',
+        target: 'registry.example.com:5000/kt-connect-navigator:v0.3.7',
+      },
+    ],
   };
   return { folder, manifest };
 }
@@ -88,6 +120,54 @@ const CASES: ReadonlyArray<{
     error: /target the action does not build/,
   },
   { label: 'no archives', change: (m) => void m.assets.splice(0), error: /lists no archives/ },
+  {
+    label: 'credentials in the SBOM repository URL',
+    change: (m) => void (m.sbom!.upstreamUrl = 'https://bot:token@git.example.com/mirror/kt-connect.git'),
+    error: /sbom repository URL that is not a plain https, http or ssh URL without credentials/,
+  },
+  { label: 'a local path as the SBOM repository URL', change: (m) => void (m.sbom!.upstreamUrl = '/srv/kt-connect'), error: /sbom repository URL/ },
+  { label: 'an SBOM module with a line break', change: (m) => void (m.sbom!.module = 'github.com/a\nb'), error: /sbom module that is not a Go module path/ },
+  {
+    label: 'an SBOM dependency version with a space',
+    change: (m) => void ((m.sbom!.targets[0]!.deps[0] as { version: string }).version = 'v1 4'),
+    error: /gives ktctl_0\.3\.7_Linux_x86_64\.zip sbom module 1 that is not a Go module path, version and h1 hash/,
+  },
+  {
+    label: 'an SBOM hash that is not an h1 hash',
+    change: (m) => void ((m.sbom!.targets[0]!.deps[0] as { sum: string }).sum = 'h1:short='),
+    error: /sbom module 1 that is not/,
+  },
+  {
+    label: 'an SBOM replacement that is replaced again',
+    change: (m) => {
+      const dep = m.sbom!.targets[0]!.deps[1] as { replacedBy: object };
+      dep.replacedBy = { ...dep.replacedBy, replacedBy: { path: 'x', version: 'v1.0.0' } };
+    },
+    error: /sbom module 2 that is not/,
+  },
+  {
+    label: 'an SBOM target for an archive the manifest does not list',
+    change: (m) => void (m.sbom!.targets[0]!.archiveName = 'other.zip'),
+    error: /sbom target 1 an archive the manifest does not list/,
+  },
+  { label: 'an SBOM part that leaves out an archive', change: (m) => void m.sbom!.targets.splice(0), error: /sbom part that leaves out some of its archives/ },
+  {
+    label: 'an SBOM part of the wrong shape',
+    change: (m) => void ((m as { sbom: unknown }).sbom = 'yes'),
+    error: /sbom part that is not one this action wrote/,
+  },
+  {
+    label: 'an image target with a space (images.txt is one pair per line)',
+    change: (m) => void (m.images![0]!.target = 'registry.example.com/shadow:v1 evil:v2'),
+    error: /gives image kt-connect-shadow a source or target that is not an image reference/,
+  },
+  {
+    label: 'an image source with a line break',
+    change: (m) => void (m.images![1]!.source = 'a:v1\nb:v2'),
+    error: /image kt-connect-router a source or target that is not an image reference/,
+  },
+  { label: 'an image twice', change: (m) => void (m.images![2]!.name = 'kt-connect-shadow'), error: /images entry 3 a name that is not one of/ },
+  { label: 'an images list of the wrong length', change: (m) => void m.images!.pop(), error: /images list that is not one entry for each of/ },
   {
     label: 'an archive that is a link to a runner file',
     change: async (_m, folder) => {

@@ -8,8 +8,11 @@ import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { writeWithoutFollowing } from '../output-folder.js';
 import { sha256File } from '../hash.js';
+import type { MirrorImage } from '../images.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
-import { MANIFEST_NAME, parseManifest, type BuildManifest } from './manifest.js';
+import type { SbomParts, SbomTarget } from '../sbom.js';
+import type { GoModule } from '../verify/index.js';
+import { MANIFEST_NAME, parseManifest, type BuildManifest, type ManifestSbom } from './manifest.js';
 import type { ReleaseFile } from './request.js';
 
 export { MANIFEST_NAME, type BuildManifest } from './manifest.js';
@@ -92,6 +95,8 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
     fingerprint: request.fingerprint,
     checksumsName: request.checksumsName,
     assets: build.assets.map(({ name, os, arch, size, sha256 }) => ({ name, os, arch, size, sha256 })),
+    ...(build.sbom === undefined ? {} : { sbom: manifestSbom(build.sbom) }),
+    ...(build.images === undefined ? {} : { images: build.images.map(({ name, source, target }) => ({ name, source, target })) }),
   };
   const manifestPath = path.join(directory, MANIFEST_NAME);
   await writeWithoutFollowing(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // output-dir: never through a link
@@ -111,6 +116,24 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
   return name;
 }
 
+function manifestSbom(sbom: SbomParts): ManifestSbom {
+  return {
+    module: sbom.module,
+    upstreamUrl: sbom.upstreamUrl,
+    targets: sbom.targets.map((target) => ({ archiveName: target.archiveName, deps: target.buildInfo.deps.map(plainModule) })),
+  };
+}
+
+/** Only the fields the SBOM reads: a manifest's other keys, whatever they hold, go no further. */
+function plainModule(module: GoModule): GoModule {
+  return {
+    path: module.path,
+    version: module.version,
+    sum: module.sum,
+    ...(module.replacedBy === undefined ? {} : { replacedBy: plainModule(module.replacedBy) }),
+  };
+}
+
 /** Every build job's archives, gathered by the publish job. */
 export interface CollectedBuild {
   readonly version: string;
@@ -123,6 +146,10 @@ export interface CollectedBuild {
   readonly files: readonly ReleaseFile[];
   /** The jobs' fingerprint when they agree, else a SHA-256 over the sorted distinct ones. */
   readonly fingerprint: string;
+  /** Every job's part of the SBOM; undefined when a job's manifest had none (an older version of the action). */
+  readonly sbom: SbomParts | undefined;
+  /** The images list the jobs agree on; undefined when their source's image names are not upstream's. */
+  readonly images: readonly MirrorImage[] | undefined;
 }
 
 export interface DownloadBuildsRequest {
@@ -148,6 +175,8 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
   const assets: Asset[] = [];
   const files: ReleaseFile[] = [];
   const fingerprints = new Set<string>();
+  const sbomTargets: SbomTarget[] = [];
+  let sbomMissing = false;
   let first: BuildManifest | undefined;
   for (const artifact of artifacts) {
     const folder = path.join(request.destination, artifact.name);
@@ -173,6 +202,19 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     if (manifest.checksumsName !== first.checksumsName) {
       throw new Error(`mode: publish: the build jobs name their checksums file differently (${manifest.checksumsName}, ${first.checksumsName}).`);
     }
+    if (manifest.sbom !== undefined && first.sbom !== undefined) {
+      if (manifest.sbom.module !== first.sbom.module || manifest.sbom.upstreamUrl !== first.sbom.upstreamUrl) {
+        throw new Error(
+          `mode: publish: the build jobs disagree: ${artifact.name} built another module or repository than another job. Give every job the same kt-connect-repository.`,
+        );
+      }
+    }
+    sbomMissing ||= manifest.sbom === undefined;
+    if (JSON.stringify(manifest.images ?? null) !== JSON.stringify(first.images ?? null)) {
+      throw new Error(
+        `mode: publish: the build jobs disagree: ${artifact.name} lists other images than another job. Give every job the same image-registry and kt-config.`,
+      );
+    }
     fingerprints.add(manifest.fingerprint);
     for (const entry of manifest.assets) {
       const file = path.join(folder, entry.name);
@@ -189,11 +231,21 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
         continue;
       }
       assets.push({ name: entry.name, path: file, os: entry.os, arch: entry.arch, size: entry.size, sha256: entry.sha256 });
+      const modules = manifest.sbom?.targets.find((target) => target.archiveName === entry.name)?.deps;
+      if (modules !== undefined) {
+        sbomTargets.push({
+          target: { os: entry.os, arch: entry.arch },
+          archiveName: entry.name,
+          archiveSha256: entry.sha256,
+          buildInfo: { deps: modules.map(plainModule) },
+        });
+      }
       files.push({ name: entry.name, path: file, size: entry.size, sha256: entry.sha256, fingerprint: manifest.fingerprint });
     }
     log.info(`Downloaded ${artifact.name}: ${manifest.assets.map((asset) => asset.name).join(', ')}`);
   }
   if (first === undefined) return undefined;
+  if (sbomMissing) log.warning('A build job’s manifest has no SBOM part (an older version of this action built it): the release gets no SBOM.');
   const distinct = [...fingerprints].sort();
   return {
     version: first.version,
@@ -203,5 +255,7 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     assets,
     files,
     fingerprint: distinct.length === 1 ? (distinct[0] ?? '') : createHash('sha256').update(distinct.join('\n')).digest('hex'),
+    sbom: sbomMissing || first.sbom === undefined ? undefined : { module: first.sbom.module, upstreamUrl: first.sbom.upstreamUrl, targets: sbomTargets },
+    images: first.images?.map(({ name, source, target }) => ({ name, source, target })),
   };
 }

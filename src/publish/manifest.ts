@@ -3,8 +3,11 @@
 // one) and decide file names on disk and on the release, so the whole manifest is validated
 // before anything is written anywhere: names, sizes, hashes, fingerprint, checksums name.
 import { BUILD_INFO_NAME } from '../release-files.js';
+import { IMAGE_NAMES, type MirrorImage } from '../images.js';
 import type { Asset, UpstreamRelease } from '../model.js';
+import { publicRepositoryUrl } from '../sbom.js';
 import { SUPPORTED_TARGETS } from '../targets.js';
+import type { GoModule } from '../verify/index.js';
 import { TEMP_PREFIX } from './request.js';
 
 /** Written next to the archives and uploaded with them. */
@@ -19,9 +22,30 @@ export interface BuildManifest {
   readonly fingerprint: string;
   readonly checksumsName: string;
   readonly assets: ReadonlyArray<Pick<Asset, 'name' | 'os' | 'arch' | 'size' | 'sha256'>>;
+  /** The job's part of the release's SBOM (sbom.ts SbomParts; each archive's hash is in `assets`). Absent from older versions' manifests. */
+  readonly sbom?: ManifestSbom;
+  /** The images ktctl starts and their names in the registry (images.ts); absent when the source's image names are not upstream's. */
+  readonly images?: readonly MirrorImage[];
+}
+
+export interface ManifestSbom {
+  readonly module: string;
+  /** publicRepositoryUrl of the kt-connect repository, '' for a local path: never credentials. */
+  readonly upstreamUrl: string;
+  /** One per archive: the Go modules compiled into its binary. */
+  readonly targets: ReadonlyArray<{ readonly archiveName: string; readonly deps: readonly GoModule[] }>;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A Go module path as the build info gives it, or a local replacement's folder (`../tun2socks`). */
+const MODULE_PATH = /^[A-Za-z0-9._~+/-]{1,300}$/;
+/** A module version (`v0.23.5`, `v2.4.2-0.20220405...`), `(devel)`, or '' for a local replacement. */
+const MODULE_VERSION = /^(\(devel\)|[A-Za-z0-9._+~-]{0,128})$/;
+const MODULE_SUM = /^h1:[A-Za-z0-9+/]{43}=$/;
+/** An image reference as images.txt lists it: `registry.example.com:5000/kt-connect-shadow:v0.3.7`, `name@sha256:...`. */
+const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/;
+/** More modules than any ktctl has (about 150) by far, yet a bound on what one manifest may make the publish job hold. */
+const MAX_MODULES = 5000;
 
 /** A name that is one file in one folder, here and on a release: no separators, no '..', no leading dot. */
 export function isPlainFileName(name: unknown): name is string {
@@ -79,5 +103,69 @@ export function parseManifest(text: string, artifact: string): BuildManifest {
     if (typeof entry.sha256 !== 'string' || !HEX64.test(entry.sha256)) fail(`gives ${name} a SHA-256 that is not 64 lowercase hex digits.`);
     if (!SUPPORTED_TARGETS.some((target) => target.os === entry.os && target.arch === entry.arch)) fail(`gives ${name} a target the action does not build.`);
   });
+  if (valid.sbom !== undefined) checkSbom(valid.sbom, names, fail);
+  if (valid.images !== undefined) checkImages(valid.images, fail);
   return valid;
+}
+
+/**
+ * The SBOM part: every value ends up in the release's SBOM, so each has the shape the build info
+ * gives it, the repository URL carries no credentials, and there is one entry per archive.
+ */
+function checkSbom(value: unknown, archives: ReadonlySet<string>, fail: (detail: string) => never): void {
+  const sbom = value as Partial<ManifestSbom> | null;
+  if (sbom === null || typeof sbom !== 'object' || typeof sbom.module !== 'string' || typeof sbom.upstreamUrl !== 'string' || !Array.isArray(sbom.targets)) {
+    fail('has an sbom part that is not one this action wrote.');
+  }
+  if (!MODULE_PATH.test(sbom.module)) fail('gives an sbom module that is not a Go module path.');
+  // publicRepositoryUrl leaves a URL it has already cleaned as it is: anything else held credentials, a query or a local path
+  if (sbom.upstreamUrl !== '' && publicRepositoryUrl(sbom.upstreamUrl) !== sbom.upstreamUrl) {
+    fail('gives an sbom repository URL that is not a plain https, http or ssh URL without credentials.');
+  }
+  const covered = new Set<string>();
+  sbom.targets.forEach((raw: unknown, index) => {
+    const target = raw as Partial<ManifestSbom['targets'][number]> | null;
+    const name = target?.archiveName;
+    if (typeof name !== 'string' || !archives.has(name)) return fail(`gives sbom target ${index + 1} an archive the manifest does not list.`);
+    if (covered.has(name)) return fail(`lists ${name} twice in its sbom part.`);
+    covered.add(name);
+    if (!Array.isArray(target?.deps) || target.deps.length > MAX_MODULES)
+      return fail(`gives ${name} an sbom module list that is not a list of at most ${MAX_MODULES}.`);
+    target.deps.forEach((dep: unknown, at) => {
+      const module = dep as Partial<GoModule> | null;
+      if (!isModule(module) || (module.replacedBy !== undefined && (!isModule(module.replacedBy) || module.replacedBy.replacedBy !== undefined))) {
+        fail(`gives ${name} sbom module ${at + 1} that is not a Go module path, version and h1 hash.`);
+      }
+    });
+  });
+  if (covered.size !== archives.size) fail('has an sbom part that leaves out some of its archives.');
+}
+
+/** Each image ktctl starts once, with references that are one word each: images.txt is `source target` lines. */
+function checkImages(value: unknown, fail: (detail: string) => never): void {
+  const names: string[] = Object.values(IMAGE_NAMES);
+  if (!Array.isArray(value) || value.length !== names.length) fail(`has an images list that is not one entry for each of ${names.join(', ')}.`);
+  const seen = new Set<string>();
+  (value as unknown[]).forEach((raw, index) => {
+    const image = raw as Partial<MirrorImage> | null;
+    const name = image?.name;
+    if (typeof name !== 'string' || !names.includes(name) || seen.has(name))
+      return fail(`gives images entry ${index + 1} a name that is not one of ${names.join(', ')} (once each).`);
+    seen.add(name);
+    if (typeof image?.source !== 'string' || !IMAGE_REFERENCE.test(image.source) || typeof image.target !== 'string' || !IMAGE_REFERENCE.test(image.target)) {
+      fail(`gives image ${name} a source or target that is not an image reference.`);
+    }
+  });
+}
+
+function isModule(module: Partial<GoModule> | null | undefined): module is GoModule {
+  return (
+    typeof module === 'object' &&
+    module !== null &&
+    typeof module.path === 'string' &&
+    MODULE_PATH.test(module.path) &&
+    typeof module.version === 'string' &&
+    MODULE_VERSION.test(module.version) &&
+    (module.sum === undefined || (typeof module.sum === 'string' && MODULE_SUM.test(module.sum)))
+  );
 }
