@@ -1,5 +1,5 @@
 // Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
-// packs each binary with upx as soon as it is built.
+// packs each binary with upx as soon as it is built, beside the next build (see concurrentBuilds).
 import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,6 +79,26 @@ export interface BuildOptions {
 }
 
 /**
+ * How many of the `maxParallel` slots may run `go build` at once: half, at least one. One go build
+ * already compiles on every core (its -p is the CPU count), so a second one at once mostly
+ * competes for the same cores and caches: on the real kt-connect tree, two builds at a time on
+ * two cores spent 6 % more CPU than upstream's one after another, and were barely faster
+ * (bench/results.md, "Two compilers at once"). upx -9 is
+ * single-threaded; it packs the last binary in a slot the builds leave free, so the cores stay
+ * busy without two compilers at once.
+ */
+export function concurrentBuilds(maxParallel: number): number {
+  return Math.max(1, Math.floor(maxParallel / 2));
+}
+
+/** The schedule, as the log's group title says it: `one go build at a time, upx beside it`. */
+export function buildSchedule(maxParallel: number): string {
+  const builds = concurrentBuilds(maxParallel);
+  const upx = maxParallel - builds;
+  return `${builds === 1 ? 'one go build' : `${builds} go builds`} at a time${upx > 0 ? `, upx beside ${builds === 1 ? 'it' : 'them'}` : ''}`;
+}
+
+/**
  * Builds every target; returns each target's binary path. After a failure no new build starts;
  * the error names each target that failed among those already running.
  */
@@ -89,7 +109,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
   await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
 
   const binaries = new Map<TargetPlan, string>();
-  const pool = createPool(options.maxParallel);
+  const pool = createPool<'go build'>(options.maxParallel, { 'go build': concurrentBuilds(options.maxParallel) });
   for (const target of plan.targets) {
     const id = targetId(target.target);
     const binary = path.join(options.outputDir, `${target.target.os}_${target.target.arch}`, target.binaryName);
@@ -116,7 +136,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
       } else if (tools.upx !== undefined) {
         log.info(`${id}: not packed: ${target.upxSkipReason}`);
       }
-    });
+    }, 'go build');
   }
   const errors = await pool.drain();
   if (errors.length > 0) {

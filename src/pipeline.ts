@@ -2,7 +2,7 @@
 import { ACTION_VERSION } from './about.js';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { buildBinaries, goEnvironment, scrubBuildCache } from './build.js';
+import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
 import { configuredImages, IMAGES_FILE, mergeRegistryImages, mirrorList, registryImages, writeImagesFile } from './images.js';
 import { redactUrl } from './redact.js';
@@ -181,7 +181,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     log.info(`No target is this runner's platform (${host.os}/${host.arch}): the binaries are checked by their build info, not run.`);
   }
 
-  const binaries = await log.group(`Build ${plan.targets.length} targets, ${inputs.maxParallel} at a time`, async () => {
+  const binaries = await log.group(`Build ${plan.targets.length} targets, ${buildSchedule(inputs.maxParallel)}`, async () => {
     // from here the build cache may hold the configs: scrub it however the run ends
     const since = Date.now() - 2000;
     const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];

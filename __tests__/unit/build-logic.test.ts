@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goBuildArgs, goEnvironment } from '../../src/build.js';
+import { buildSchedule, concurrentBuilds, goBuildArgs, goEnvironment } from '../../src/build.js';
 import { checksumsText } from '../../src/package.js';
 import { createPool } from '../../src/pool.js';
 import { secretFragments } from '../../src/secrets.js';
@@ -49,6 +49,43 @@ test('the pool never runs more than its limit and starts follow-ups', async () =
   assert.deepEqual(await pool.drain(), []);
   assert.equal(peak, 2);
   assert.equal(order.length, 6);
+});
+
+test('a lane runs at most its own limit; a job behind a full lane still takes a free slot', async () => {
+  const pool = createPool<'build'>(2, { build: 1 });
+  const running = new Set<string>();
+  let peakBuilds = 0;
+  let peak = 0;
+  const started: string[] = [];
+  const together = new Set<string>();
+  const job = (name: string, then?: () => void) => async () => {
+    running.add(name);
+    started.push(name);
+    for (const other of running) if (other !== name) together.add([other, name].sort().join(' + '));
+    peak = Math.max(peak, running.size);
+    peakBuilds = Math.max(peakBuilds, [...running].filter((n) => n.startsWith('build')).length);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running.delete(name);
+    then?.();
+  };
+  for (const name of ['build-a', 'build-b', 'build-c'])
+    pool.add(
+      job(name, () => pool.add(job(`upx-${name.slice(6)}`))),
+      'build',
+    );
+  assert.deepEqual(await pool.drain(), []);
+  assert.equal(peakBuilds, 1, 'one build at a time');
+  assert.equal(peak, 2, 'upx fills the other slot');
+  // each upx starts as its build ends and runs beside the next build, not after every build
+  assert.deepEqual(started, ['build-a', 'upx-a', 'build-b', 'upx-b', 'build-c', 'upx-c']);
+  assert.ok(together.has('build-b + upx-a') && together.has('build-c + upx-b'), [...together].join(', '));
+});
+
+test('half the slots build, at least one', () => {
+  assert.deepEqual([1, 2, 3, 4, 8].map(concurrentBuilds), [1, 1, 1, 2, 4]);
+  assert.equal(buildSchedule(1), 'one go build at a time');
+  assert.equal(buildSchedule(2), 'one go build at a time, upx beside it');
+  assert.equal(buildSchedule(4), '2 go builds at a time, upx beside them');
 });
 
 test('after a failure the pool starts nothing new and reports it', async () => {
