@@ -74,7 +74,8 @@ async function buildJob(
   dir: string,
   targets: ReadonlyArray<Pick<Asset, 'os' | 'arch'>>,
   version = '0.3.7',
-  withSbom = true,
+  /** A job of the previous version of the action: its manifest has neither an SBOM part nor images. */
+  previousVersion = false,
 ): Promise<{ build: BuildResult; fingerprint: string }> {
   await mkdir(dir, { recursive: true });
   const fingerprint = computeFingerprint(baseParts({ targets, version }));
@@ -97,9 +98,10 @@ async function buildJob(
         size: file.size,
         sha256: file.sha256,
       })),
-      images: IMAGES,
-      ...(withSbom
-        ? {
+      ...(previousVersion
+        ? {}
+        : {
+            images: IMAGES,
             sbom: {
               module: 'github.com/alibaba/kt-connect',
               upstreamUrl: 'https://git.example.com/mirror/kt-connect.git',
@@ -110,8 +112,7 @@ async function buildJob(
                 buildInfo: { deps: modulesOf(targets[index]!.arch) },
               })),
             },
-          }
-        : {}),
+          }),
     },
   };
 }
@@ -247,12 +248,13 @@ test('matrix: each job’s manifest carries its modules, and the publish job wri
     // a job of an older version (no SBOM part): the release goes out without an SBOM, and the log says why
     const mixed = folderStore(path.join(dir, 'service2'));
     await upload(mixed, linux);
-    await upload(mixed, await buildJob(path.join(dir, 'job3'), [{ os: 'darwin', arch: 'arm64' }], '0.3.7', false));
+    await upload(mixed, await buildJob(path.join(dir, 'job3'), [{ os: 'darwin', arch: 'arm64' }], '0.3.7', true));
     const log = memoryLog();
     const partial = await downloadBuildArtifacts(mixed, { prefix: 'ktctl-archives', destination: path.join(dir, 'download2') }, log);
     assert.equal(partial?.assets.length, 3);
     assert.equal(partial?.sbom, undefined);
-    assert.match(log.warnings.join('\n'), /has no SBOM part .*the release gets no SBOM/);
+    assert.equal(partial?.images, undefined, 'its images are not known either');
+    assert.match(log.warnings.join('\n'), /has no SBOM part .*the release gets no SBOM and no images.txt/);
 
     // jobs that would mirror the images to different places cannot make one images.txt
     const split = folderStore(path.join(dir, 'service3'));

@@ -96,7 +96,7 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
     checksumsName: request.checksumsName,
     assets: build.assets.map(({ name, os, arch, size, sha256 }) => ({ name, os, arch, size, sha256 })),
     ...(build.sbom === undefined ? {} : { sbom: manifestSbom(build.sbom) }),
-    ...(build.images === undefined ? {} : { images: build.images.map(({ name, source, target }) => ({ name, source, target })) }),
+    ...(build.images === undefined ? {} : { images: build.images.map(plainImage) }),
   };
   const manifestPath = path.join(directory, MANIFEST_NAME);
   await writeWithoutFollowing(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // output-dir: never through a link
@@ -132,6 +132,10 @@ function plainModule(module: GoModule): GoModule {
     sum: module.sum,
     ...(module.replacedBy === undefined ? {} : { replacedBy: plainModule(module.replacedBy) }),
   };
+}
+
+function plainImage({ name, source, target }: MirrorImage): MirrorImage {
+  return { name, source, target };
 }
 
 /** Every build job's archives, gathered by the publish job. */
@@ -176,8 +180,10 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
   const files: ReleaseFile[] = [];
   const fingerprints = new Set<string>();
   const sbomTargets: SbomTarget[] = [];
-  let sbomMissing = false;
+  let previousVersion = false;
   let first: BuildManifest | undefined;
+  /** The first manifest of this version (with an SBOM part): the one the others must agree with. */
+  let latest: BuildManifest | undefined;
   for (const artifact of artifacts) {
     const folder = path.join(request.destination, artifact.name);
     await mkdir(folder, { recursive: true });
@@ -202,18 +208,20 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     if (manifest.checksumsName !== first.checksumsName) {
       throw new Error(`mode: publish: the build jobs name their checksums file differently (${manifest.checksumsName}, ${first.checksumsName}).`);
     }
-    if (manifest.sbom !== undefined && first.sbom !== undefined) {
-      if (manifest.sbom.module !== first.sbom.module || manifest.sbom.upstreamUrl !== first.sbom.upstreamUrl) {
+    // a manifest without an SBOM part comes from the previous version, which listed no images either
+    previousVersion ||= manifest.sbom === undefined;
+    latest ??= manifest.sbom === undefined ? undefined : manifest;
+    if (manifest.sbom !== undefined && latest?.sbom !== undefined) {
+      if (manifest.sbom.module !== latest.sbom.module || manifest.sbom.upstreamUrl !== latest.sbom.upstreamUrl) {
         throw new Error(
           `mode: publish: the build jobs disagree: ${artifact.name} built another module or repository than another job. Give every job the same kt-connect-repository.`,
         );
       }
-    }
-    sbomMissing ||= manifest.sbom === undefined;
-    if (JSON.stringify(manifest.images ?? null) !== JSON.stringify(first.images ?? null)) {
-      throw new Error(
-        `mode: publish: the build jobs disagree: ${artifact.name} lists other images than another job. Give every job the same image-registry and kt-config.`,
-      );
+      if (JSON.stringify(manifest.images ?? null) !== JSON.stringify(latest.images ?? null)) {
+        throw new Error(
+          `mode: publish: the build jobs disagree: ${artifact.name} lists other images than another job. Give every job the same image-registry and kt-config.`,
+        );
+      }
     }
     fingerprints.add(manifest.fingerprint);
     for (const entry of manifest.assets) {
@@ -245,7 +253,9 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     log.info(`Downloaded ${artifact.name}: ${manifest.assets.map((asset) => asset.name).join(', ')}`);
   }
   if (first === undefined) return undefined;
-  if (sbomMissing) log.warning('A build job’s manifest has no SBOM part (an older version of this action built it): the release gets no SBOM.');
+  if (previousVersion) {
+    log.warning('A build job’s manifest has no SBOM part (an older version of this action built it): the release gets no SBOM and no images.txt.');
+  }
   const distinct = [...fingerprints].sort();
   return {
     version: first.version,
@@ -255,7 +265,8 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
     assets,
     files,
     fingerprint: distinct.length === 1 ? (distinct[0] ?? '') : createHash('sha256').update(distinct.join('\n')).digest('hex'),
-    sbom: sbomMissing || first.sbom === undefined ? undefined : { module: first.sbom.module, upstreamUrl: first.sbom.upstreamUrl, targets: sbomTargets },
-    images: first.images?.map(({ name, source, target }) => ({ name, source, target })),
+    sbom:
+      previousVersion || latest?.sbom === undefined ? undefined : { module: latest.sbom.module, upstreamUrl: latest.sbom.upstreamUrl, targets: sbomTargets },
+    images: previousVersion ? undefined : latest?.images?.map(plainImage),
   };
 }
