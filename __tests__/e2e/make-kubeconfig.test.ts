@@ -163,6 +163,20 @@ describe('scripts/make-kubeconfig.sh', { concurrency: false }, () => {
     assertNoToken(result.output, secretToken('team-b', 'kt-all-token'));
   });
 
+  test('running again with --rights all widens the same Role in place; the token stays', async () => {
+    const token = secretToken('dev', 'ktctl-token');
+    const result = await run(['--namespace', 'dev', '--rights', 'all', '--output', 'ktctl.yaml', '--force']);
+    assert.equal(result.code, 0, result.output);
+    assert.ok(
+      server.requests.some((r) => r.method === 'PATCH' && r.path === '/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles/ktctl'),
+      'kubectl patched the Role',
+    );
+    const rules = server.object('roles', 'dev', 'ktctl')!['rules'] as Rule[];
+    assert.ok(granted(rules, 'apps', 'deployments').has('create'));
+    assert.equal(secretToken('dev', 'ktctl-token'), token);
+    assertNoToken(result.output, token);
+  });
+
   test('a namespace that does not exist fails naming it, and leaves no kubeconfig', async () => {
     const result = await run(['--namespace', 'nope', '--output', 'nope.yaml']);
     assert.notEqual(result.code, 0);
