@@ -227,6 +227,7 @@ printf '%s' "$ca_data" | grep -Eqx '[A-Za-z0-9+/=]*' || die 'the CA certificate 
 umask 077
 tmp=$(mktemp "$(dirname -- "$output")/.ktctl-kubeconfig.XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP # through the EXIT trap above
 token=$(printf '%s' "$token_b64" | base64 -d) || die "Secret $secret holds a token that is not base64"
 unset token_b64
 printf '%s' "$token" | grep -Eqx '[A-Za-z0-9._-]+' || die "Secret $secret holds a token of unexpected characters"
@@ -243,7 +244,7 @@ ctx="$name@$namespace"
 } >"$tmp"
 unset token
 mv -f -- "$tmp" "$output"
-trap - EXIT
+trap - EXIT INT TERM HUP
 
 printf 'Wrote %s (context %s, namespace %s, server %s).\n' "$output" "$ctx" "$namespace" "$server" >&2
 printf 'Store it as the secret the workflow embeds, then delete the file:\n  gh secret set KTCTL_KUBECONFIG < %s && rm %s\n' "$output" "$output" >&2
