@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests run for real on a Debian bookworm machine: Go 1.19 (repacked by
 # the tests as the Go archive the action downloads), Go 1.22 from bookworm-backports (a fork's
-# newer go.mod), upx 4.2 from bookworm-backports, git, zip tools, a JDK; then actionlint from
-# the Go module proxy. Safe to run again.
+# newer go.mod), upx 4.2 from bookworm-backports, git, zip tools, a JDK, kubectl, openssl,
+# ShellCheck; then actionlint from the Go module proxy. Safe to run again.
 set -euo pipefail
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -23,8 +23,10 @@ need=()
 [ -x /usr/lib/go-1.19/bin/go ] || need+=(golang-1.19-go)
 [ -x /usr/lib/go-1.22/bin/go ] || need+=(golang-1.22-go/bookworm-backports)
 command -v upx-ucl >/dev/null || need+=(upx-ucl/bookworm-backports)
-# javac: the archive tests run a single-file Java program (ZipInputStream, a streaming zip reader)
-for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless; do
+# javac: the archive tests run a single-file Java program (ZipInputStream, a streaming zip reader).
+# kubectl, openssl, shellcheck: scripts/make-kubeconfig.sh is run with the real kubectl against a
+# stand-in API server with a self-signed certificate, and checked with ShellCheck.
+for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless kubectl:kubernetes-client openssl:openssl shellcheck:shellcheck; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -159,6 +159,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
     ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
     kube: kubeconfigSummary(inputs.configs.kubeconfig),
+    attested: publishing.attestation,
   });
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
@@ -234,6 +235,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     repository: `${publishing.github.owner}/${publishing.github.repo}`,
     ktConfigKeys: undefined,
     kube: undefined,
+    attested: publishing.attestation,
   });
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is

@@ -32,6 +32,11 @@ export interface ReleaseNotesInput {
   readonly ktConfigKeys: readonly string[] | undefined;
   /** undefined: not known in this job; `embedded: false`: upstream's placeholder. */
   readonly kube: KubeconfigSummary | undefined;
+  /**
+   * The workflow attests the archives (input `attestation`): only then is `gh attestation verify`
+   * offered, as it fails for every download of a release that has no attestation.
+   */
+  readonly attested: boolean;
 }
 
 export interface KubeconfigSummary {
@@ -133,14 +138,16 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     }
     lines.push('');
   }
-  lines.push(
-    'Provenance (when the release workflow attests the archives with `actions/attest-build-provenance`):',
-    '',
-    '```sh',
-    `gh attestation verify ${input.archives[0]?.name ?? '<archive>'} --repo ${repo}`,
-    '```',
-    '',
-  );
+  if (input.attested) {
+    lines.push(
+      'Provenance: the release workflow attests every archive (`actions/attest-build-provenance`); check who built a download and from which commit:',
+      '',
+      '```sh',
+      `gh attestation verify ${input.archives[0]?.name ?? '<archive>'} --repo ${repo}`,
+      '```',
+      '',
+    );
+  }
   if (input.sbomName !== undefined) {
     lines.push(
       `The SBOM (\`${input.sbomName}\`, SPDX 2.3) lists the Go modules compiled into each binary, the Go toolchain and the kt-connect tag and commit.`,

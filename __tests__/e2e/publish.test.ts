@@ -81,13 +81,24 @@ describe('publishing releases', { concurrency: false }, () => {
       'gh release download ktctl-2026.11 --repo',
       'sha256sum -c',
       'Get-FileHash',
-      'gh attestation verify',
     ]) {
       assert.ok(release!.body?.includes(text), text);
       assert.ok(run.summary.includes(text), `summary: ${text}`);
     }
+    // attestation defaults to false: no `gh attestation verify` that would fail for every download
+    assert.ok(!release!.body?.includes('gh attestation'), 'no attestation line by default');
+    assert.ok(!run.summary.includes('gh attestation'), 'summary: no attestation line by default');
     assert.match(run.summary, /ktctl-2026\.11/);
     assert.deepEqual(github.violations, []);
+  });
+
+  test('attestation: true (the workflow attests after this step) puts gh attestation verify into the notes', async () => {
+    const run = await publish({ ref: 'refs/tags/ktctl-2026.11-attested', inputs: { attestation: 'true' } });
+    assert.equal(run.code, 0, run.stdout);
+    const body = github.releaseViews('ktctl-2026.11-attested')[0]!.body ?? '';
+    const line = `gh attestation verify ${ARCHIVES[0]} --repo ${github.owner}/${github.repo}`;
+    assert.ok(body.includes(line), line);
+    assert.ok(run.summary.includes(line), `summary: ${line}`);
   });
 
   test('a release-body replaces the body of an existing release; without it the body is kept', async () => {

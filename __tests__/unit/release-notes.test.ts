@@ -25,6 +25,7 @@ const INPUT: ReleaseNotesInput = {
   repository: 'acme/ktctl',
   ktConfigKeys: [...embeddedSettings(KT_CONFIG).keys()],
   kube: kubeconfigSummary(KUBECONFIG),
+  attested: true,
 };
 
 test('the notes name the upstream tag and commit, Go, targets, the kt config keys and the context, never a value', () => {
@@ -61,6 +62,18 @@ test('per OS: gh release download with a token hint, the checksum check, provena
   assert.ok(notes.includes('wintun.dll'));
   assert.ok(notes.includes('ktctl_0.3.7_sbom.spdx.json'));
   assert.ok(notes.includes('`ktctl version 0.3.7`'));
+});
+
+test('gh attestation verify only when the workflow attests the release', () => {
+  const attested = releaseNotes(INPUT);
+  assert.ok(attested.includes('gh attestation verify ktctl_0.3.7_Linux_x86_64.tar.gz --repo acme/ktctl'));
+  assert.match(attested, /attest-build-provenance/);
+  const plain = releaseNotes({ ...INPUT, attested: false });
+  assert.ok(!plain.includes('attestation'), 'no attestation line');
+  assert.ok(!plain.includes('Provenance'), 'no provenance paragraph');
+  // everything else stays: the checksum checks are the verification that always works
+  assert.ok(plain.includes("grep '  ktctl_0.3.7_Linux_x86_64.tar.gz$' ktctl_0.3.7_checksums.txt | sha256sum -c"));
+  assert.equal(plain, attested.replace(/Provenance: [^\n]*\n\n```sh\ngh attestation verify [^\n]*\n```\n\n/, ''));
 });
 
 test('without configs, or in a publish job that does not know them, the notes say so', () => {

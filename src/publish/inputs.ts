@@ -21,6 +21,7 @@ export const PUBLISH_DEFAULTS = {
   mode: 'all',
   'github-token': '',
   'allow-public': 'false',
+  attestation: 'false',
   'release-body': '',
   'release-body-file': '',
 } as const satisfies Record<string, string>;
@@ -65,6 +66,12 @@ export interface PublishInputs {
   /** '' only when nothing in this job talks to GitHub. */
   readonly token: string;
   readonly allowPublic: boolean;
+  /**
+   * The workflow attests the archives after this step (actions/attest-build-provenance): only then
+   * do the generated release notes tell developers to run `gh attestation verify`. The action cannot
+   * see the later step, nor whether the plan allows attestations, so the workflow says so.
+   */
+  readonly attestation: boolean;
   readonly github: GitHubTarget;
   /**
    * The release body the user gave (`release-body`, or the file `release-body-file` names, read in
@@ -245,6 +252,7 @@ export function parsePublishInputs(read: InputReader, env: NodeJS.ProcessEnv): P
     retentionDays: parseRetentionDays(read('retention-days')),
     token,
     allowPublic: parseBoolean('allow-public', input('allow-public')),
+    attestation: parseBoolean('attestation', input('attestation')),
     github,
     releaseBody: parseReleaseBody(read('release-body'), read('release-body-file')),
   };
