@@ -6,7 +6,8 @@
 // run within the limits, naming the API's URL.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +15,9 @@ import { createWorld, KUBECONFIG, listFiles, type World } from '../support/e2e-s
 import { createFixtureRepo, type FixtureRepo } from '../support/fixture-repo.js';
 import { runAction, withoutMaskCommands, type ActionRun, type RunnerDirs } from '../support/run-action.js';
 import { startSilentServer, type SilentServer } from '../support/stall.js';
+import { startArtifactServer } from '../support/artifact-server.js';
+import { GitHubServer } from '../support/github-server.js';
+import { uploadBuildArtifact } from '../../src/publish/artifact.js';
 
 const UPSTREAM = 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator';
 const REGISTRY = 'registry.example.com:5000/kt';
@@ -238,6 +242,83 @@ func init() {
     assert.equal(mode(path.join(out, 'images.txt')), 0o644);
     assert.deepEqual(listFiles(out).sort(), ['images.txt', 'ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json']);
     assert.deepEqual(leftovers(runner), []);
+  });
+
+  test('mode publish: the downloaded archives are 0600 in 0700 folders of a new folder; a link planted in RUNNER_TEMP is not followed', async () => {
+    const artifacts = await startArtifactServer();
+    const github = await GitHubServer.start();
+    try {
+      // a build job's artifact, made by the action's own upload code: an archive and its manifest
+      const job = mkdtempSync(path.join(world.root, 'job-'));
+      const bytes = Buffer.concat([Buffer.from(KUBECONFIG), randomBytes(4096)]);
+      const archive = path.join(job, 'ktctl_0.3.7_linux_amd64.tar.gz');
+      writeFileSync(archive, bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(path.join(job, 'ktctl_0.3.7_checksums.txt'), `${sha256}  ktctl_0.3.7_linux_amd64.tar.gz\n`);
+      const name = await uploadBuildArtifact(
+        {
+          upload: async (artifactName, files, rootDirectory) => {
+            const folder = mkdtempSync(path.join(world.root, 'artifact-'));
+            for (const file of files) cpSync(file, path.join(folder, path.relative(rootDirectory, file)));
+            artifacts.add(artifactName, folder);
+          },
+          list: async () => [],
+          download: async () => {},
+          delete: async () => {},
+        },
+        {
+          prefix: 'ktctl-archives',
+          build: {
+            version: '0.3.7',
+            upstream: { tag: 'v0.3.7', commit: repo.commits['v0.3.7']! },
+            goVersion: '1.19.13',
+            checksumsFile: path.join(job, 'ktctl_0.3.7_checksums.txt'),
+            assets: [{ name: 'ktctl_0.3.7_linux_amd64.tar.gz', path: archive, os: 'linux', arch: 'amd64', size: bytes.length, sha256 }],
+          },
+          fingerprint: createHash('sha256').update('a build').digest('hex'),
+          checksumsName: 'ktctl_0.3.7_checksums.txt',
+          retentionDays: undefined,
+          serverUrl: 'https://github.com',
+          ghes: false,
+        },
+        { info: () => {}, warning: () => {}, group: async (_title, work) => work() },
+      );
+      assert.equal(name, 'ktctl-archives-linux-amd64');
+
+      const runner = world.newRunner();
+      // the folder name the previous version used, planted as a link to a folder outside
+      const victim = mkdtempSync(path.join(outside, 'victim-'));
+      symlinkSync(victim, path.join(runner.temp, 'ktctl-customize-artifacts'));
+      const run = await runAction({
+        dirs: runner,
+        env: {
+          ...world.env,
+          ACTIONS_RESULTS_URL: artifacts.url,
+          ACTIONS_RUNTIME_TOKEN: artifacts.token,
+          GITHUB_API_URL: github.apiUrl,
+          GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+          GITHUB_SHA: 'abcdef1234567890abcdef1234567890abcdef12',
+        },
+        inputs: { ...good(), mode: 'publish', publish: 'true', 'github-token': 'write-token', 'release-tag': 'ktctl-modes' },
+      });
+      assert.equal(run.code, 0, errorLines(run).join('\n') || run.stdout);
+      assert.ok(github.releaseViews('ktctl-modes')[0]?.assets.some((asset) => asset.name === 'ktctl_0.3.7_linux_amd64.tar.gz'));
+      assert.deepEqual(readdirSync(victim), [], 'nothing written through the planted link');
+      const [downloads, ...more] = readdirSync(runner.temp).filter((entry) => entry.startsWith('ktctl-artifacts-'));
+      assert.ok(downloads !== undefined && more.length === 0, readdirSync(runner.temp).join(', '));
+      const folder = path.join(runner.temp, downloads);
+      const mode = (file: string): number => lstatSync(file).mode & 0o777;
+      assert.equal(mode(folder), 0o700);
+      assert.equal(mode(path.join(folder, name)), 0o700);
+      assert.equal(mode(path.join(folder, name, 'ktctl_0.3.7_linux_amd64.tar.gz')), 0o600, 'the archive holds the kubeconfig');
+      for (const file of readdirSync(path.join(folder, name))) assert.equal(mode(path.join(folder, name, file)), 0o600, file);
+      const checksums = path.join(folder, 'ktctl_0.3.7_checksums.txt');
+      assert.ok(lstatSync(checksums).isFile());
+      assert.equal(readFileSync(checksums, 'utf8'), `${sha256}  ktctl_0.3.7_linux_amd64.tar.gz\n`);
+    } finally {
+      await artifacts.close();
+      await github.close();
+    }
   });
 
   describe('a GitHub API that accepts and never answers', () => {

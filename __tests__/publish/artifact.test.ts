@@ -372,7 +372,7 @@ test('mode publish: downloaded archives are 0600 in 0700 folders, whatever mode 
   try {
     const store = folderStore(path.join(dir, 'service'));
     const job = await buildJob(path.join(dir, 'job'), [{ os: 'linux', arch: 'amd64' }]);
-    const name = await upload(store, job);
+    const name = (await upload(store, job))!;
     // the artifact client writes with the runner's umask: 0644 files in 0755 folders
     const served = path.join(dir, 'service', name);
     await chmod(served, 0o755);
