@@ -1,7 +1,8 @@
 // Cross-compiles ktctl for every target, at most `maxParallel` processes at a time, and
 // packs each binary with upx as soon as it is built, beside the next build (see concurrentBuilds).
 import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { makePrivateFolder } from './private-files.js';
 import path from 'node:path';
 import { messageOf } from './errors.js';
 import { fileContains, searchBuffer } from './file-search.js';
@@ -104,7 +105,7 @@ export function buildSchedule(maxParallel: number): string {
  */
 export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options: BuildOptions): Promise<Map<TargetPlan, string>> {
   const { log } = options;
-  await mkdir(options.tmpDir, { recursive: true });
+  await makePrivateFolder(options.tmpDir);
   const env = goEnvironment(options.env, tools.go, options.tmpDir);
   await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
 
@@ -114,7 +115,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
     const id = targetId(target.target);
     const binary = path.join(options.outputDir, `${target.target.os}_${target.target.arch}`, target.binaryName);
     pool.add(async () => {
-      await mkdir(path.dirname(binary), { recursive: true });
+      await makePrivateFolder(path.dirname(binary));
       const started = Date.now();
       await run(tools.go, goBuildArgs(plan.version, binary), {
         cwd: options.sourceDir,

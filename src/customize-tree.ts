@@ -1,6 +1,6 @@
 // Edits of the kt-connect checkout before it is built: the layout check, the calling
 // repository's patches (`git apply`), and the navigator image for `image-registry`.
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { IMAGE_CONSTANTS_FILE, readImageConstants, rewriteNavigator, type ImageRole } from './images.js';
@@ -8,6 +8,9 @@ import type { PatchFile } from './model.js';
 import { readPatch } from './patches.js';
 import { runUnchecked } from './process.js';
 import { gitEnv } from './source.js';
+import { isLinkMode, linksInTree, summaryModes } from './tree-links.js';
+import { makePrivateFolder, writePrivateFile, writeTreeFile } from './private-files.js';
+import { printable } from './redact.js';
 import { sha256Hex } from './hash.js';
 
 export const CUSTOMIZE_FILE = 'hack/customize.go';
@@ -55,23 +58,39 @@ function gitReason(stderr: string): string {
 /**
  * Applies each patch in order, each first checked with `git apply --check`. The bytes applied are
  * the bytes fingerprinted: each file is read again, its SHA-256 compared, and copied to `scratch`.
+ * `--index`: git takes every file a patch reads (a copy's or rename's source) from the index,
+ * so `copy from ../../etc/hostname` fails as "does not exist in index" instead of copying a file
+ * of the runner into the tree. No link: not in the checkout, not in what git says a patch makes,
+ * not in the tree after each patch.
  */
 export async function applyPatches(dir: string, patches: readonly PatchFile[], scratch: string): Promise<void> {
+  const inCheckout = await linksInTree(dir);
+  if (inCheckout.length > 0) {
+    throw new Error(
+      `kt-connect's tree holds a symbolic link (${printable(inCheckout[0]!, 120)}); this action builds only trees without links. ` +
+        "Check inputs 'kt-connect-repository' and 'kt-connect-version' (is this kt-connect's own tree?).",
+    );
+  }
   if (patches.length === 0) return;
-  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  await makePrivateFolder(scratch);
   for (const [index, patch] of patches.entries()) {
     const bytes = await readPatch(patch.path, patch.name);
     if (sha256Hex(bytes) !== patch.sha256) {
       throw new InputError('patches', `${patch.name} changed while this run read it; run again.`);
     }
-    // a link made in the tree could carry a later write (the configs) outside it
-    if (/^(?:new file mode|new mode) 120000\s*$/m.test(bytes.toString('latin1'))) {
-      throw new InputError('patches', `${patch.name} makes a symbolic link in kt-connect's tree, which this action refuses; change files, not links.`);
-    }
     const copy = path.join(scratch, `${index}.patch`);
-    await writeFile(copy, bytes, { mode: 0o600 });
+    await writePrivateFile(copy, bytes);
+    const refuseLink = (where: string): never => {
+      throw new InputError(
+        'patches',
+        `${patch.name} makes a symbolic link${where} in kt-connect's tree, which this action refuses (a link could bring a file from outside the tree into ktctl); change files, not links.`,
+      );
+    };
+    // what git will do, in git's words: a mode is a link whatever the patch's spelling of it
+    const summary = await runUnchecked('git', ['apply', '--index', '--summary', '--', copy], { cwd: dir, env: gitEnv(), what: `git apply of ${patch.name}` });
+    if (summaryModes(summary.output).some(isLinkMode)) refuseLink('');
     for (const step of [['--check'], []]) {
-      const result = await runUnchecked('git', ['apply', ...step, '--', copy], { cwd: dir, env: gitEnv(), what: `git apply of ${patch.name}` });
+      const result = await runUnchecked('git', ['apply', '--index', ...step, '--', copy], { cwd: dir, env: gitEnv(), what: `git apply of ${patch.name}` });
       if (result.code !== 0) {
         const hunk = firstFailedHunk(result.output);
         throw new InputError(
@@ -81,6 +100,9 @@ export async function applyPatches(dir: string, patches: readonly PatchFile[], s
         );
       }
     }
+    // and what git did: any spelling the summary did not show is caught in the tree itself
+    const made = await linksInTree(dir);
+    if (made.length > 0) refuseLink(` (${printable(made[0]!, 120)})`);
   }
 }
 
@@ -105,6 +127,6 @@ export async function redirectImages(dir: string, navigatorRepository: string | 
     );
   }
   const { text, previous } = rewriteNavigator(source, navigatorRepository);
-  await writeFile(path.join(dir, IMAGE_CONSTANTS_FILE), text);
+  await writeTreeFile(path.join(dir, IMAGE_CONSTANTS_FILE), text);
   return { upstream, replacedNavigator: previous };
 }

@@ -7,9 +7,11 @@
 // its own registry, so `image-registry` rewrites all three, and the images list says what to
 // copy there.
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 import { InputError } from './errors.js';
+import { insertSettings, UneditableError, type NewSetting } from './kt-config-edit.js';
 import { writeWithoutFollowing } from './output-folder.js';
 import { printable } from './redact.js';
 import { deref, findPair, parseSecretYaml } from './validate/secret-yaml.js';
@@ -59,6 +61,10 @@ export function parseImageRegistry(value: string): string | undefined {
   if (!REGISTRY.test(text)) {
     fail('is not a registry path; write a host and an optional lower-case path, such as registry.example.com/kt or registry.example.com:5000/mirrors/kt.');
   }
+  const host = text.split('/')[0]!;
+  const port = host.includes(':') ? Number(host.slice(host.indexOf(':') + 1)) : undefined;
+  if (port !== undefined && !(port >= 1 && port <= 65535))
+    fail('has a port outside 1-65535; give the port the registry listens on, such as registry.example.com:5000/kt.');
   return text;
 }
 
@@ -83,8 +89,9 @@ export function registryImages(registry: string, version: string): RegistryImage
 /**
  * The kt config to embed, with global.image and mesh.router-image set to the registry's images.
  * A kt config that sets either one to another image conflicts: refused rather than overridden.
- * A kt config that already sets both the same is returned byte for byte. The text is secret:
- * messages name keys and lines, never values from it.
+ * Only the two settings are added, by an edit of the text (kt-config-edit.ts): every other byte
+ * stays as written. A kt config that already sets both the same is returned byte for byte. The
+ * text is secret: messages name keys and lines, never values from it.
  */
 export function mergeRegistryImages(ktConfig: string | undefined, images: RegistryImages): string {
   const wanted: Array<[readonly [string, string], string]> = [
@@ -95,10 +102,11 @@ export function mergeRegistryImages(ktConfig: string | undefined, images: Regist
     return wanted.map(([[group, key], image]) => `${group}:\n  ${key}: ${image}\n`).join('');
   }
   const { doc, lineOf } = parseSecretYaml(ktConfig, 'kt-config', 'Fix the kt config there.');
-  let changed = false;
+  const missing: NewSetting[] = [];
   for (const [[group, key], image] of wanted) {
     const existing = currentValue(doc, group, key);
     if (existing.kind === 'set') {
+      // exactly the image: " registry/x:v1 " in quotes is another value, which ktctl would pull as written
       if (existing.value !== image) {
         throw new InputError(
           'kt-config',
@@ -117,16 +125,35 @@ export function mergeRegistryImages(ktConfig: string | undefined, images: Regist
         `line ${lineOf(existing.node)}, ${group}: is not a mapping of settings, so input 'image-registry' cannot add ${group}.${key} to it.`,
       );
     }
-    if (existing.kind === 'empty-group') doc.set(group, doc.createNode({ [key]: image }));
-    else doc.setIn([group, key], image);
-    changed = true;
+    missing.push({ group, key, value: image });
   }
-  if (!changed) return ktConfig;
-  if (!isMap(doc.contents)) {
-    throw new InputError('kt-config', "must be a mapping of groups, so that input 'image-registry' can add global.image and mesh.router-image.");
+  if (missing.length === 0) return ktConfig;
+  const cannot = (why: string): never => {
+    throw new InputError(
+      'kt-config',
+      `input 'image-registry' cannot add ${missing.map((s) => `${s.group}.${s.key}`).join(' and ')} to this kt config without rewriting other settings (${why}); ` +
+        `add ${missing.map((s) => `${s.group}.${s.key}: ${s.value}`).join(' and ')} to the kt config yourself, or write it as a plain block mapping of groups.`,
+    );
+  };
+  let merged: string;
+  try {
+    merged = insertSettings(ktConfig, doc, missing);
+  } catch (error) {
+    if (error instanceof UneditableError) return cannot(error.message);
+    throw error;
   }
-  // no folding of long values, no other reflow: the rest of the text stays as written
-  return doc.toString({ lineWidth: 0 });
+  // the edit must read as the original plus the two images, and nothing else changed
+  const expected = doc.toJS({ maxAliasCount: 1000 }) as Record<string, Record<string, unknown> | null> | null;
+  let result: unknown;
+  try {
+    result = parseSecretYaml(merged, 'kt-config', '').doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return cannot('the edited text would not be one YAML document, as after a `...` end marker');
+  }
+  const withImages: Record<string, Record<string, unknown>> = { ...(expected ?? {}) } as Record<string, Record<string, unknown>>;
+  for (const setting of missing) withImages[setting.group] = { ...(withImages[setting.group] ?? {}), [setting.key]: setting.value };
+  if (!isDeepStrictEqual(result, withImages)) cannot('the edited text does not read as the original plus the two images');
+  return merged;
 }
 
 type CurrentValue =
@@ -145,7 +172,7 @@ function currentValue(doc: Document.Parsed, group: string, key: string): Current
   const pair = findPair(resolved, key);
   if (pair === undefined) return resolved === body ? { kind: 'absent' } : { kind: 'alias' };
   const value = deref(doc, pair.value);
-  return { kind: 'set', value: isScalar(value) && value.value !== null ? String(value.value).trim() : '', node: pair.key };
+  return { kind: 'set', value: isScalar(value) && value.value !== null ? String(value.value) : '', node: pair.key };
 }
 
 /** The values of global.image and mesh.router-image in a kt config (already validated), where set. */

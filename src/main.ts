@@ -1,6 +1,6 @@
 // The action's run, as a runner executes it: read inputs, then each stage in turn.
 // core.setFailed is called once, here; every stage throws errors that say what to do.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -11,6 +11,7 @@ import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
 import { checksumsText } from './package.js';
+import { writeWithoutFollowing } from './output-folder.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
 import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './images.js';
 import {
@@ -199,7 +200,8 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
 async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
   const body = await readReleaseBody(publishing.releaseBody);
-  const destination = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-customize-artifacts');
+  // a fresh folder, 0700: nothing planted in RUNNER_TEMP beforehand is written through or read
+  const destination = await mkdtemp(path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-artifacts-'));
   // Every manifest is validated in full here, before anything is written to the release.
   const collected = await actionsLog.group('Download the build jobs’ artifacts', () =>
     downloadBuildArtifacts(actionsArtifactStore(), { prefix: publishing.artifactName, destination }, actionsLog),
@@ -247,7 +249,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   });
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
-  await writeFile(checksumsFile, checksumsText(collected.assets));
+  await writeWithoutFollowing(checksumsFile, checksumsText(collected.assets));
   await report({ ...collected, checksumsFile, sbomFile, imagesFile }, published, notes);
 }
 

@@ -4,12 +4,13 @@
 // name, never its target) or, across file systems, as a new file created exclusively without
 // following links, then renamed into place.
 import { randomUUID } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from './errors.js';
 import { printable } from './redact.js';
+import { createExclusive, PRIVATE_FOLDER_MODE, PUBLIC_FILE_MODE, replaceFile, setFolderMode } from './private-files.js';
 
 /** `child` is strictly below `parent` (both absolute, same spelling). */
 export function isInside(child: string, parent: string): boolean {
@@ -85,15 +86,19 @@ export async function makeFolderWithoutLinks(dir: string): Promise<void> {
     .split(path.sep)
     .filter((p) => p !== '')) {
     current = path.join(current, part);
+    let created = true;
     try {
-      await mkdir(current);
+      // a folder the action makes for the archives is the runner's user's only; one that was there is left as it is
+      await mkdir(current, { mode: PRIVATE_FOLDER_MODE });
     } catch (error) {
       if (errnoOf(error) !== 'EEXIST') throw error;
+      created = false;
     }
     const stats = await lstat(current);
     if (!stats.isDirectory()) {
       throw new Error(`${current} is ${stats.isSymbolicLink() ? 'a link' : 'not a folder'}: the archives are not written through it (input 'output-dir').`);
     }
+    if (created) await setFolderMode(current); // the umask may have taken bits away
   }
 }
 
@@ -113,7 +118,7 @@ export async function moveWithoutFollowing(from: string, to: string): Promise<vo
   const partial = path.join(path.dirname(to), `.${path.basename(to)}.${randomUUID()}.partial`);
   // created 0600, then given the staged file's mode: archives stay the runner's user's only
   const mode = (await stat(from)).mode & 0o777;
-  const handle = await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+  const handle = await createExclusive(partial);
   try {
     await handle.chmod(mode);
     await pipeline(createReadStream(from), handle.createWriteStream()); // which closes the handle
@@ -127,16 +132,10 @@ export async function moveWithoutFollowing(from: string, to: string): Promise<vo
 }
 
 /** Writes `text` to `file` in output-dir the same way: a new file, exclusive and no-follow, renamed into place. */
-export async function writeWithoutFollowing(file: string, text: string): Promise<void> {
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.partial`);
-  const handle = await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+export async function writeWithoutFollowing(file: string, text: string, mode: number = PUBLIC_FILE_MODE): Promise<void> {
   try {
-    await handle.writeFile(text);
-    await handle.close();
-    await rename(partial, file);
+    await replaceFile(file, text, mode);
   } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(partial, { force: true });
     throw placedError(error, file);
   }
 }

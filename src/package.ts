@@ -1,12 +1,12 @@
 // Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from './model.js';
 import { checksumsText } from './release-files.js';
 import { makeFolderWithoutLinks, moveWithoutFollowing } from './output-folder.js';
+import { makePrivateFolder, PUBLIC_FILE_MODE, writePrivateFile } from './private-files.js';
 import { allSettledOrThrow } from './settle.js';
 
 /** The checksums file's format lives with build-info.json's, in release-files.ts. */
@@ -39,7 +39,7 @@ export function archiveEntries(target: TargetPlan, binary: string, wintun: Reado
 }
 
 export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): Promise<PackageResult> {
-  await mkdir(inputs.stagingDir, { recursive: true });
+  await makePrivateFolder(inputs.stagingDir);
   const staged = await allSettledOrThrow(
     plan.targets.map(async (target) => {
       const binary = inputs.binaries.get(target);
@@ -51,7 +51,7 @@ export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): P
     }),
   );
   const stagedChecksums = path.join(inputs.stagingDir, plan.checksumsName);
-  await writeFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))));
+  await writePrivateFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))), PUBLIC_FILE_MODE);
 
   // no write in output-dir follows a link, on one file system or two
   await makeFolderWithoutLinks(inputs.outputDir);

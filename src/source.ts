@@ -1,12 +1,13 @@
 // Gets kt-connect: finds the tag with `git ls-remote` (any host, no API quota), clones it
 // shallowly, and writes the two files that ktctl embeds.
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from './model.js';
 import { networkLimits, type NetworkLimits } from './network-limits.js';
 import { ProcessError, run, type ProcessOptions, type ProcessResult, type SilenceLimit } from './process.js';
 import { redactUrl, redactUrlCredentials } from './redact.js';
+import { makePrivateFolder, writeTreeFile } from './private-files.js';
 import { newestFirst, parseLsRemoteTags, pickLatestTag } from './upstream.js';
 
 /**
@@ -97,7 +98,7 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
   const where = redactUrl(request.url);
   // init + fetch of refs/tags/<tag>: `clone --branch` would take a branch of the same name
   const git = (args: string[], what: string) => gitFor(request.url, args, { cwd: dir, what });
-  await mkdir(dir, { recursive: true });
+  await makePrivateFolder(dir);
   await git(['init', '--quiet'], 'git init');
   const limits = networkLimits(process.env);
   // --progress: its updates are the sign of life the silence watchdog waits for
@@ -178,13 +179,7 @@ export async function writeEmbeddedConfigs(dir: string, configs: EmbeddedConfigs
   ] as const) {
     if (text === undefined) continue;
     const target = path.join(dir, file);
-    await rm(target, { force: true }); // the link itself, if one appeared since: rm never follows the last component
-    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
+    await writeTreeFile(target, text); // the link itself, if one appeared since, is removed: rm never follows the last component
   }
 }
 

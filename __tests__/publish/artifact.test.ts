@@ -1,7 +1,7 @@
 // Matrix mode: build jobs upload their archives as workflow artifacts, one publish job collects
 // them and publishes once. The Actions artifact service is stood in for by a folder.
 import assert from 'node:assert/strict';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { GHESNotSupportedError } from '@actions/artifact';
@@ -362,6 +362,33 @@ test('GHES: the artifact is skipped with a warning that says why, and the releas
     const broken: ArtifactStore = { ...store, upload: async () => Promise.reject(new Error('Unable to get the ACTIONS_RUNTIME_TOKEN env variable')) };
     await assert.rejects(upload(broken, job), /upload-artifact: could not upload ktctl-archives-linux-amd64: Unable to get the ACTIONS_RUNTIME_TOKEN/);
     assert.deepEqual(await readdir(path.join(dir, 'job')).then((files) => files.includes(MANIFEST_NAME)), true);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('mode publish: downloaded archives are 0600 in 0700 folders, whatever mode the artifact client gave them; a link in an artifact is left as it is, never followed', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = folderStore(path.join(dir, 'service'));
+    const job = await buildJob(path.join(dir, 'job'), [{ os: 'linux', arch: 'amd64' }]);
+    const name = (await upload(store, job))!;
+    // the artifact client writes with the runner's umask: 0644 files in 0755 folders
+    const served = path.join(dir, 'service', name);
+    await chmod(served, 0o755);
+    for (const file of await readdir(served)) await chmod(path.join(served, file), 0o644);
+    const victim = path.join(dir, 'victim.txt');
+    await writeFile(victim, 'a file of the runner\n');
+    await chmod(victim, 0o644);
+    await symlink(victim, path.join(served, 'planted-link'));
+    const destination = path.join(dir, 'download');
+    const collected = await downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination }, memoryLog());
+    assert.ok(collected);
+    const modeOf = async (file: string): Promise<number> => (await lstat(file)).mode & 0o777;
+    assert.equal(await modeOf(path.join(destination, name)), 0o700);
+    for (const asset of collected.assets) assert.equal(await modeOf(asset.path), 0o600, asset.name);
+    assert.equal(await modeOf(path.join(destination, name, MANIFEST_NAME)), 0o600);
+    assert.equal(await modeOf(victim), 0o644, 'the link target is untouched');
   } finally {
     await cleanup();
   }

@@ -174,3 +174,62 @@ test('the mirror list: upstream image and tag to the name ktctl pulls', () => {
   );
   assert.ok(plain.every((image) => image.source.endsWith(':v0.3.7')));
 });
+
+/** The lines of `merged` other than the image lines and the group lines added for them: the input's lines, in order. */
+function otherLines(merged: string, given: string): string[] {
+  const added = ['global', 'mesh'].filter((group) => !new RegExp(`^${group}:`, 'm').test(given)).flatMap((group) => [`${group}:`, `${group}:\r`]);
+  return merged
+    .split('\n')
+    .filter((line) => !/^\s*(image|router-image): registry\.example\.com\/kt\/kt-connect-(shadow|router):v0\.3\.7\r?$/.test(line) && !added.includes(line));
+}
+
+test('the merge edits the text: every byte of the other settings is kept, in block style', () => {
+  const inputs = [
+    'global:\n  namespace: 0123\n  pod-quota: +2223 # keep as written\n  node-selector:   "pool=dev"\n\nconnect:\n  dns-mode: localDNS\n  dns-cache-ttl: 0x1F\n',
+    '# no final line break\nglobal:\n  namespace: 0123\nconnect:\n  excludeIps: 010.0.0.1',
+    'global:\r\n  namespace: 0123\r\nconnect:\r\n  dns-mode: localDNS\r\n',
+    'global:\n  labels:\n    team: "007"\n  text: |\n    keep\n      this\n',
+    '',
+    '# comments only\n',
+  ];
+  for (const given of inputs) {
+    const merged = mergeRegistryImages(given, IMAGES);
+    assert.deepEqual(otherLines(merged, given).join('\n').replace(/\n+$/, ''), given.replace(/\n+$/, ''), JSON.stringify(given));
+    assert.deepEqual(configuredImages(merged), { shadow: IMAGES.shadow, router: IMAGES.router });
+    if (given.includes('\r\n')) assert.ok(!/[^\r]\n/.test(merged), 'CRLF kept on the new lines');
+  }
+  // the exact text of one case, so the place of each new line is pinned
+  assert.equal(
+    mergeRegistryImages('global:\n  namespace: 0123 # ours\nmesh:\n', IMAGES),
+    `global:\n  namespace: 0123 # ours\n  image: ${IMAGES.shadow}\nmesh:\n  router-image: ${IMAGES.router}\n`,
+  );
+});
+
+test('flow style and null groups are edited in place; forms that cannot be edited safely are refused naming both inputs', () => {
+  assert.equal(
+    mergeRegistryImages('global: {namespace: 0123}\nmesh: ~\n', IMAGES),
+    `global: {image: "${IMAGES.shadow}", namespace: 0123}\nmesh: {router-image: "${IMAGES.router}"}\n`,
+  );
+  assert.equal(mergeRegistryImages('{global: {}}', IMAGES), `{mesh: {router-image: "${IMAGES.router}"}, global: {image: "${IMAGES.shadow}"}}`);
+  for (const given of ['global:\n  a: 1\n...\n', '- global\n', 'global:\n  - a\n']) {
+    assert.throws(
+      () => mergeRegistryImages(given, IMAGES),
+      (error: Error) => error instanceof InputError && error.input === 'kt-config' && error.message.includes("'image-registry'"),
+      JSON.stringify(given),
+    );
+  }
+});
+
+test('an image with spaces inside its quotes is another image; a registry port is 1-65535', () => {
+  for (const spaced of [` "${IMAGES.shadow} "`, ` ' ${IMAGES.shadow}'`]) {
+    assert.throws(() => mergeRegistryImages(`global:\n  image:${spaced}\n`, IMAGES), /line 2, global\.image: sets another image/);
+  }
+  assert.equal(
+    mergeRegistryImages(`global:\n  image: "${IMAGES.shadow}"\nmesh:\n  router-image: '${IMAGES.router}'\n`, IMAGES).includes(`"${IMAGES.shadow}"`),
+    true,
+  );
+  for (const good of ['localhost:1', 'registry.example.com:65535/kt']) assert.ok(parseImageRegistry(good));
+  for (const bad of ['localhost:0', 'registry.example.com:65536/kt', 'registry.example.com:99999/kt', 'registry.example.com:00000/kt']) {
+    assert.throws(() => parseImageRegistry(bad), /Input 'image-registry': .* has a port outside 1-65535/, bad);
+  }
+});

@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { applyPatches, firstFailedHunk } from '../../src/customize-tree.js';
 import { parsePatchPatterns, resolvePatches } from '../../src/patches.js';
+import { isLinkMode, linksInTree, summaryModes } from '../../src/tree-links.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-patches-'));
 const workspace = path.join(root, 'workspace');
@@ -116,4 +117,57 @@ test('applyPatches: real git applies in order, names the failed hunk, refuses li
   const resolved = await resolvePatches(['p/2.patch'], workspace);
   write('p/2.patch', first);
   await assert.rejects(applyPatches(tree, resolved, path.join(root, 'scratch-4')), /changed while this run read it/);
+});
+
+/** A patch that makes `name` a link to `target`, with `modeLine` spelling the new file's mode. */
+function linkPatch(name: string, target: string, modeLine: string): string {
+  return (
+    `diff --git a/${name} b/${name}\n${modeLine}\nindex 0000000..1111111\n--- /dev/null\n+++ b/${name}\n` +
+    `@@ -0,0 +1 @@\n+${target}\n\\ No newline at end of file\n`
+  );
+}
+
+test('git modes: a link whatever the spelling; the summary is read for digits only', () => {
+  for (const mode of ['120000', '120755', '0120000', '120644', '127777']) assert.equal(isLinkMode(mode), true, mode);
+  for (const mode of ['100644', '100755', '160000', '040000', '12000000', '020000', '', '12x000']) assert.equal(isLinkMode(mode), false, mode);
+  assert.deepEqual(summaryModes(' create mode 120755 l\n mode change 100644 => 120000 a b\n rename a => b (90%)\n create mode 100644 mode change 1 => 2 x\n'), [
+    '120755',
+    '100644',
+    '120000',
+    '100644',
+  ]);
+});
+
+test('applyPatches: no spelling git reads as a link gets through, nor a copy of a file outside the tree', async () => {
+  const tree = path.join(root, 'tree-links');
+  mkdirSync(tree);
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: tree, encoding: 'utf8' });
+  git('init', '--quiet');
+  writeFileSync(path.join(tree, 'a.txt'), 'one\n');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '--quiet', '-m', 'base');
+  const secret = path.join(root, 'elsewhere', 'secret.txt');
+  writeFileSync(secret, 'a file of the runner\n');
+  const spellings = ['new file mode 120000', 'new file mode 120755', 'new file mode  120000', 'new file mode 0120000', 'new file mode 120644'];
+  for (const [index, spelling] of spellings.entries()) {
+    write(`links/${index}.patch`, linkPatch('l.go', secret, spelling));
+    await assert.rejects(
+      applyPatches(tree, await resolvePatches([`links/${index}.patch`], workspace), path.join(root, `scratch-link-${index}`)),
+      (error: Error) => error instanceof InputError && error.input === 'patches' && error.message.includes(`links/${index}.patch makes a symbolic link`),
+      spelling,
+    );
+    assert.ok(!existsSync(path.join(tree, 'l.go')), spelling);
+  }
+  // git copies a file named by `copy from` from outside the work tree unless it must be in the index
+  const relativeSecret = path.relative(tree, secret);
+  write('links/copy.patch', `diff --git a/x b/copied.txt\nsimilarity index 100%\ncopy from ${relativeSecret}\ncopy to copied.txt\n`);
+  await assert.rejects(
+    applyPatches(tree, await resolvePatches(['links/copy.patch'], workspace), path.join(root, 'scratch-copy')),
+    /Input 'patches': links\/copy\.patch does not apply to this kt-connect .*does not exist in index/,
+  );
+  assert.ok(!existsSync(path.join(tree, 'copied.txt')));
+  // a link already in the checkout is refused too, naming the kt-connect inputs
+  symlinkSync(secret, path.join(tree, 'planted'));
+  await assert.rejects(applyPatches(tree, [], path.join(root, 'scratch-planted')), /tree holds a symbolic link \(planted\).*'kt-connect-repository'/);
+  assert.deepEqual(await linksInTree(tree), ['planted']);
 });

@@ -1,7 +1,8 @@
 // Writing an archive's bytes to disk: atomically, with later patches, and hashed once finished.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm, type FileHandle } from 'node:fs/promises';
+import { createExclusive } from '../private-files.js';
 import { pipeline } from 'node:stream';
 import type { Transform } from 'node:stream';
 import type { ArchiveResult } from './entries.js';
@@ -31,7 +32,7 @@ export async function writeAtomically(
   let file: FileHandle | undefined;
   try {
     // the archives embed the configs: readable by the runner's user only, like the scratch folder
-    file = await open(partial, 'w', 0o600);
+    file = await createExclusive(partial);
     for await (const chunk of archive) await writeAll(file, chunk, null);
     for (const patch of patches()) await writeAll(file, patch.bytes, patch.position);
     await file.close();

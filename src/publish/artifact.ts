@@ -1,7 +1,8 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
+import { makePrivateFolder, makeTreePrivate } from '../private-files.js';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
 import { messageOf } from '../errors.js';
@@ -186,8 +187,10 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
   let latest: BuildManifest | undefined;
   for (const artifact of artifacts) {
     const folder = path.join(request.destination, artifact.name);
-    await mkdir(folder, { recursive: true });
+    // the archives embed the configs: 0700 before the client writes a byte, then 0600 each
+    await makePrivateFolder(folder);
     await store.download(artifact.id, folder);
+    await makeTreePrivate(folder);
     let text: string;
     try {
       const manifestPath = path.join(folder, MANIFEST_NAME);

@@ -11,6 +11,8 @@ import { throttling } from '@octokit/plugin-throttling';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { trimTrailingSlashes } from '../redact.js';
+import { networkLimits, type NetworkLimits } from '../network-limits.js';
+import { limitedFetch, noAnswerOf } from './api-fetch.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
 
@@ -150,6 +152,10 @@ const WRITE_PERMISSION =
 /** One clear sentence per failure; never the request, which holds the token's header. */
 export function translateError(error: unknown, operation: string, repository: string, retries: number): GitHubError {
   if (error instanceof GitHubError) return error;
+  const silent = noAnswerOf(error);
+  if (silent !== undefined) {
+    return new GitHubError(`GitHub's API did not answer while trying to ${operation}, after ${retries} retries: ${silent.message}.`, 0, operation, false);
+  }
   const facts = factsOf(error);
   const alreadyExists = facts.status === 422 && (facts.errors.some((item) => item.code === 'already_exists') || /already exists/i.test(facts.message));
   let message: string;
@@ -192,6 +198,8 @@ export interface ReleaseClientOptions {
   readonly maxRateLimitWait?: number;
   /** Keeps several clients in one process (tests) from sharing a pacing queue. */
   readonly throttleId?: string;
+  /** Connect and idle limits; default: from KTCTL_CUSTOMIZE_CONNECT_TIMEOUT / _IDLE_TIMEOUT. */
+  readonly limits?: NetworkLimits;
 }
 
 /** A stand-in for plugin-throttling's Bottleneck groups that schedules at once (no pacing). */
@@ -296,6 +304,8 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     // 429 is left to plugin-throttling, which honours retry-after.
     retry: { retries, retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle,
+    // connect and idle limits on every call, as on the downloads; octokit has none
+    request: { fetch: limitedFetch(options.apiUrl, options.limits ?? networkLimits(process.env)) },
   };
   const octokit = getOctokit(options.token, octokitOptions as unknown as Parameters<typeof getOctokit>[1], retry, throttling);
 

@@ -5,7 +5,8 @@
 // path a real folder, the file itself a regular file. One module for every download (Go, upx,
 // wintun), so the rule holds everywhere.
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
+import { makePrivateFolder } from '../private-files.js';
 import os from 'node:os';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
@@ -35,7 +36,7 @@ export interface ExtractOptions {
  */
 export async function extractDownload(archive: string, format: ArchiveFormat, origin: ArchiveOrigin, options: ExtractOptions): Promise<string> {
   const into = options.into ?? path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), randomUUID());
-  await mkdir(into, { recursive: true });
+  await makePrivateFolder(into, 0o755); // the toolchain holds nothing secret: as the tool cache keeps it
   try {
     try {
       if (format === 'zip') await tc.extractZip(archive, into);

@@ -4,7 +4,6 @@
 // neither (a server that accepts and never answers holds the job until its own timeout),
 // so this is a small downloader of its own: redirects (never from https to http), the
 // runner's proxy settings, and retries of what may pass (5xx, 408, 429, resets, silence).
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -15,6 +14,7 @@ import { messageOf } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
 import { limitsHint, type NetworkLimits } from '../network-limits.js';
+import { createExclusive } from '../private-files.js';
 
 const USER_AGENT = 'ktctl-customize';
 const MAX_REDIRECTS = 10;
@@ -96,7 +96,9 @@ export interface GetOptions {
 export async function downloadToFile(url: string, file: string, options: GetOptions): Promise<void> {
   await withRetries(url, options, async (body) => {
     try {
-      await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+      await rm(file, { force: true }); // an earlier attempt's bytes
+      const handle = await createExclusive(file);
+      await pipeline(body, handle.createWriteStream()); // which closes the handle
     } catch (error) {
       await rm(file, { force: true });
       throw error;

@@ -4,6 +4,7 @@
 // setting's name, or what the build info says.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { makePrivateFolder } from '../private-files.js';
 import path from 'node:path';
 import { missingInFile } from '../file-search.js';
 import type { Log } from '../log.js';
@@ -22,6 +23,9 @@ export class BinaryCheckError extends Error {
   }
 }
 
+/** The temporary folder of a checking run, inside its home. */
+const KTCTL_TMP = 'tmp';
+
 interface RunOutcome {
   readonly code: number | null;
   readonly signal: string | null;
@@ -30,13 +34,20 @@ interface RunOutcome {
   readonly error?: string;
 }
 
-/** Runs ktctl with a clean environment and an empty home, and a time limit: a broken binary may hang. */
+/**
+ * Runs ktctl with a clean environment, an empty home and a temporary folder inside it, and a
+ * time limit: a broken binary may hang. Code a patch added runs here; whatever it writes to
+ * HOME or to the temporary folder (TMPDIR, TMP, TEMP) goes when the home is removed.
+ */
 function runKtctl(binary: string, args: readonly string[], home: string, timeoutMs: number): Promise<RunOutcome> {
   return new Promise((resolve) => {
     const env = childEnvironment({
       PATH: process.env['PATH'],
       HOME: home,
       USERPROFILE: home,
+      TMPDIR: path.join(home, KTCTL_TMP),
+      TMP: path.join(home, KTCTL_TMP),
+      TEMP: path.join(home, KTCTL_TMP),
       ...(process.platform === 'win32' ? { SystemRoot: process.env['SystemRoot'] } : {}),
     });
     const child = spawn(binary, args, {
@@ -102,6 +113,7 @@ export function binaryChecks(settings: CheckSettings): BinaryChecks {
   const withHome = async <T>(work: (home: string) => Promise<T>): Promise<T> => {
     const home = await mkdtemp(path.join(settings.scratchDir, 'home-'));
     try {
+      await makePrivateFolder(path.join(home, KTCTL_TMP));
       return await work(home);
     } finally {
       await rm(home, { recursive: true, force: true });
