@@ -15,14 +15,17 @@ import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, wi
 import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './images.js';
 import {
   actionsArtifactStore,
+  buildDigests,
   checkUnchanged,
+  digestsMarker,
+  findSeries,
   checkVisibility,
   computeFingerprint,
   downloadBuildArtifacts,
   fingerprintParts,
   parsePublishInputs,
-  publishRelease,
   publishRequestFor,
+  publishSeries,
   releaseClientFor,
   releaseFiles,
   releaseTagFor,
@@ -114,19 +117,24 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
   core.saveState(VERSION_STATE, plan.version); // the post step needs it to know that kt config
-  const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
+  const parts = fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION);
+  const fingerprint = computeFingerprint(parts);
   const tag = releaseTagFor(publishing, upstream.tag);
+  core.setOutput('release-tag', tag); // the tag a release would have; publishing says which it got
   core.setOutput('fingerprint', fingerprint);
   core.setOutput('version', plan.version);
   core.setOutput('upstream-tag', upstream.tag);
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
-    const check = await actionsLog.group(`Compare with release ${tag}`, () =>
-      checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog),
+    // with immutable releases, rebuilds are <tag>-build.<n> (publish-series.ts): compare with the newest
+    const current = (await findSeries(client, tag)).newest?.tagName ?? tag;
+    const check = await actionsLog.group(`Compare with release ${current}`, () =>
+      checkUnchanged(client, unchangedQueryFor(publishing, current, plan, fingerprint), actionsLog),
     );
     if (check.unchanged) {
-      core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
+      core.info(`Release ${current} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
       core.setOutput('skipped', 'true');
+      core.setOutput('release-tag', current);
       setReleaseOutputs(check.result);
       core.setOutput('assets', JSON.stringify(check.result.assets));
       return;
@@ -168,12 +176,11 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;
-    published = await actionsLog.group(`Publish release ${tag}`, async () => {
-      const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
-      // a body the user gave replaces an existing release's body too; generated notes only fill a new release
-      if (body !== undefined) await client.updateRelease(release.releaseId, { body });
-      return release;
-    });
+    const digests = buildDigests(parts);
+    // a body the user gave replaces an existing release's body too; generated notes only fill a new release
+    published = await actionsLog.group(`Publish release ${tag}`, () =>
+      publishSeries(client, { ...request, body: body ?? `${generated}\n${digestsMarker(digests)}\n` }, actionsLog, { digests, userBody: body }),
+    );
   }
   if (publishing.uploadArtifact) {
     await actionsLog.group('Upload the workflow artifact', () =>
@@ -209,6 +216,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
+  core.setOutput('release-tag', tag);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
@@ -238,11 +246,11 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
-  const published = await actionsLog.group(`Publish release ${tag}`, async () => {
-    const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
-    if (body !== undefined) await client.updateRelease(release.releaseId, { body });
-    return release;
-  });
+  // the build jobs' configs are not known here: only the upstream tells why a rebuild supersedes
+  const digests = { upstream: collected.upstream.commit, version: collected.version };
+  const published = await actionsLog.group(`Publish release ${tag}`, () =>
+    publishSeries(client, { ...request, body: body ?? `${generated}\n${digestsMarker(digests)}\n` }, actionsLog, { digests, userBody: body }),
+  );
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));

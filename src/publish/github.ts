@@ -30,6 +30,8 @@ export interface ReleaseInfo {
   readonly prerelease: boolean;
   /** Published with immutable releases on: its assets cannot change. */
   readonly immutable: boolean;
+  /** The release notes (absent where a caller built the value by hand). */
+  readonly body?: string | null;
   readonly htmlUrl: string;
   /** A URI template, `.../assets{?name,label}`, on the upload host. */
   readonly uploadUrl: string;
@@ -65,6 +67,8 @@ export interface ReleasePatch {
   readonly body?: string;
   readonly draft?: boolean;
   readonly prerelease?: boolean;
+  /** GitHub's make_latest: 'true' makes this the latest release, 'false' leaves the latest as it is. */
+  readonly makeLatest?: 'true' | 'false';
 }
 
 /** What to upload: a file streamed from disk, or a few bytes made in memory. */
@@ -78,6 +82,8 @@ export interface ReleaseClient {
   getRepository(): Promise<RepositoryInfo>;
   /** A published release; GitHub never returns drafts here. */
   getReleaseByTag(tag: string): Promise<ReleaseInfo | undefined>;
+  /** The repository's latest release (GitHub's flag), or undefined when there is none. */
+  getLatestRelease(): Promise<ReleaseInfo | undefined>;
   /**
    * The head of the release list, drafts included (drafts need a token that can push): pages of
    * 100 until a page holds a published release, at most MAX_RELEASE_PAGES pages. Why that bound
@@ -99,6 +105,8 @@ export interface ReleaseClient {
   getTagRef(tag: string): Promise<string | undefined>;
   /** Quiet when the tag already exists. */
   createTagRef(tag: string, sha: string): Promise<void>;
+  /** The names of the tags that start with `prefix` (without refs/tags/). */
+  listTagNames(prefix: string): Promise<string[]>;
 }
 
 /** A GitHub call that failed for good, with a message meant for the person reading the log. */
@@ -110,6 +118,8 @@ export class GitHubError extends Error {
     readonly operation: string,
     /** A 422 saying the thing (asset name, tag, ref) already exists. */
     readonly alreadyExists: boolean,
+    /** GitHub's own words: its message and those of its `errors` items. */
+    readonly reasons: readonly string[] = [],
   ) {
     super(message);
     this.name = 'GitHubError';
@@ -122,6 +132,16 @@ export function isNotFound(error: unknown): boolean {
 
 export function isAlreadyExists(error: unknown): boolean {
   return error instanceof GitHubError && error.alreadyExists;
+}
+
+/** GitHub refused a release on a tag that an immutable release once used (it never can be used again). */
+export function isBurnedTag(error: unknown): boolean {
+  return error instanceof GitHubError && error.status === 422 && error.reasons.some((reason) => reason.includes('used by an immutable release'));
+}
+
+/** GitHub refused a change because the release is immutable (assets, draft state). */
+export function isImmutableRefusal(error: unknown): boolean {
+  return error instanceof GitHubError && error.status === 422 && error.reasons.some((reason) => /immutable release/i.test(reason));
 }
 
 interface ErrorFacts {
@@ -152,6 +172,8 @@ export function translateError(error: unknown, operation: string, repository: st
   if (error instanceof GitHubError) return error;
   const facts = factsOf(error);
   const alreadyExists = facts.status === 422 && (facts.errors.some((item) => item.code === 'already_exists') || /already exists/i.test(facts.message));
+  const details = facts.errors.map((item) => item.message).filter((text): text is string => typeof text === 'string');
+  const reasons = [facts.message, ...details];
   let message: string;
   if (facts.status === 401) {
     message = `GitHub rejected the token while trying to ${operation} (401 ${facts.message}); check the github-token input.`;
@@ -164,9 +186,10 @@ export function translateError(error: unknown, operation: string, repository: st
   } else if (facts.status >= 500 || facts.status === 0) {
     message = `GitHub did not manage to ${operation} after ${retries} retries (${facts.status || 'no answer'}: ${facts.message}).`;
   } else {
-    message = `GitHub could not ${operation} in ${repository} (${facts.status} ${facts.message}).`;
+    const said = details.length === 0 ? '' : `: ${details.join('; ')}`;
+    message = `GitHub could not ${operation} in ${repository} (${facts.status} ${facts.message}${said}).`;
   }
-  return new GitHubError(message, facts.status, operation, alreadyExists);
+  return new GitHubError(message, facts.status, operation, alreadyExists, reasons);
 }
 
 export interface ReleaseClientOptions {
@@ -216,6 +239,7 @@ interface RawRelease {
   draft: boolean;
   prerelease: boolean;
   immutable?: boolean;
+  body?: string | null;
   html_url: string;
   upload_url: string;
   created_at: string;
@@ -239,6 +263,7 @@ function toRelease(raw: RawRelease): ReleaseInfo {
     draft: raw.draft,
     prerelease: raw.prerelease,
     immutable: raw.immutable === true,
+    body: raw.body ?? null,
     htmlUrl: raw.html_url,
     uploadUrl: raw.upload_url,
     createdAt: raw.created_at,
@@ -342,6 +367,18 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
       }
     },
 
+    getLatestRelease: async () => {
+      try {
+        return await call('read the latest release', async () => {
+          const { data } = await octokit.rest.repos.getLatestRelease({ owner, repo });
+          return toRelease(data as RawRelease);
+        });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
     listRecentReleases: () =>
       call('list releases', async () => {
         let pages = 0;
@@ -371,7 +408,14 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
 
     updateRelease: (id, patch) =>
       call(`update release ${id}`, async () => {
-        const { data } = await octokit.rest.repos.updateRelease({ owner, repo, release_id: id, ...patch });
+        const { makeLatest, ...rest } = patch;
+        const { data } = await octokit.rest.repos.updateRelease({
+          owner,
+          repo,
+          release_id: id,
+          ...rest,
+          ...(makeLatest === undefined ? {} : { make_latest: makeLatest }),
+        });
         return toRelease(data as RawRelease);
       }),
 
@@ -438,6 +482,12 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
         throw error;
       }
     },
+
+    listTagNames: (prefix) =>
+      call(`list the tags starting with ${prefix}`, async () => {
+        const { data } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: `tags/${prefix}` });
+        return data.map((ref) => ref.ref.replace(/^refs\/tags\//, '')).filter((name) => name.startsWith(prefix));
+      }),
 
     createTagRef: async (tag, sha) => {
       try {

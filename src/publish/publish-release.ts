@@ -50,10 +50,16 @@ export async function publishRelease(client: ReleaseClient, request: PublishRequ
   }
 }
 
-function refuseImmutable(release: ReleaseInfo, tag: string): void {
-  if (release.immutable) {
-    throw new Error(`Release ${tag} is immutable (published while immutable releases were on), so its assets cannot change; choose another release-tag.`);
+/** The release for the tag is immutable: nothing of it may be touched (publish-series.ts publishes a new one). */
+export class ImmutableReleaseError extends Error {
+  constructor(tag: string) {
+    super(`Release ${tag} is immutable (published while immutable releases were on), so its assets cannot change; choose another release-tag.`);
+    this.name = 'ImmutableReleaseError';
   }
+}
+
+function refuseImmutable(release: ReleaseInfo, tag: string): void {
+  if (release.immutable) throw new ImmutableReleaseError(tag);
 }
 
 async function publishTo(
@@ -65,7 +71,15 @@ async function publishTo(
   timing: PublishTiming,
 ): Promise<PublishResult> {
   refuseImmutable(resolved, request.tag);
-  const lock = await takeLock(client, resolved, log, timing);
+  const taken = await takeLock(client, resolved, log, timing);
+  let released = false;
+  const lock = {
+    release: async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      await taken.release();
+    },
+  };
   try {
     // The release as it is now that no one else writes to it (the previous holder may have published it).
     const release = await findRelease(client, request.tag);
@@ -81,6 +95,7 @@ async function publishTo(
 
     let final = release;
     const patch: { -readonly [K in keyof ReleasePatch]: ReleasePatch[K] } = {};
+    let publishing = false;
     if (request.name !== undefined && final.name !== request.name) patch.name = request.name;
     if (final.prerelease !== request.prerelease) patch.prerelease = request.prerelease;
     if (!request.draft && final.draft) {
@@ -93,9 +108,15 @@ async function publishTo(
       }
       if (request.targetCommitish !== undefined) await ensureTag(client, request.tag, request.targetCommitish, log);
       patch.draft = false;
+      if (request.makeLatest !== undefined) patch.makeLatest = request.makeLatest;
+      publishing = true;
     } else if (request.draft && !final.draft) {
       log.info(`Release ${request.tag} is already published; draft: true does not unpublish it.`);
     }
+    // With immutable releases on, whatever is on the release when it is published stays there for
+    // good: the lock goes first. Publishing is this run's last write to a draft (a draft's commit
+    // step has nothing to do), so the lock has protected every change.
+    if (publishing) await lock.release();
     if (Object.keys(patch).length > 0) {
       final = await client.updateRelease(final.id, patch);
       if (patch.draft === false) log.info(`Published release ${request.tag}: ${final.htmlUrl}`);
