@@ -158,16 +158,19 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     core.saveState(BUILD_CACHE_STATE, '');
   }
 
-  const notes = releaseNotes({
-    ...result,
-    archives: result.assets,
-    checksumsName: plan.checksumsName,
-    sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
-    tag,
-    repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
-    ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
-    kube: kubeconfigSummary(inputs.configs.kubeconfig),
-  });
+  // the tag is known once publishing chose it (a rebuild of an immutable release gets a new one)
+  const notesFor = (releaseTag: string): string =>
+    releaseNotes({
+      ...result,
+      archives: result.assets,
+      checksumsName: plan.checksumsName,
+      sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
+      tag: releaseTag,
+      repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
+      ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
+      kube: kubeconfigSummary(inputs.configs.kubeconfig),
+    });
+  let notes = notesFor(tag);
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
@@ -175,12 +178,18 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
-    const generated = withReleaseNotes({ ...request, body: notes }, result).body;
     const digests = buildDigests(parts);
+    const generated = (releaseTag: string): string =>
+      `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, result).body}\n${digestsMarker(digests)}\n`;
     // a body the user gave replaces an existing release's body too; generated notes only fill a new release
     published = await actionsLog.group(`Publish release ${tag}`, () =>
-      publishSeries(client, { ...request, body: body ?? `${generated}\n${digestsMarker(digests)}\n` }, actionsLog, { digests, userBody: body }),
+      publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
+        digests,
+        userBody: body,
+        bodyFor: body === undefined ? generated : undefined,
+      }),
     );
+    notes = notesFor(published.tag);
   }
   if (publishing.uploadArtifact) {
     await actionsLog.group('Upload the workflow artifact', () =>
@@ -234,23 +243,30 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const imagesFile = collected.images === undefined ? undefined : await writeImagesFile(destination, collected.images);
   const extras = await Promise.all([sbomFile, imagesFile].filter((file) => file !== undefined).map((file) => extraReleaseFile(file, collected.fingerprint)));
   // the build jobs' configs are not known here: the notes say so
-  const notes = releaseNotes({
-    ...collected,
-    archives: collected.assets,
-    sbomName: sbomFile === undefined ? undefined : path.basename(sbomFile),
-    tag,
-    repository: `${publishing.github.owner}/${publishing.github.repo}`,
-    ktConfigKeys: undefined,
-    kube: undefined,
-  });
+  const notesFor = (releaseTag: string): string =>
+    releaseNotes({
+      ...collected,
+      archives: collected.assets,
+      sbomName: sbomFile === undefined ? undefined : path.basename(sbomFile),
+      tag: releaseTag,
+      repository: `${publishing.github.owner}/${publishing.github.repo}`,
+      ktConfigKeys: undefined,
+      kube: undefined,
+    });
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
-  // as in mode all: generated notes name the images list; a body the user gave is taken as it is
-  const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
   // the build jobs' configs are not known here: only the upstream tells why a rebuild supersedes
   const digests = { upstream: collected.upstream.commit, version: collected.version };
+  // as in mode all: generated notes name the images list; a body the user gave is taken as it is
+  const generated = (releaseTag: string): string =>
+    `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, { imagesFile }).body}\n${digestsMarker(digests)}\n`;
   const published = await actionsLog.group(`Publish release ${tag}`, () =>
-    publishSeries(client, { ...request, body: body ?? `${generated}\n${digestsMarker(digests)}\n` }, actionsLog, { digests, userBody: body }),
+    publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
+      digests,
+      userBody: body,
+      bodyFor: body === undefined ? generated : undefined,
+    }),
   );
+  const notes = notesFor(published.tag);
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeFile(checksumsFile, checksumsText(collected.assets));

@@ -234,6 +234,28 @@ test('a run stopped between draft and publish: the next run finishes the draft (
   });
 });
 
+test('a lock that cannot be removed keeps the release a draft: it is never published with the lock in it', async () => {
+  await withServer({}, async (server, dir) => {
+    server.immutableReleases = true;
+    const log = memoryLog();
+    const client = clientFor(server, log);
+    server.inject({ op: 'repos/delete-release-asset', times: Infinity, fault: { kind: 'status', status: 500 } });
+    const first = await build(dir, baseParts());
+    await assert.rejects(publishBuild(client, first, log), /Could not remove the lock .* the draft is left for the next run/);
+    server.clearFaults();
+    assert.deepEqual(server.events, [], 'not published');
+    assert.equal(server.releaseViews('v0.3.7')[0]?.draft, true);
+    // the next run takes over the lock the failed one left, and publishes the draft without it
+    const result = await publishSeries(client, first.request, log, { timing: { ...fastTiming, staleMs: 0 }, digests: first.digests });
+    assert.equal(result.tag, 'v0.3.7');
+    assert.deepEqual(
+      server.events.map((event) => event.assets.some((name) => name.startsWith(TEMP_PREFIX))),
+      [false],
+    );
+    assert.deepEqual(server.violations, []);
+  });
+});
+
 test('a tag burned by a deleted immutable release is skipped for the next number', async () => {
   await withServer({}, async (server, dir) => {
     server.immutableReleases = true;

@@ -1,6 +1,8 @@
 // The publishing run, step by step: find or create the release (a draft), take its lock, repair
-// what an interrupted run left, put the assets (put-assets.ts, replace.ts), publish the draft,
-// delete what the swap set aside, let go of the lock.
+// what an interrupted run left, put the assets (put-assets.ts, replace.ts), let go of the lock and
+// publish the draft (a lock published with it would stay for good with immutable releases on), or,
+// on a published release, delete what the swap set aside and let go of the lock.
+// Which release of a series to publish to (immutable releases) is decided before: publish-series.ts.
 //
 // Several jobs publishing to one tag (a matrix of `mode: all` jobs) take turns through the lock
 // (lock.ts): each one sees the release as the previous one left it, so its checksums file and
@@ -12,7 +14,7 @@ import type { Log } from '../log.js';
 import { BUILD_INFO_NAME } from '../release-files.js';
 import { ensureTag, findRelease, resolveRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient, type ReleaseInfo, type ReleasePatch } from './github.js';
-import { takeLock, type LockTiming } from './lock.js';
+import { LOCK_NAME, takeLock, type LockTiming } from './lock.js';
 import { putAssets } from './put-assets.js';
 import { repairLeftovers } from './replace.js';
 import { checkRequest, resultOf, TEMP_PREFIX, type PublishRequest, type PublishResult } from './request.js';
@@ -116,7 +118,14 @@ async function publishTo(
     // With immutable releases on, whatever is on the release when it is published stays there for
     // good: the lock goes first. Publishing is this run's last write to a draft (a draft's commit
     // step has nothing to do), so the lock has protected every change.
-    if (publishing) await lock.release();
+    if (publishing) {
+      await lock.release();
+      if ((await client.listAssets(final.id)).some((asset) => asset.id === taken.asset.id)) {
+        throw new Error(
+          `Could not remove the lock ${LOCK_NAME} from draft release ${request.tag} before publishing it (it would stay on the release for good if immutable releases are on); the draft is left for the next run to finish.`,
+        );
+      }
+    }
     if (Object.keys(patch).length > 0) {
       final = await client.updateRelease(final.id, patch);
       if (patch.draft === false) log.info(`Published release ${request.tag}: ${final.htmlUrl}`);

@@ -75,6 +75,8 @@ export interface SeriesOptions {
   readonly digests?: BuildDigests;
   /** A body the user gave: it replaces the body of the release published to, as publishRelease's callers always did. */
   readonly userBody?: string;
+  /** The notes of a new release under `tag` (they name it); undefined: request.body. */
+  readonly bodyFor?: (tag: string) => string;
 }
 
 export interface SeriesResult extends PublishResult {
@@ -131,7 +133,8 @@ async function publishTarget(client: ReleaseClient, request: PublishRequest, tar
     log.info(`Release ${superseded.tagName} is immutable; publishing the rebuild (${reasons.join(', ')}) as ${target.tag}.`);
   }
   const withNote = (body: string): string => (note === undefined ? body : `${note}\n\n${body}`);
-  const result = await publishRelease(client, { ...request, tag: target.tag, body: withNote(request.body), makeLatest }, log, options.timing);
+  const body = withNote(options.bodyFor?.(target.tag) ?? request.body);
+  const result = await publishRelease(client, { ...request, tag: target.tag, body, makeLatest }, log, options.timing);
   // a body the user gave replaces an existing release's body too; generated notes only fill a new release
   if (options.userBody !== undefined) await client.updateRelease(result.releaseId, { body: withNote(options.userBody) });
   return { ...result, supersedes: superseded?.tagName };
