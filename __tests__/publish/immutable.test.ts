@@ -243,7 +243,7 @@ test('a lock that cannot be removed keeps the release a draft: it is never publi
     const first = await build(dir, baseParts());
     await assert.rejects(publishBuild(client, first, log), /Could not remove the lock .* the draft is left for the next run/);
     server.clearFaults();
-    assert.deepEqual(server.events, [], 'not published');
+    assert.equal(server.events.length, 0, 'not published');
     assert.equal(server.releaseViews('v0.3.7')[0]?.draft, true);
     // the next run takes over the lock the failed one left, and publishes the draft without it
     const result = await publishSeries(client, first.request, log, { timing: { ...fastTiming, staleMs: 0 }, digests: first.digests });
