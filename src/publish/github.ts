@@ -1,7 +1,7 @@
 // The few GitHub REST calls publishing needs, behind a narrow interface, and one implementation
 // on @actions/github's octokit. Retries (5xx, connection resets) come from @octokit/plugin-retry,
 // rate-limit waits from @octokit/plugin-throttling; this file only says how many and how long.
-// It is longer than the other publishing modules (about 450 lines) on purpose: it is the one
+// It is longer than the other publishing modules (about 500 lines) on purpose: it is the one
 // boundary to GitHub, and the interface, the error translation and its implementation are read
 // together.
 import { createReadStream } from 'node:fs';
