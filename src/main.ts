@@ -16,14 +16,17 @@ import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, wi
 import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './images.js';
 import {
   actionsArtifactStore,
+  buildDigests,
   checkUnchanged,
+  digestsMarker,
+  findSeries,
   checkVisibility,
   computeFingerprint,
   downloadBuildArtifacts,
   fingerprintParts,
   parsePublishInputs,
-  publishRelease,
   publishRequestFor,
+  publishSeries,
   releaseClientFor,
   releaseFiles,
   releaseTagFor,
@@ -115,19 +118,24 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
   core.saveState(VERSION_STATE, plan.version); // the post step needs it to know that kt config
-  const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
+  const parts = fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION);
+  const fingerprint = computeFingerprint(parts);
   const tag = releaseTagFor(publishing, upstream.tag);
+  core.setOutput('release-tag', tag); // the tag a release would have; publishing says which it got
   core.setOutput('fingerprint', fingerprint);
   core.setOutput('version', plan.version);
   core.setOutput('upstream-tag', upstream.tag);
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
-    const check = await actionsLog.group(`Compare with release ${tag}`, () =>
-      checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog),
+    // with immutable releases, rebuilds are <tag>-build.<n> (publish-series.ts): compare with the newest
+    const current = (await findSeries(client, tag)).newest?.tagName ?? tag;
+    const check = await actionsLog.group(`Compare with release ${current}`, () =>
+      checkUnchanged(client, unchangedQueryFor(publishing, current, plan, fingerprint), actionsLog),
     );
     if (check.unchanged) {
-      core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
+      core.info(`Release ${current} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
       core.setOutput('skipped', 'true');
+      core.setOutput('release-tag', current);
       setReleaseOutputs(check.result);
       core.setOutput('assets', JSON.stringify(check.result.assets));
       return;
@@ -151,17 +159,20 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     core.saveState(BUILD_CACHE_STATE, '');
   }
 
-  const notes = releaseNotes({
-    ...result,
-    archives: result.assets,
-    checksumsName: plan.checksumsName,
-    sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
-    tag,
-    repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
-    ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
-    kube: kubeconfigSummary(inputs.configs.kubeconfig),
-    attested: publishing.attestation,
-  });
+  // the tag is known once publishing chose it (a rebuild of an immutable release gets a new one)
+  const notesFor = (releaseTag: string): string =>
+    releaseNotes({
+      ...result,
+      archives: result.assets,
+      checksumsName: plan.checksumsName,
+      sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
+      tag: releaseTag,
+      repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
+      ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
+      kube: kubeconfigSummary(inputs.configs.kubeconfig),
+      attested: publishing.attestation,
+    });
+  let notes = notesFor(tag);
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
@@ -169,13 +180,18 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
-    const generated = withReleaseNotes({ ...request, body: notes }, result).body;
-    published = await actionsLog.group(`Publish release ${tag}`, async () => {
-      const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
-      // a body the user gave replaces an existing release's body too; generated notes only fill a new release
-      if (body !== undefined) await client.updateRelease(release.releaseId, { body });
-      return release;
-    });
+    const digests = buildDigests(parts);
+    const generated = (releaseTag: string): string =>
+      `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, result).body}\n${digestsMarker(digests)}\n`;
+    // a body the user gave replaces an existing release's body too; generated notes only fill a new release
+    published = await actionsLog.group(`Publish release ${tag}`, () =>
+      publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
+        digests,
+        userBody: body,
+        bodyFor: body === undefined ? generated : undefined,
+      }),
+    );
+    notes = notesFor(published.tag);
   }
   if (publishing.uploadArtifact) {
     await actionsLog.group('Upload the workflow artifact', () =>
@@ -212,6 +228,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
+  core.setOutput('release-tag', tag);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
@@ -229,24 +246,31 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const imagesFile = collected.images === undefined ? undefined : await writeImagesFile(destination, collected.images);
   const extras = await Promise.all([sbomFile, imagesFile].filter((file) => file !== undefined).map((file) => extraReleaseFile(file, collected.fingerprint)));
   // the build jobs' configs are not known here: the notes say so
-  const notes = releaseNotes({
-    ...collected,
-    archives: collected.assets,
-    sbomName: sbomFile === undefined ? undefined : path.basename(sbomFile),
-    tag,
-    repository: `${publishing.github.owner}/${publishing.github.repo}`,
-    ktConfigKeys: undefined,
-    kube: undefined,
-    attested: publishing.attestation,
-  });
+  const notesFor = (releaseTag: string): string =>
+    releaseNotes({
+      ...collected,
+      archives: collected.assets,
+      sbomName: sbomFile === undefined ? undefined : path.basename(sbomFile),
+      tag: releaseTag,
+      repository: `${publishing.github.owner}/${publishing.github.repo}`,
+      ktConfigKeys: undefined,
+      kube: undefined,
+      attested: publishing.attestation,
+    });
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
+  // the build jobs' configs are not known here: only the upstream tells why a rebuild supersedes
+  const digests = { upstream: collected.upstream.commit, version: collected.version };
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
-  const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
-  const published = await actionsLog.group(`Publish release ${tag}`, async () => {
-    const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
-    if (body !== undefined) await client.updateRelease(release.releaseId, { body });
-    return release;
-  });
+  const generated = (releaseTag: string): string =>
+    `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, { imagesFile }).body}\n${digestsMarker(digests)}\n`;
+  const published = await actionsLog.group(`Publish release ${tag}`, () =>
+    publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
+      digests,
+      userBody: body,
+      bodyFor: body === undefined ? generated : undefined,
+    }),
+  );
+  const notes = notesFor(published.tag);
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
   await writeWithoutFollowing(checksumsFile, checksumsText(collected.assets));

@@ -35,8 +35,9 @@ export function withReleaseNotes(request: PublishRequest, result: Pick<BuildResu
   return patches === '' && images === '' ? request : { ...request, body: [request.body, patches, images].filter((part) => part !== '').join('\n') };
 }
 
-export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string }): void {
+export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string; tag: string }): void {
   core.setOutput('release-id', String(release.releaseId));
+  core.setOutput('release-tag', release.tag);
   core.setOutput('release-url', release.htmlUrl);
 }
 

@@ -182,8 +182,8 @@ test('build jobs upload archives and a manifest; the publish job collects, check
       const [release, ...others] = server.releaseViews();
       assert.equal(others.length, 0);
       assert.equal(server.events.length, 1, 'published once');
-      assert.equal(server.events[0]?.assets.length, 6, 'with all three archives, checksums and build-info in, and its lock');
-      assert.ok(server.events[0]?.assets.includes(LOCK_NAME));
+      assert.equal(server.events[0]?.assets.length, 5, 'with all three archives, checksums and build-info in');
+      assert.ok(!server.events[0]?.assets.includes(LOCK_NAME), 'the lock is removed before publishing');
       const checksums = parseChecksums(release?.assets.find((asset) => asset.name === 'ktctl_0.3.7_checksums.txt')?.text ?? '');
       for (const asset of collected.assets) assert.equal(checksums.get(asset.name), asset.sha256);
       const info = parseBuildInfo(release?.assets.find((asset) => asset.name === BUILD_INFO_NAME)?.text);

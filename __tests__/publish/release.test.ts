@@ -53,8 +53,10 @@ test('creates a draft, uploads every archive and the shared files, then publishe
     const creates = server.calls('repos/create-release');
     assert.equal(creates.length, 1);
     assert.equal(server.events.length, 1);
-    // Published with every asset in, and still holding its lock: no other job can change it meanwhile.
-    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS, LOCK_NAME].sort());
+    // Published with every asset in, and without its lock: with immutable releases on, whatever is
+    // on a release when it is published stays for good, so the lock goes just before.
+    assert.deepEqual([...(server.events[0]?.assets ?? [])].sort(), [...NAMES, BUILD_INFO_NAME, CHECKSUMS].sort());
+    assert.ok(!server.events[0]?.assets.includes(LOCK_NAME));
     assert.equal(server.tagRef('v0.3.7'), SHA);
     const publishIndex = server.requests.findIndex((request) => request.op === 'repos/update-release');
     const lastUpload = server.requests.map((request) => request.op).lastIndexOf('repos/upload-release-asset');

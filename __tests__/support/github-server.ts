@@ -6,6 +6,13 @@
 // assert empty. Faults can be injected per operation: 5xx, connection resets (before the request
 // takes effect or after, losing only the answer), secondary and primary rate limits, a concurrent
 // upload of the same asset name (422 already_exists) and read-only tokens (403).
+//
+// Immutable releases work as GitHub's do: a per-repository switch (`immutableReleases`, or the
+// repos/*-immutable-releases routes); a release published while it is on gets `immutable: true`,
+// its assets can no longer be uploaded, renamed or deleted and it cannot become a draft again
+// (422 with GitHub's messages), and its tag is burned: no release can be created on it again,
+// even after the release is deleted. Drafts stay fully changeable. The latest release is tracked
+// (make_latest, GET releases/latest) as GitHub does.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -258,6 +265,9 @@ export interface ReleaseView {
   readonly body: string | null;
   readonly draft: boolean;
   readonly prerelease: boolean;
+  readonly immutable: boolean;
+  /** GitHub's latest release (GET releases/latest). */
+  readonly latest: boolean;
   readonly targetCommitish: string;
   readonly assets: ReadonlyArray<{
     readonly id: number;
@@ -375,6 +385,30 @@ function validationFailed(resource: string, field: string, code = 'already_exist
   };
 }
 
+/** GitHub's answers once a release is immutable (the rename one is inferred: GitHub refuses it, its wording is not documented). */
+export const IMMUTABLE_MESSAGES = {
+  upload: 'Cannot upload assets to an immutable release.',
+  delete: 'Cannot delete asset from an immutable release',
+  rename: 'Cannot update asset on an immutable release',
+  draft: 'state cannot be changed when release is immutable',
+  burnedTag: 'tag_name was used by an immutable release',
+} as const;
+
+function immutableRefusal(message: string): Reply {
+  return { status: 422, json: { message, documentation_url: 'https://docs.github.com/rest/releases' } };
+}
+
+function burnedTag(): Reply {
+  return {
+    status: 422,
+    json: {
+      message: 'Validation Failed',
+      errors: [{ resource: 'Release', code: 'custom', field: 'tag_name', message: IMMUTABLE_MESSAGES.burnedTag }],
+      documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+    },
+  };
+}
+
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -390,6 +424,10 @@ export class GitHubServer {
   readonly violations: string[] = [];
   /** The default branch's head, where releases without target_commitish are tagged. */
   readonly headSha = 'a'.repeat(40);
+  /** The repository's immutable-releases setting: releases published while on are locked. */
+  immutableReleases = false;
+  /** Tags an immutable release was published on: never usable again, even once deleted. */
+  readonly burnedTags = new Set<string>();
 
   private readonly spec = loadSpec();
   private readonly routes: Route[] = [];
@@ -399,6 +437,7 @@ export class GitHubServer {
   private readonly assets = new Map<number, AssetRecord>();
   private readonly refs = new Map<string, string>();
   private readonly objectKeys = new Map<string, number>();
+  private latestId: number | undefined;
   private readonly apiServer: http.Server;
   private readonly uploadServer: http.Server;
   private readonly apiPrefix: string;
@@ -484,6 +523,8 @@ export class GitHubServer {
         body: release.body,
         draft: release.draft,
         prerelease: release.prerelease,
+        immutable: release.immutable,
+        latest: release.id === this.latestId,
         targetCommitish: release.targetCommitish,
         assets: this.assetsOf(release.id).map((asset) => ({
           id: asset.id,
@@ -500,6 +541,11 @@ export class GitHubServer {
     return this.refs.get(`refs/tags/${tag}`);
   }
 
+  /** Deletes a tag as a person would (a burned name stays burned). */
+  deleteTagRef(tag: string): void {
+    this.refs.delete(`refs/tags/${tag}`);
+  }
+
   /** Puts a release in place as if someone made it earlier. */
   seedRelease(seed: {
     tag: string;
@@ -507,14 +553,17 @@ export class GitHubServer {
     immutable?: boolean;
     name?: string;
     prerelease?: boolean;
+    body?: string;
+    /** false: published without becoming the latest release. */
+    latest?: boolean;
     assets?: ReadonlyArray<{ name: string; data: Buffer | string }>;
   }): number {
-    const release = this.newRelease(seed.tag, seed.name ?? seed.tag, '', seed.draft ?? false, seed.prerelease ?? false, this.headSha);
-    release.immutable = seed.immutable ?? false;
-    if (!release.draft) this.publish(release);
+    const release = this.newRelease(seed.tag, seed.name ?? seed.tag, seed.body ?? '', seed.draft ?? false, seed.prerelease ?? false, this.headSha);
     for (const asset of seed.assets ?? []) {
       this.newAsset(release.id, asset.name, 'application/octet-stream', Buffer.from(asset.data));
     }
+    // assets first: an immutable release is locked the moment it is published
+    if (!release.draft) this.publish(release, seed.latest === false ? 'false' : 'true', seed.immutable ?? this.immutableReleases);
     return release.id;
   }
 
@@ -570,15 +619,28 @@ export class GitHubServer {
       );
     });
     this.route('repos/create-release', 'POST', `${repoPath}/releases`, (c) => {
-      const body = c.json as { tag_name: string; target_commitish?: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean };
+      const body = c.json as {
+        tag_name: string;
+        target_commitish?: string;
+        name?: string;
+        body?: string;
+        draft?: boolean;
+        prerelease?: boolean;
+        make_latest?: string;
+      };
       const draft = body.draft ?? false;
+      if (this.burnedTags.has(body.tag_name)) return burnedTag();
       if (!draft && this.publishedWithTag(body.tag_name) !== undefined) return validationFailed('Release', 'tag_name');
       const release = this.newRelease(body.tag_name, body.name ?? null, body.body ?? null, draft, body.prerelease ?? false, body.target_commitish ?? 'main');
-      if (!draft) this.publish(release);
+      if (!draft) this.publish(release, body.make_latest);
       return { status: 201, json: this.releaseJson(release) };
     });
     this.route('repos/get-release-by-tag', 'GET', `${repoPath}/releases/tags/{tag}`, (c) => {
       const release = this.publishedWithTag(c.params['tag'] ?? '');
+      return release === undefined ? notFound() : { status: 200, json: this.releaseJson(release) };
+    });
+    this.route('repos/get-latest-release', 'GET', `${repoPath}/releases/latest`, () => {
+      const release = this.latestId === undefined ? undefined : this.releases.get(this.latestId);
       return release === undefined ? notFound() : { status: 200, json: this.releaseJson(release) };
     });
     this.route('repos/get-release', 'GET', `${repoPath}/releases/{release_id}`, (c) => {
@@ -588,9 +650,20 @@ export class GitHubServer {
     this.route('repos/update-release', 'PATCH', `${repoPath}/releases/{release_id}`, (c) => {
       const release = this.visibleRelease(c);
       if (release === undefined) return notFound();
-      const body = c.json as { tag_name?: string; target_commitish?: string; name?: string; body?: string; draft?: boolean; prerelease?: boolean };
+      const body = c.json as {
+        tag_name?: string;
+        target_commitish?: string;
+        name?: string;
+        body?: string;
+        draft?: boolean;
+        prerelease?: boolean;
+        make_latest?: string;
+      };
       const tag = body.tag_name ?? release.tagName;
       const publishing = body.draft === false && release.draft;
+      if (release.immutable && body.draft === true) return immutableRefusal(IMMUTABLE_MESSAGES.draft);
+      if (release.immutable && tag !== release.tagName) return burnedTag();
+      if (tag !== release.tagName && this.burnedTags.has(tag)) return burnedTag();
       if ((publishing || (!release.draft && tag !== release.tagName)) && this.publishedWithTag(tag, release.id) !== undefined) {
         return validationFailed('Release', 'tag_name');
       }
@@ -603,7 +676,9 @@ export class GitHubServer {
         release.draft = true;
         release.publishedAt = null;
       }
-      if (publishing) this.publish(release);
+      if (publishing) this.publish(release, body.make_latest);
+      else if (!release.draft && !release.prerelease && body.make_latest === 'true') this.latestId = release.id;
+      if (this.latestId === release.id && release.prerelease) this.recomputeLatest();
       release.updatedAt = now();
       return { status: 200, json: this.releaseJson(release) };
     });
@@ -612,6 +687,7 @@ export class GitHubServer {
       if (release === undefined) return notFound();
       for (const asset of this.assetsOf(release.id)) this.assets.delete(asset.id);
       this.releases.delete(release.id);
+      if (this.latestId === release.id) this.recomputeLatest();
       return { status: 204 };
     });
     this.route('repos/list-release-assets', 'GET', `${repoPath}/releases/{release_id}/assets`, (c) => {
@@ -633,6 +709,8 @@ export class GitHubServer {
         const name = c.query.get('name') ?? '';
         if (name === '')
           return { status: 422, json: { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }] } };
+        const locked = this.assetLock(release.id, IMMUTABLE_MESSAGES.upload);
+        if (locked !== undefined) return locked;
         if (this.assetsOf(release.id).some((asset) => asset.name === name)) return validationFailed('ReleaseAsset', 'name');
         const asset = this.newAsset(release.id, name, String(c.headers['content-type'] ?? 'application/octet-stream'), c.body);
         const label = c.query.get('label');
@@ -654,6 +732,8 @@ export class GitHubServer {
     this.route('repos/update-release-asset', 'PATCH', `${repoPath}/releases/assets/{asset_id}`, (c) => {
       const asset = this.visibleAsset(c);
       if (asset === undefined) return notFound();
+      const locked = this.assetLock(asset.releaseId, IMMUTABLE_MESSAGES.rename);
+      if (locked !== undefined) return locked;
       const body = c.json as { name?: string; label?: string; state?: string };
       if (body.name !== undefined && body.name !== asset.name) {
         if (this.assetsOf(asset.releaseId).some((other) => other.name === body.name)) return validationFailed('ReleaseAsset', 'name');
@@ -666,6 +746,8 @@ export class GitHubServer {
     this.route('repos/delete-release-asset', 'DELETE', `${repoPath}/releases/assets/{asset_id}`, (c) => {
       const asset = this.visibleAsset(c);
       if (asset === undefined) return notFound();
+      const locked = this.assetLock(asset.releaseId, IMMUTABLE_MESSAGES.delete);
+      if (locked !== undefined) return locked;
       this.assets.delete(asset.id);
       return { status: 204 };
     });
@@ -673,6 +755,22 @@ export class GitHubServer {
       const ref = `refs/${c.params['ref'] ?? ''}`;
       const sha = this.refs.get(ref);
       return sha === undefined ? notFound() : { status: 200, json: this.refJson(ref, sha) };
+    });
+    this.route('git/list-matching-refs', 'GET', `${repoPath}/git/matching-refs/{ref}`, (c) => {
+      const prefix = `refs/${c.params['ref'] ?? ''}`;
+      const matching = [...this.refs].filter(([ref]) => ref.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return { status: 200, json: matching.map(([ref, sha]) => this.refJson(ref, sha)) };
+    });
+    this.route('repos/check-immutable-releases', 'GET', `${repoPath}/immutable-releases`, () =>
+      this.immutableReleases ? { status: 200, json: { enabled: true, enforced_by_owner: false } } : notFound(),
+    );
+    this.route('repos/enable-immutable-releases', 'PUT', `${repoPath}/immutable-releases`, () => {
+      this.immutableReleases = true;
+      return { status: 204 };
+    });
+    this.route('repos/disable-immutable-releases', 'DELETE', `${repoPath}/immutable-releases`, () => {
+      this.immutableReleases = false;
+      return { status: 204 };
     });
     this.route('git/create-ref', 'POST', `${repoPath}/git/refs`, (c) => {
       const body = c.json as { ref: string; sha: string };
@@ -949,9 +1047,14 @@ export class GitHubServer {
     return release;
   }
 
-  private publish(release: ReleaseRecord): void {
+  private publish(release: ReleaseRecord, makeLatest: string | undefined, immutable = this.immutableReleases): void {
     release.draft = false;
     release.publishedAt = now();
+    if (immutable) {
+      release.immutable = true;
+      this.burnedTags.add(release.tagName);
+    }
+    if ((makeLatest ?? 'true') !== 'false' && !release.prerelease) this.latestId = release.id;
     const ref = `refs/tags/${release.tagName}`;
     if (!this.refs.has(ref)) {
       this.refs.set(ref, /^[0-9a-f]{40}$/.test(release.targetCommitish) ? release.targetCommitish : this.headSha);
@@ -973,6 +1076,17 @@ export class GitHubServer {
     };
     this.assets.set(asset.id, asset);
     return asset;
+  }
+
+  /** GitHub's fallback when the latest release goes away: the newest published full release. */
+  private recomputeLatest(): void {
+    const published = [...this.releases.values()].filter((release) => !release.draft && !release.prerelease).sort((a, b) => b.id - a.id);
+    this.latestId = published[0]?.id;
+  }
+
+  /** The 422 for a change of an immutable release's assets, or undefined when it may change. */
+  private assetLock(releaseId: number, message: string): Reply | undefined {
+    return this.releases.get(releaseId)?.immutable === true ? immutableRefusal(message) : undefined;
   }
 
   private assetsOf(releaseId: number): AssetRecord[] {

@@ -1,7 +1,7 @@
 // The few GitHub REST calls publishing needs, behind a narrow interface, and one implementation
 // on @actions/github's octokit. Retries (5xx, connection resets) come from @octokit/plugin-retry,
 // rate-limit waits from @octokit/plugin-throttling; this file only says how many and how long.
-// It is longer than the other publishing modules (about 450 lines) on purpose: it is the one
+// It is longer than the other publishing modules (about 500 lines) on purpose: it is the one
 // boundary to GitHub, and the interface, the error translation and its implementation are read
 // together.
 import { createReadStream } from 'node:fs';
@@ -32,6 +32,8 @@ export interface ReleaseInfo {
   readonly prerelease: boolean;
   /** Published with immutable releases on: its assets cannot change. */
   readonly immutable: boolean;
+  /** The release notes (absent where a caller built the value by hand). */
+  readonly body?: string | null;
   readonly htmlUrl: string;
   /** A URI template, `.../assets{?name,label}`, on the upload host. */
   readonly uploadUrl: string;
@@ -67,6 +69,8 @@ export interface ReleasePatch {
   readonly body?: string;
   readonly draft?: boolean;
   readonly prerelease?: boolean;
+  /** GitHub's make_latest: 'true' makes this the latest release, 'false' leaves the latest as it is. */
+  readonly makeLatest?: 'true' | 'false';
 }
 
 /** What to upload: a file streamed from disk, or a few bytes made in memory. */
@@ -80,6 +84,8 @@ export interface ReleaseClient {
   getRepository(): Promise<RepositoryInfo>;
   /** A published release; GitHub never returns drafts here. */
   getReleaseByTag(tag: string): Promise<ReleaseInfo | undefined>;
+  /** The repository's latest release (GitHub's flag), or undefined when there is none. */
+  getLatestRelease(): Promise<ReleaseInfo | undefined>;
   /**
    * The head of the release list, drafts included (drafts need a token that can push): pages of
    * 100 until a page holds a published release, at most MAX_RELEASE_PAGES pages. Why that bound
@@ -101,6 +107,8 @@ export interface ReleaseClient {
   getTagRef(tag: string): Promise<string | undefined>;
   /** Quiet when the tag already exists. */
   createTagRef(tag: string, sha: string): Promise<void>;
+  /** The names of the tags that start with `prefix` (without refs/tags/). */
+  listTagNames(prefix: string): Promise<string[]>;
 }
 
 /** A GitHub call that failed for good, with a message meant for the person reading the log. */
@@ -112,6 +120,8 @@ export class GitHubError extends Error {
     readonly operation: string,
     /** A 422 saying the thing (asset name, tag, ref) already exists. */
     readonly alreadyExists: boolean,
+    /** GitHub's own words: its message and those of its `errors` items. */
+    readonly reasons: readonly string[] = [],
   ) {
     super(message);
     this.name = 'GitHubError';
@@ -124,6 +134,16 @@ export function isNotFound(error: unknown): boolean {
 
 export function isAlreadyExists(error: unknown): boolean {
   return error instanceof GitHubError && error.alreadyExists;
+}
+
+/** GitHub refused a release on a tag that an immutable release once used (it never can be used again). */
+export function isBurnedTag(error: unknown): boolean {
+  return error instanceof GitHubError && error.status === 422 && error.reasons.some((reason) => reason.includes('used by an immutable release'));
+}
+
+/** GitHub refused a change because the release is immutable (assets, draft state). */
+export function isImmutableRefusal(error: unknown): boolean {
+  return error instanceof GitHubError && error.status === 422 && error.reasons.some((reason) => /immutable release/i.test(reason));
 }
 
 interface ErrorFacts {
@@ -158,6 +178,8 @@ export function translateError(error: unknown, operation: string, repository: st
   }
   const facts = factsOf(error);
   const alreadyExists = facts.status === 422 && (facts.errors.some((item) => item.code === 'already_exists') || /already exists/i.test(facts.message));
+  const details = facts.errors.map((item) => item.message).filter((text): text is string => typeof text === 'string');
+  const reasons = [facts.message, ...details];
   let message: string;
   if (facts.status === 401) {
     message = `GitHub rejected the token while trying to ${operation} (401 ${facts.message}); check the github-token input.`;
@@ -170,9 +192,10 @@ export function translateError(error: unknown, operation: string, repository: st
   } else if (facts.status >= 500 || facts.status === 0) {
     message = `GitHub did not manage to ${operation} after ${retries} retries (${facts.status || 'no answer'}: ${facts.message}).`;
   } else {
-    message = `GitHub could not ${operation} in ${repository} (${facts.status} ${facts.message}).`;
+    const said = details.length === 0 ? '' : `: ${details.join('; ')}`;
+    message = `GitHub could not ${operation} in ${repository} (${facts.status} ${facts.message}${said}).`;
   }
-  return new GitHubError(message, facts.status, operation, alreadyExists);
+  return new GitHubError(message, facts.status, operation, alreadyExists, reasons);
 }
 
 export interface ReleaseClientOptions {
@@ -224,6 +247,7 @@ interface RawRelease {
   draft: boolean;
   prerelease: boolean;
   immutable?: boolean;
+  body?: string | null;
   html_url: string;
   upload_url: string;
   created_at: string;
@@ -247,6 +271,7 @@ function toRelease(raw: RawRelease): ReleaseInfo {
     draft: raw.draft,
     prerelease: raw.prerelease,
     immutable: raw.immutable === true,
+    body: raw.body ?? null,
     htmlUrl: raw.html_url,
     uploadUrl: raw.upload_url,
     createdAt: raw.created_at,
@@ -352,6 +377,18 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
       }
     },
 
+    getLatestRelease: async () => {
+      try {
+        return await call('read the latest release', async () => {
+          const { data } = await octokit.rest.repos.getLatestRelease({ owner, repo });
+          return toRelease(data as RawRelease);
+        });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
     listRecentReleases: () =>
       call('list releases', async () => {
         let pages = 0;
@@ -381,7 +418,14 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
 
     updateRelease: (id, patch) =>
       call(`update release ${id}`, async () => {
-        const { data } = await octokit.rest.repos.updateRelease({ owner, repo, release_id: id, ...patch });
+        const { makeLatest, ...rest } = patch;
+        const { data } = await octokit.rest.repos.updateRelease({
+          owner,
+          repo,
+          release_id: id,
+          ...rest,
+          ...(makeLatest === undefined ? {} : { make_latest: makeLatest }),
+        });
         return toRelease(data as RawRelease);
       }),
 
@@ -448,6 +492,12 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
         throw error;
       }
     },
+
+    listTagNames: (prefix) =>
+      call(`list the tags starting with ${prefix}`, async () => {
+        const { data } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: `tags/${prefix}` });
+        return data.map((ref) => ref.ref.replace(/^refs\/tags\//, '')).filter((name) => name.startsWith(prefix));
+      }),
 
     createTagRef: async (tag, sha) => {
       try {

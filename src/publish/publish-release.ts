@@ -1,6 +1,8 @@
 // The publishing run, step by step: find or create the release (a draft), take its lock, repair
-// what an interrupted run left, put the assets (put-assets.ts, replace.ts), publish the draft,
-// delete what the swap set aside, let go of the lock.
+// what an interrupted run left, put the assets (put-assets.ts, replace.ts), let go of the lock and
+// publish the draft (a lock published with it would stay for good with immutable releases on), or,
+// on a published release, delete what the swap set aside and let go of the lock.
+// Which release of a series to publish to (immutable releases) is decided before: publish-series.ts.
 //
 // Several jobs publishing to one tag (a matrix of `mode: all` jobs) take turns through the lock
 // (lock.ts): each one sees the release as the previous one left it, so its checksums file and
@@ -12,7 +14,7 @@ import type { Log } from '../log.js';
 import { BUILD_INFO_NAME } from '../release-files.js';
 import { ensureTag, findRelease, resolveRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient, type ReleaseInfo, type ReleasePatch } from './github.js';
-import { takeLock, type LockTiming } from './lock.js';
+import { LOCK_NAME, takeLock, type LockTiming } from './lock.js';
 import { putAssets } from './put-assets.js';
 import { repairLeftovers } from './replace.js';
 import { checkRequest, resultOf, TEMP_PREFIX, type PublishRequest, type PublishResult } from './request.js';
@@ -50,10 +52,16 @@ export async function publishRelease(client: ReleaseClient, request: PublishRequ
   }
 }
 
-function refuseImmutable(release: ReleaseInfo, tag: string): void {
-  if (release.immutable) {
-    throw new Error(`Release ${tag} is immutable (published while immutable releases were on), so its assets cannot change; choose another release-tag.`);
+/** The release for the tag is immutable: nothing of it may be touched (publish-series.ts publishes a new one). */
+export class ImmutableReleaseError extends Error {
+  constructor(tag: string) {
+    super(`Release ${tag} is immutable (published while immutable releases were on), so its assets cannot change; choose another release-tag.`);
+    this.name = 'ImmutableReleaseError';
   }
+}
+
+function refuseImmutable(release: ReleaseInfo, tag: string): void {
+  if (release.immutable) throw new ImmutableReleaseError(tag);
 }
 
 async function publishTo(
@@ -65,7 +73,15 @@ async function publishTo(
   timing: PublishTiming,
 ): Promise<PublishResult> {
   refuseImmutable(resolved, request.tag);
-  const lock = await takeLock(client, resolved, log, timing);
+  const taken = await takeLock(client, resolved, log, timing);
+  let released = false;
+  const lock = {
+    release: async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      await taken.release();
+    },
+  };
   try {
     // The release as it is now that no one else writes to it (the previous holder may have published it).
     const release = await findRelease(client, request.tag);
@@ -81,6 +97,7 @@ async function publishTo(
 
     let final = release;
     const patch: { -readonly [K in keyof ReleasePatch]: ReleasePatch[K] } = {};
+    let publishing = false;
     if (request.name !== undefined && final.name !== request.name) patch.name = request.name;
     if (final.prerelease !== request.prerelease) patch.prerelease = request.prerelease;
     if (!request.draft && final.draft) {
@@ -93,8 +110,21 @@ async function publishTo(
       }
       if (request.targetCommitish !== undefined) await ensureTag(client, request.tag, request.targetCommitish, log);
       patch.draft = false;
+      if (request.makeLatest !== undefined) patch.makeLatest = request.makeLatest;
+      publishing = true;
     } else if (request.draft && !final.draft) {
       log.info(`Release ${request.tag} is already published; draft: true does not unpublish it.`);
+    }
+    // With immutable releases on, whatever is on the release when it is published stays there for
+    // good: the lock goes first. Publishing is this run's last write to a draft (a draft's commit
+    // step has nothing to do), so the lock has protected every change.
+    if (publishing) {
+      await lock.release();
+      if ((await client.listAssets(final.id)).some((asset) => asset.id === taken.asset.id)) {
+        throw new Error(
+          `Could not remove the lock ${LOCK_NAME} from draft release ${request.tag} before publishing it (it would stay on the release for good if immutable releases are on); the draft is left for the next run to finish.`,
+        );
+      }
     }
     if (Object.keys(patch).length > 0) {
       final = await client.updateRelease(final.id, patch);

@@ -41,6 +41,8 @@ export interface PublishRequest extends ReleaseSettings {
   readonly archives: readonly ReleaseFile[];
   /** `ktctl_<version>_checksums.txt`, shared by every job publishing to the tag. */
   readonly checksumsName: string;
+  /** GitHub's make_latest when this run publishes a draft; undefined: GitHub's default (latest). */
+  readonly makeLatest?: 'true' | 'false';
 }
 
 export interface PublishedAsset {
