@@ -41,6 +41,9 @@ import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
+import { buildNumber } from './build-number.js';
+import { collectedArchives, installerArchives } from './installers/index.js';
+import { installerReleaseFiles } from './installers/release.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -135,6 +138,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   }
   core.setOutput('skipped', 'false');
 
+  const build = buildNumber(process.env);
   let result: BuildResult;
   try {
     result = await buildInWorkspace(inputs, plan, {
@@ -159,13 +163,22 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
     ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
     kube: kubeconfigSummary(inputs.configs.kubeconfig),
+    build,
+    installers: client !== undefined && publishing.publish,
+    serverUrl: publishing.github.serverUrl,
   });
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
     const images = result.imagesFile === undefined ? [] : [await extraReleaseFile(result.imagesFile, fingerprint)];
-    const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
-    const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
+    const installers = await installerReleaseFiles(
+      inputs.outputDir,
+      publishing.github,
+      { tag, version: plan.version, checksumsName: plan.checksumsName, archives: installerArchives({ ...inputs, upxEnabled: inputs.upx.enabled }, plan) },
+      fingerprint,
+    );
+    const files = [...releaseFiles(result, fingerprint), ...sbom, ...images, ...installers];
+    const request = { ...publishRequestFor(publishing, tag, result, files, plan.checksumsName), build };
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
@@ -209,6 +222,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
+  const build = buildNumber(process.env);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
@@ -234,8 +248,17 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     repository: `${publishing.github.owner}/${publishing.github.repo}`,
     ktConfigKeys: undefined,
     kube: undefined,
+    build,
+    installers: true,
+    serverUrl: publishing.github.serverUrl,
   });
-  const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
+  const installers = await installerReleaseFiles(
+    destination,
+    publishing.github,
+    { tag, version: collected.version, checksumsName: collected.checksumsName, archives: collectedArchives(collected.assets) },
+    collected.fingerprint,
+  );
+  const request = { ...publishRequestFor(publishing, tag, collected, [...collected.files, ...extras, ...installers], collected.checksumsName), build };
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {

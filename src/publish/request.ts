@@ -41,6 +41,8 @@ export interface PublishRequest extends ReleaseSettings {
   readonly archives: readonly ReleaseFile[];
   /** `ktctl_<version>_checksums.txt`, shared by every job publishing to the tag. */
   readonly checksumsName: string;
+  /** The build number build-info.json records (src/build-number.ts); undefined: none. */
+  readonly build?: string | undefined;
 }
 
 export interface PublishedAsset {

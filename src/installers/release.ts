@@ -1,0 +1,26 @@
+// The installers as release files: written beside the archives, then published like them (a
+// checksums line each, the build's fingerprint).
+import type { GitHubTarget, ReleaseFile } from '../publish/index.js';
+import { extraReleaseFile } from '../release-extras.js';
+import { ARCHIVES_ATTESTED, type InstallerArchive } from './model.js';
+import { writeInstallers } from './index.js';
+
+export interface InstalledRelease {
+  readonly tag: string;
+  readonly version: string;
+  readonly checksumsName: string;
+  readonly archives: readonly InstallerArchive[];
+}
+
+export async function installerReleaseFiles(dir: string, github: GitHubTarget, release: InstalledRelease, fingerprint: string): Promise<ReleaseFile[]> {
+  if (github.owner === undefined || github.repo === undefined)
+    throw new Error('Installers need GITHUB_REPOSITORY (owner/name), which only GitHub Actions sets.');
+  const files = await writeInstallers(dir, {
+    ...release,
+    repository: `${github.owner}/${github.repo}`,
+    serverUrl: github.serverUrl,
+    apiUrl: github.apiUrl,
+    attested: ARCHIVES_ATTESTED,
+  });
+  return Promise.all(files.map((file) => extraReleaseFile(file, fingerprint)));
+}
