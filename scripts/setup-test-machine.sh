@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests run for real on a Debian bookworm machine: Go 1.19 (repacked by
 # the tests as the Go archive the action downloads), Go 1.22 from bookworm-backports (a fork's
-# newer go.mod), upx 4.2 from bookworm-backports, git, zip tools, a JDK; then actionlint from
+# newer go.mod), upx 4.2 from bookworm-backports, git, zip tools, a JDK, ShellCheck; then actionlint from
 # the Go module proxy. Safe to run again.
 set -euo pipefail
 
@@ -24,7 +24,8 @@ need=()
 [ -x /usr/lib/go-1.22/bin/go ] || need+=(golang-1.22-go/bookworm-backports)
 command -v upx-ucl >/dev/null || need+=(upx-ucl/bookworm-backports)
 # javac: the archive tests run a single-file Java program (ZipInputStream, a streaming zip reader)
-for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless; do
+# shellcheck: the tests lint the install.sh every release carries
+for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless shellcheck; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -5,7 +5,7 @@
 // workflow runs it on windows-latest.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -238,4 +238,16 @@ test('the build number: run number and attempt, none outside Actions; build-info
   const entries = new Map([['a.zip', { sha256: 'a'.repeat(64), fingerprint: 'f' }]]);
   assert.equal((JSON.parse(renderBuildInfo(entries, '42.2')) as { build?: string }).build, '42.2');
   assert.equal('build' in (JSON.parse(renderBuildInfo(entries)) as object), false);
+});
+
+test("README's table of archive names is what the default template gives every target", () => {
+  const readme = readFileSync(path.resolve('README.md'), 'utf8');
+  const rows = new Map([...readme.matchAll(/^\| `([a-z]+\/[a-z0-9]+)` \| `(ktctl_[^`]+)`/gm)].map((match) => [match[1], match[2]]));
+  const plan = planBuild(
+    { version: '', targets: SUPPORTED_TARGETS, archiveFormat: 'zip', assetNameTemplate: 'ktctl_{version}_{Os}_{Arch}', upxEnabled: true },
+    UPSTREAM,
+  );
+  assert.deepEqual(rows, new Map(plan.targets.map((target) => [`${target.target.os}/${target.target.arch}`, target.archiveName])));
+  assert.ok(readme.includes('gh release download v0.3.7 -R acme/ktctl -p install.sh -O - | sh'));
+  assert.ok(readme.includes('[docs/install-ktctl.md](docs/install-ktctl.md)'));
 });

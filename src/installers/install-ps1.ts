@@ -83,7 +83,8 @@ function Get-Sha256([string]$File) {
 function Get-Arch {
   try {
     $os = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture
-    if ($null -ne $os) { return $os.ToString().ToUpperInvariant() }
+    # X64, X86, Arm64 there; AMD64, X86, ARM64 in PROCESSOR_ARCHITECTURE
+    if ($null -ne $os) { return ($os.ToString().ToUpperInvariant() -replace '^X64$', 'AMD64') }
   } catch { }
   # older .NET: a 32-bit process on a 64-bit Windows sees the real one in PROCESSOR_ARCHITEW6432
   if ($env:PROCESSOR_ARCHITEW6432) { return $env:PROCESSOR_ARCHITEW6432.ToUpperInvariant() }
