@@ -6,7 +6,7 @@
 // appears in what the installer prints.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -318,6 +318,10 @@ describe('install.sh from a published release', { concurrency: false }, () => {
     chmodSync(dir, 0o555);
     // root writes anywhere: then the installer runs as nobody, as a developer would
     const asUser = process.getuid?.() === 0 ? 65534 : undefined;
+    if (asUser !== undefined) {
+      const mode = statSync('/dev/null').mode & 0o777;
+      assert.equal(mode & 0o002, 0o002, `/dev/null is not writable by other users here (mode ${mode.toString(8)}): restore it with chmod 666 /dev/null`);
+    }
     const result = await install(['--dir', dir], asUser === undefined ? {} : { asUser, env: { HOME: dir } });
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, /cannot write to .*read-only: nothing was installed\. Choose a folder you can write with --dir\./);
