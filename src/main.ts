@@ -44,6 +44,7 @@ import { stopOnSignals } from './stop.js';
 import { buildNumber } from './build-number.js';
 import { collectedArchives, installerArchives } from './installers/index.js';
 import { installerReleaseFiles } from './installers/release.js';
+import { refreshBuildLine } from './release-build-line.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -185,6 +186,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
       const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
       // a body the user gave replaces an existing release's body too; generated notes only fill a new release
       if (body !== undefined) await client.updateRelease(release.releaseId, { body });
+      else await refreshBuildLine(client, tag, release.releaseId, build, actionsLog);
       return release;
     });
   }
@@ -264,6 +266,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {
     const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
     if (body !== undefined) await client.updateRelease(release.releaseId, { body });
+    else await refreshBuildLine(client, tag, release.releaseId, build, actionsLog);
     return release;
   });
   // one checksums file for the archives of every build job (its name was checked with the manifest)

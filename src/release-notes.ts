@@ -137,6 +137,29 @@ function connectNeedsAdmin(oses: ReadonlySet<GoOs>): string {
   return `\`ktctl connect\` needs ${parts.filter((part) => part !== '').join(' and ')}: it creates a network device and routes.`;
 }
 
+/** The notes' build line; withCurrentBuild finds it again by its start. */
+export function buildLine(build: string, supersedes: string | undefined): string {
+  return (
+    `Build ${code(build)} (workflow run number and attempt): rebuilds of the same version, such as after a kubeconfig rotation, get a higher number; \`${BUILD_INFO_NAME}\` and the installers show it.` +
+    (supersedes === undefined ? '' : ` This build supersedes ${code(supersedes)}.`)
+  );
+}
+
+/**
+ * Generated notes of a release that was rebuilt in place, with the build line brought up to date
+ * (and naming the build it supersedes); undefined when there is nothing to change: the build is
+ * the same, or the body has no build line (a body someone wrote is never touched).
+ */
+export function withCurrentBuild(body: string, build: string): string | undefined {
+  const lines = body.split('\n');
+  const index = lines.findIndex((line) => line.startsWith('Build `'));
+  if (index === -1) return undefined;
+  const previous = /^Build `([^`]*)`/.exec(lines[index]!)?.[1];
+  if (previous === undefined || previous === shownName(build)) return undefined;
+  lines[index] = buildLine(build, `build ${previous}`);
+  return lines.join('\n');
+}
+
 export function releaseNotes(input: ReleaseNotesInput): string {
   const repo = ghRepo(input.repository ?? '<owner>/<repo>', input.serverUrl);
   const lines: string[] = [];
@@ -146,13 +169,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     `ktctl ${input.version}, built by ktctl-customize from kt-connect ${input.upstream.tag} (commit \`${input.upstream.commit}\`) with Go ${input.goVersion.replace(/^go/, '')}.`,
     '',
   );
-  if (input.build !== undefined) {
-    lines.push(
-      `Build ${code(input.build)} (workflow run number and attempt): rebuilds of the same version, such as after a kubeconfig rotation, get a higher number; \`${BUILD_INFO_NAME}\` and the installers show it.` +
-        (input.supersedes === undefined ? '' : ` This build supersedes ${code(input.supersedes)}.`),
-      '',
-    );
-  }
+  if (input.build !== undefined) lines.push(buildLine(input.build, input.supersedes), '');
   lines.push(`Targets: ${input.archives.map((a) => targetId(a)).join(', ')}.`, '');
 
   lines.push('### What is embedded');

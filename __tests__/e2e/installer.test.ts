@@ -224,6 +224,9 @@ describe('install.sh from a published release', { concurrency: false }, () => {
     assert.equal(republished.code, 0, republished.stdout);
     assert.notEqual(checksumOf(ARCHIVE), before['archive_sha256'], 'the rebuild changed the archive');
     assert.equal((JSON.parse(asset('build-info.json').text) as { build?: string }).build, '8.1');
+    // the notes of the release rebuilt in place name the new build and the one it supersedes
+    assert.ok(release().body?.includes('Build `8.1`') && release().body?.includes('This build supersedes `build 7.1`.'), release().body ?? '');
+    assert.ok(release().body?.startsWith('### Install in one line'));
 
     for (const via of ['curl', 'gh'] as const) {
       const dir = folder(via === 'curl' ? 'curl-bin' : 'gh-installed');

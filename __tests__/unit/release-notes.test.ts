@@ -128,3 +128,15 @@ test('the notes say ktctl connect needs root or Administrator, and the Windows P
   assert.ok(!/\$env:Path/i.test(pathLines[0]!), 'the machine PATH is not copied into the user PATH');
   assert.ok(notes.includes("$userPath = [Environment]::GetEnvironmentVariable('Path', 'User')"));
 });
+
+test('a rebuild in place brings only the build line of generated notes up to date', async () => {
+  const { withCurrentBuild } = await import('../../src/release-notes.js');
+  const first = releaseNotes({ ...INPUT, installers: true, build: '7.1' });
+  const next = withCurrentBuild(first, '8.1');
+  assert.ok(next !== undefined);
+  assert.ok(next.includes('Build `8.1`') && next.includes('This build supersedes `build 7.1`.'));
+  assert.ok(!next.includes('Build `7.1`'));
+  assert.equal(next.split('\n').length, first.split('\n').length, 'one line replaced, nothing else');
+  assert.equal(withCurrentBuild(first, '7.1'), undefined, 'the same build: nothing to change');
+  assert.equal(withCurrentBuild('Internal build, see the wiki.\nBuilt by us.', '8.1'), undefined, 'a body someone wrote is left alone');
+});

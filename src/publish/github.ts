@@ -31,6 +31,8 @@ export interface ReleaseInfo {
   /** Published with immutable releases on: its assets cannot change. */
   readonly immutable: boolean;
   readonly htmlUrl: string;
+  /** The release notes; undefined where the answer did not say. */
+  readonly body?: string | null;
   /** A URI template, `.../assets{?name,label}`, on the upload host. */
   readonly uploadUrl: string;
   readonly createdAt: string;
@@ -219,6 +221,7 @@ interface RawRelease {
   html_url: string;
   upload_url: string;
   created_at: string;
+  body?: string | null;
 }
 
 interface RawAsset {
@@ -242,6 +245,7 @@ function toRelease(raw: RawRelease): ReleaseInfo {
     htmlUrl: raw.html_url,
     uploadUrl: raw.upload_url,
     createdAt: raw.created_at,
+    body: raw.body ?? null,
   };
 }
 
