@@ -6,7 +6,7 @@
 // appears in what the installer prints.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -33,7 +33,7 @@ describe('install.sh from a published release', { concurrency: false }, () => {
   let world: World;
   let github: GitHubServer;
   let dirs: ReturnType<World['newRunner']>;
-  /** Readable by everyone: the read-only test runs the installer as another user when we are root. */
+  /** Holds the installer, the gh stand-in and the install folders. */
   let root: string;
   let script: string;
   let ghBin: string;
@@ -67,7 +67,7 @@ describe('install.sh from a published release', { concurrency: false }, () => {
   const asset = (name: string) => release().assets.find((item) => item.name === name)!;
 
   /** Runs the release's install.sh with `sh`; `via: 'gh'` puts a logged-in gh stand-in on PATH, else one that is not logged in. */
-  function install(args: string[], options: { via?: 'gh' | 'curl'; env?: NodeJS.ProcessEnv; asUser?: number } = {}): Promise<Installed> {
+  function install(args: string[], options: { via?: 'gh' | 'curl'; env?: NodeJS.ProcessEnv; readOnlyMount?: string } = {}): Promise<Installed> {
     const via = options.via ?? 'curl';
     const env: NodeJS.ProcessEnv = {
       PATH: `${ghBin}:${process.env['PATH']}`,
@@ -83,9 +83,19 @@ describe('install.sh from a published release', { concurrency: false }, () => {
       ...options.env,
     };
     const command =
-      options.asUser === undefined
+      options.readOnlyMount === undefined
         ? ['sh', script, ...args]
-        : ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups', 'sh', script, ...args];
+        : [
+            'unshare',
+            '-m',
+            'sh',
+            '-c',
+            'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec sh "$@"',
+            'ro',
+            options.readOnlyMount,
+            script,
+            ...args,
+          ];
     const child = spawn(command[0]!, command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -138,7 +148,6 @@ describe('install.sh from a published release', { concurrency: false }, () => {
     github = await GitHubServer.start({ tokens: { 'write-token': 'write', [TOKEN]: 'read', [GH_TOKEN_OF_STAND_IN]: 'read' } });
     dirs = world.newRunner();
     root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-installer-'));
-    chmodSync(root, 0o755);
     mkdirSync(path.join(root, 'home'));
     ghBin = folder('gh-bin');
     mkdirSync(ghBin);
@@ -319,13 +328,9 @@ describe('install.sh from a published release', { concurrency: false }, () => {
     const dir = folder('read-only');
     mkdirSync(dir);
     chmodSync(dir, 0o555);
-    // root writes anywhere: then the installer runs as nobody, as a developer would
-    const asUser = process.getuid?.() === 0 ? 65534 : undefined;
-    if (asUser !== undefined) {
-      const mode = statSync('/dev/null').mode & 0o777;
-      assert.equal(mode & 0o002, 0o002, `/dev/null is not writable by other users here (mode ${mode.toString(8)}): restore it with chmod 666 /dev/null`);
-    }
-    const result = await install(['--dir', dir], asUser === undefined ? {} : { asUser, env: { HOME: dir } });
+    // root writes into a 0555 folder: then the folder is a read-only bind mount in a mount namespace of its own
+    const readOnlyMount = process.getuid?.() === 0 ? dir : undefined;
+    const result = await install(['--dir', dir], readOnlyMount === undefined ? {} : { readOnlyMount });
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, /cannot write to .*read-only: nothing was installed\. Choose a folder you can write with --dir\./);
     assert.deepEqual(readdirSync(dir), []);
