@@ -25,7 +25,8 @@ need=()
 command -v upx-ucl >/dev/null || need+=(upx-ucl/bookworm-backports)
 # javac: the archive tests run a single-file Java program (ZipInputStream, a streaming zip reader).
 # kubectl, openssl, shellcheck: scripts/make-kubeconfig.sh is run with the real kubectl against a
-# stand-in API server with a self-signed certificate, and checked with ShellCheck.
+# stand-in API server with a self-signed certificate, and checked with ShellCheck; ShellCheck also
+# lints the install.sh every release carries.
 for tool in git zip unzip xz:xz-utils javac:openjdk-17-jdk-headless kubectl:kubernetes-client openssl:openssl shellcheck:shellcheck; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done

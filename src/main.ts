@@ -36,6 +36,7 @@ import {
   type PublishInputs,
   type PublishResult,
   type ReleaseClient,
+  type ReleaseFile,
 } from './publish/index.js';
 import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { redactUrlCredentials, urlSecrets } from './redact.js';
@@ -45,6 +46,10 @@ import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
+import { buildNumber } from './build-number.js';
+import { collectedArchives, installerArchives } from './installers/index.js';
+import { installerReleaseFiles } from './installers/release.js';
+import { refreshBuildLine } from './release-build-line.js';
 import { removeTree } from './workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
@@ -144,6 +149,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   }
   core.setOutput('skipped', 'false');
 
+  const build = buildNumber(process.env);
   let result: BuildResult;
   try {
     result = await buildInWorkspace(inputs, plan, {
@@ -171,26 +177,46 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
       ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
       kube: kubeconfigSummary(inputs.configs.kubeconfig),
       attested: publishing.attestation,
+      build,
+      installers: client !== undefined && publishing.publish,
+      serverUrl: publishing.github.serverUrl,
     });
   let notes = notesFor(tag);
   let published: PublishResult | undefined;
   if (client !== undefined && publishing.publish) {
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
     const images = result.imagesFile === undefined ? [] : [await extraReleaseFile(result.imagesFile, fingerprint)];
+    // the installers name the release they install from: made once publishing chose its tag
+    const installersFor = (releaseTag: string): Promise<ReleaseFile[]> =>
+      installerReleaseFiles(
+        inputs.outputDir,
+        publishing.github,
+        {
+          tag: releaseTag,
+          version: plan.version,
+          checksumsName: plan.checksumsName,
+          archives: installerArchives({ ...inputs, upxEnabled: inputs.upx.enabled }, plan),
+          attested: publishing.attestation,
+        },
+        fingerprint,
+      );
     const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
-    const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
+    const request = { ...publishRequestFor(publishing, tag, result, files, plan.checksumsName), build };
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const digests = buildDigests(parts);
     const generated = (releaseTag: string): string =>
       `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, result).body}\n${digestsMarker(digests)}\n`;
     // a body the user gave replaces an existing release's body too; generated notes only fill a new release
-    published = await actionsLog.group(`Publish release ${tag}`, () =>
-      publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
+    published = await actionsLog.group(`Publish release ${tag}`, async () => {
+      const release = await publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
         digests,
         userBody: body,
         bodyFor: body === undefined ? generated : undefined,
-      }),
-    );
+        filesFor: installersFor,
+      });
+      if (body === undefined) await refreshBuildLine(client, release.tag, release.releaseId, build, actionsLog);
+      return release;
+    });
     notes = notesFor(published.tag);
   }
   if (publishing.uploadArtifact) {
@@ -229,6 +255,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
   core.setOutput('release-tag', tag);
+  const build = buildNumber(process.env);
   core.setOutput('skipped', 'false');
   core.setOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
@@ -256,8 +283,25 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
       ktConfigKeys: undefined,
       kube: undefined,
       attested: publishing.attestation,
+      build,
+      installers: true,
+      serverUrl: publishing.github.serverUrl,
     });
-  const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
+  // the installers name the release they install from: made once publishing chose its tag
+  const installersFor = (releaseTag: string): Promise<ReleaseFile[]> =>
+    installerReleaseFiles(
+      destination,
+      publishing.github,
+      {
+        tag: releaseTag,
+        version: collected.version,
+        checksumsName: collected.checksumsName,
+        archives: collectedArchives(collected.assets),
+        attested: publishing.attestation,
+      },
+      collected.fingerprint,
+    );
+  const request = { ...publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName), build };
   // the build jobs' configs are not known here: only the upstream tells why a rebuild supersedes
   const digests = { upstream: collected.upstream.commit, version: collected.version };
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
@@ -268,6 +312,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
       digests,
       userBody: body,
       bodyFor: body === undefined ? generated : undefined,
+      filesFor: installersFor,
     }),
   );
   const notes = notesFor(published.tag);

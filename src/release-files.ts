@@ -39,17 +39,19 @@ export function renderChecksums(entries: ReadonlyMap<string, LedgerEntry>): stri
 export interface BuildInfo {
   readonly generator: 'ktctl-customize';
   readonly schema: 1;
+  /** The build number of the run that last published to the release (src/build-number.ts). */
+  readonly build?: string;
   readonly archives: Readonly<Record<string, { readonly fingerprint?: string; readonly sha256: string }>>;
 }
 
-export function renderBuildInfo(entries: ReadonlyMap<string, LedgerEntry>): string {
+export function renderBuildInfo(entries: ReadonlyMap<string, LedgerEntry>, build?: string): string {
   const archives: Record<string, { fingerprint?: string; sha256: string }> = {};
   for (const name of [...entries.keys()].sort()) {
     const entry = entries.get(name);
     if (entry === undefined) continue;
     archives[name] = entry.fingerprint === undefined ? { sha256: entry.sha256 } : { fingerprint: entry.fingerprint, sha256: entry.sha256 };
   }
-  const info: BuildInfo = { generator: 'ktctl-customize', schema: 1, archives };
+  const info: BuildInfo = { generator: 'ktctl-customize', schema: 1, ...(build === undefined ? {} : { build }), archives };
   return `${JSON.stringify(info, null, 2)}\n`;
 }
 

@@ -7,8 +7,10 @@
 // which cluster the binary talks to; it is still shown only as a name, cut to a safe length.
 // Nothing else of the kubeconfig (server, users, credentials) ever appears.
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { BUILD_INFO_NAME } from './release-files.js';
 import type { GoOs, Target } from './model.js';
 import { targetId } from './targets.js';
+import { INSTALL_PS1_NAME, INSTALL_SH_NAME, STATE_FILE_NAME } from './installers/model.js';
 
 export interface NotesArchive {
   readonly name: string;
@@ -37,6 +39,14 @@ export interface ReleaseNotesInput {
    * offered, as it fails for every download of a release that has no attestation.
    */
   readonly attested: boolean;
+  /** The build number (src/build-number.ts); undefined outside GitHub Actions. */
+  readonly build?: string | undefined;
+  /** The release (or build) this rebuild replaces, when known. */
+  readonly supersedes?: string | undefined;
+  /** install.sh and install.ps1 are on the release (src/installers). */
+  readonly installers?: boolean;
+  /** GITHUB_SERVER_URL: gh needs `-R <host>/<owner>/<name>` off github.com. */
+  readonly serverUrl?: string | undefined;
 }
 
 export interface KubeconfigSummary {
@@ -79,15 +89,93 @@ function code(text: string): string {
   return `\`${shownName(text)}\``;
 }
 
+/** A tag as one shell or PowerShell word: quoted when it holds anything but the usual characters. */
+function tagWord(tag: string): string {
+  return /^[A-Za-z0-9._+-]+$/.test(tag) ? tag : `'${shownName(tag).replace(/'/g, '')}'`;
+}
+
+/** gh's `-R`: `owner/name` on github.com, `host/owner/name` on GitHub Enterprise Server. */
+function ghRepo(repository: string, serverUrl: string | undefined): string {
+  if (serverUrl === undefined) return repository;
+  let host: string;
+  try {
+    host = new URL(serverUrl).host;
+  } catch {
+    return repository;
+  }
+  return host === 'github.com' || host === '' ? repository : `${host}/${repository}`;
+}
+
+/** The one-line installs, first in the notes; the manual way follows them. */
+function quickInstall(input: ReleaseNotesInput, repo: string): string[] {
+  const tag = tagWord(input.tag);
+  const oses = new Set(input.archives.map((archive) => archive.os));
+  const lines = ['### Install in one line', ''];
+  if (oses.has('linux') || oses.has('darwin')) {
+    lines.push('**Linux and macOS**', '', '```sh', `gh release download ${tag} -R ${repo} -p ${INSTALL_SH_NAME} -O - | sh`, '```', '');
+  }
+  if (oses.has('windows')) {
+    lines.push(
+      '**Windows** (PowerShell)',
+      '',
+      '```powershell',
+      `gh release download ${tag} -R ${repo} -p ${INSTALL_PS1_NAME} -D $env:TEMP --clobber; powershell -NoProfile -ExecutionPolicy Bypass -File $env:TEMP\\${INSTALL_PS1_NAME}`,
+      '```',
+      '',
+    );
+  }
+  lines.push(
+    'The installer picks the archive for your machine, checks its SHA-256 against the checksums file, and installs ktctl into `~/.local/bin` (Windows: `%LOCALAPPDATA%\\Programs\\ktctl`, with `wintun.dll` beside `ktctl.exe`); `--dir <folder>` installs elsewhere. ' +
+      `Without gh, download the installer from this page and run it with \`GH_TOKEN\` set to a token that can read ${repo}. ` +
+      `Run it again to update: it records what it installed (\`${STATE_FILE_NAME}\` beside ktctl) and says "up to date" when nothing changed; \`--check\` only reports (exit status 0: up to date, 10: an update is available).`,
+    '',
+  );
+  return lines;
+}
+
+function connectNeedsAdmin(oses: ReadonlySet<GoOs>): string {
+  const unix = oses.has('linux') || oses.has('darwin');
+  const parts = [
+    unix ? 'root on Linux and macOS (`sudo ktctl connect`)' : '',
+    oses.has('windows') ? 'Administrator on Windows (a terminal opened with "Run as administrator")' : '',
+  ];
+  return `\`ktctl connect\` needs ${parts.filter((part) => part !== '').join(' and ')}: it creates a network device and routes.`;
+}
+
+/** The notes' build line; withCurrentBuild finds it again by its start. */
+export function buildLine(build: string, supersedes: string | undefined): string {
+  return (
+    `Build ${code(build)} (workflow run number and attempt): rebuilds of the same version, such as after a kubeconfig rotation, get a higher number; \`${BUILD_INFO_NAME}\` and the installers show it.` +
+    (supersedes === undefined ? '' : ` This build supersedes ${code(supersedes)}.`)
+  );
+}
+
+/**
+ * Generated notes of a release that was rebuilt in place, with the build line brought up to date
+ * (and naming the build it supersedes); undefined when there is nothing to change: the build is
+ * the same, or the body has no build line (a body someone wrote is never touched).
+ */
+export function withCurrentBuild(body: string, build: string): string | undefined {
+  const lines = body.split('\n');
+  const index = lines.findIndex((line) => line.startsWith('Build `'));
+  if (index === -1) return undefined;
+  const previous = /^Build `([^`]*)`/.exec(lines[index]!)?.[1];
+  if (previous === undefined || previous === shownName(build)) return undefined;
+  lines[index] = buildLine(build, `build ${previous}`);
+  return lines.join('\n');
+}
+
 export function releaseNotes(input: ReleaseNotesInput): string {
-  const repo = input.repository ?? '<owner>/<repo>';
+  const repo = ghRepo(input.repository ?? '<owner>/<repo>', input.serverUrl);
   const lines: string[] = [];
+  if (input.installers === true) lines.push(...quickInstall(input, repo));
+  lines.push(connectNeedsAdmin(new Set(input.archives.map((archive) => archive.os))), '');
   lines.push(
     `ktctl ${input.version}, built by ktctl-customize from kt-connect ${input.upstream.tag} (commit \`${input.upstream.commit}\`) with Go ${input.goVersion.replace(/^go/, '')}.`,
     '',
-    `Targets: ${input.archives.map((a) => targetId(a)).join(', ')}.`,
-    '',
   );
+  if (input.build !== undefined) lines.push(buildLine(input.build, input.supersedes), '');
+  lines.push(`Targets: ${input.archives.map((a) => targetId(a)).join(', ')}.`, '');
 
   lines.push('### What is embedded');
   if (input.kube === undefined) lines.push('- Kubeconfig: see the build jobs of this release.');
@@ -155,7 +243,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     );
   }
 
-  lines.push('### Install');
+  lines.push('### Install by hand');
   for (const [os, archives] of byOs) {
     const first = archives[0]!;
     const unpack = first.name.endsWith('.zip') ? `unzip ${first.name} ktctl` : `tar -xzf ${first.name} ktctl`;
@@ -164,8 +252,10 @@ export function releaseNotes(input: ReleaseNotesInput): string {
         `**Windows**: unpack and keep \`wintun.dll\` beside \`ktctl.exe\` (ktctl needs it), then add the folder to PATH:`,
         '',
         '```powershell',
-        `Expand-Archive ${first.name} -DestinationPath $env:LOCALAPPDATA\\ktctl`,
-        '[Environment]::SetEnvironmentVariable("Path", "$env:Path;$env:LOCALAPPDATA\\ktctl", "User")',
+        `Expand-Archive ${first.name} -DestinationPath $env:LOCALAPPDATA\\Programs\\ktctl`,
+        '# the USER path, read from the user scope ($env:Path also holds the machine path)',
+        "$userPath = [Environment]::GetEnvironmentVariable('Path', 'User')",
+        "[Environment]::SetEnvironmentVariable('Path', ((@($userPath, \"$env:LOCALAPPDATA\\Programs\\ktctl\") | Where-Object { $_ }) -join ';'), 'User')",
         '```',
         '',
       );

@@ -57,7 +57,7 @@ describe('publishing releases', { concurrency: false }, () => {
     assert.equal(release!.targetCommitish, SHA);
     assert.deepEqual(
       release!.assets.map((a) => a.name).sort(),
-      [...ARCHIVES, 'build-info.json', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort(),
+      [...ARCHIVES, 'build-info.json', 'install.ps1', 'install.sh', 'ktctl_0.3.7_checksums.txt', 'ktctl_0.3.7_sbom.spdx.json'].sort(),
     );
     assert.equal(run.outputs['skipped'], 'false');
     assert.equal(run.outputs['release-id'], String(release!.id));

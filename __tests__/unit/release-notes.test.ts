@@ -112,3 +112,44 @@ test('release-body / release-body-file: one of them, within GitHub limit', async
   rejects({ 'release-body': 'a', 'release-body-file': 'b.md' }, 'release-body');
   rejects({ 'release-body': 'x'.repeat(125001) }, 'release-body');
 });
+
+test('with the installers on the release, the notes start with the one-line install per OS, then the manual way', () => {
+  const notes = releaseNotes({ ...INPUT, installers: true, build: '42.2', supersedes: 'build 42.1' });
+  assert.ok(notes.startsWith('### Install in one line\n'));
+  const sh = notes.indexOf('gh release download ktctl-v0.3.7 -R acme/ktctl -p install.sh -O - | sh');
+  const ps = notes.indexOf(
+    'gh release download ktctl-v0.3.7 -R acme/ktctl -p install.ps1 -D $env:TEMP --clobber; powershell -NoProfile -ExecutionPolicy Bypass -File $env:TEMP\\install.ps1',
+  );
+  assert.ok(sh > 0 && ps > sh, 'both one-liners');
+  assert.ok(ps < notes.indexOf('### Download'), 'before the manual way');
+  assert.ok(notes.includes('`--check` only reports (exit status 0: up to date, 10: an update is available)'));
+  assert.ok(notes.includes('Build `42.2`'));
+  assert.ok(notes.includes('This build supersedes `build 42.1`.'));
+  // GitHub Enterprise Server: gh needs the host in -R
+  assert.ok(releaseNotes({ ...INPUT, installers: true, serverUrl: 'https://ghe.example.com' }).includes('-R ghe.example.com/acme/ktctl -p install.sh'));
+  // without installers (a run that does not publish) the notes do not offer them
+  assert.ok(!releaseNotes(INPUT).includes('install.sh'));
+});
+
+test('the notes say ktctl connect needs root or Administrator, and the Windows PATH step keeps to the user scope', () => {
+  const notes = releaseNotes(INPUT);
+  assert.ok(notes.includes('`ktctl connect` needs root on Linux and macOS (`sudo ktctl connect`) and Administrator on Windows'));
+  const linuxOnly = releaseNotes({ ...INPUT, archives: [INPUT.archives[0]!] });
+  assert.ok(linuxOnly.includes('`ktctl connect` needs root on Linux and macOS (`sudo ktctl connect`): '));
+  const pathLines = notes.split('\n').filter((line) => line.includes('SetEnvironmentVariable'));
+  assert.equal(pathLines.length, 1);
+  assert.ok(!/\$env:Path/i.test(pathLines[0]!), 'the machine PATH is not copied into the user PATH');
+  assert.ok(notes.includes("$userPath = [Environment]::GetEnvironmentVariable('Path', 'User')"));
+});
+
+test('a rebuild in place brings only the build line of generated notes up to date', async () => {
+  const { withCurrentBuild } = await import('../../src/release-notes.js');
+  const first = releaseNotes({ ...INPUT, installers: true, build: '7.1' });
+  const next = withCurrentBuild(first, '8.1');
+  assert.ok(next !== undefined);
+  assert.ok(next.includes('Build `8.1`') && next.includes('This build supersedes `build 7.1`.'));
+  assert.ok(!next.includes('Build `7.1`'));
+  assert.equal(next.split('\n').length, first.split('\n').length, 'one line replaced, nothing else');
+  assert.equal(withCurrentBuild(first, '7.1'), undefined, 'the same build: nothing to change');
+  assert.equal(withCurrentBuild('Internal build, see the wiki.\nBuilt by us.', '8.1'), undefined, 'a body someone wrote is left alone');
+});

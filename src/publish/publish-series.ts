@@ -13,7 +13,7 @@ import type { Log } from '../log.js';
 import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../release-files.js';
 import { isBurnedTag, isImmutableRefusal, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { ImmutableReleaseError, publishRelease, type PublishTiming } from './publish-release.js';
-import { digestHex, resultOf, type PublishRequest, type PublishResult } from './request.js';
+import { digestHex, resultOf, type PublishRequest, type PublishResult, type ReleaseFile } from './request.js';
 import { SERIES_SEPARATOR, seriesNumber, seriesTag, targetOf, type Series, type SeriesTarget } from './series.js';
 import { parseDigests, supersedeNote, supersedeReasons, type BuildDigests } from './supersede.js';
 
@@ -77,6 +77,8 @@ export interface SeriesOptions {
   readonly userBody?: string;
   /** The notes of a new release under `tag` (they name it); undefined: request.body. */
   readonly bodyFor?: (tag: string) => string;
+  /** Files that name the release they are on (the installers), made for the tag actually used. */
+  readonly filesFor?: (tag: string) => Promise<readonly ReleaseFile[]>;
 }
 
 export interface SeriesResult extends PublishResult {
@@ -134,7 +136,8 @@ async function publishTarget(client: ReleaseClient, request: PublishRequest, tar
   }
   const withNote = (body: string): string => (note === undefined ? body : `${note}\n\n${body}`);
   const body = withNote(options.bodyFor?.(target.tag) ?? request.body);
-  const result = await publishRelease(client, { ...request, tag: target.tag, body, makeLatest }, log, options.timing);
+  const archives = [...request.archives, ...((await options.filesFor?.(target.tag)) ?? [])];
+  const result = await publishRelease(client, { ...request, archives, tag: target.tag, body, makeLatest }, log, options.timing);
   // a body the user gave replaces an existing release's body too; generated notes only fill a new release
   if (options.userBody !== undefined) await client.updateRelease(result.releaseId, { body: withNote(options.userBody) });
   return { ...result, supersedes: superseded?.tagName };

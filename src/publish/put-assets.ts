@@ -109,7 +109,7 @@ async function sharedTexts(
   const steady = new Map([...entries].filter(([name]) => !changing.has(name)));
   return new Map([
     [request.checksumsName, { current: checksums, interim: renderChecksums(steady), final: renderChecksums(entries) }],
-    [BUILD_INFO_NAME, { current: buildInfo, interim: renderBuildInfo(steady), final: renderBuildInfo(entries) }],
+    [BUILD_INFO_NAME, { current: buildInfo, interim: renderBuildInfo(steady, request.build), final: renderBuildInfo(entries, request.build) }],
   ]);
 }
 

@@ -43,6 +43,8 @@ export interface PublishRequest extends ReleaseSettings {
   readonly checksumsName: string;
   /** GitHub's make_latest when this run publishes a draft; undefined: GitHub's default (latest). */
   readonly makeLatest?: 'true' | 'false';
+  /** The build number build-info.json records (src/build-number.ts); undefined: none. */
+  readonly build?: string | undefined;
 }
 
 export interface PublishedAsset {
