@@ -36,7 +36,8 @@ import {
 import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
-import { kubeconfigSummary, releaseNotes } from './release-notes.js';
+import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './published-text.js';
+import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
@@ -91,14 +92,21 @@ export async function run(): Promise<void> {
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
+    // what the log masks, no text the action publishes or writes may hold (published-text.ts)
+    armPublishedTextGuard(publishedTextGuardFor(readInput, inputs));
+    // read and checked before anything is downloaded: a bad body fails the run at once
+    const body = publishing.publish ? await readReleaseBody(publishing.releaseBody, workspace) : undefined;
+    if (body !== undefined)
+      checkGivenText(publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body', body);
+    if (publishing.releaseName !== undefined) checkGivenText('release-name', publishing.releaseName);
     // the archives carry the credentials: no upload of any kind to a public repository
-    const client = publishing.publish || publishing.uploadArtifact ? releaseClientFor(publishing, actionsLog) : undefined;
+    const client = publishing.publish || publishing.uploadArtifact ? guardedReleaseClient(releaseClientFor(publishing, actionsLog)) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
 
     if (publishing.mode === 'publish') {
-      await publishCollected(publishing, client!);
+      await publishCollected(publishing, client!, body);
     } else {
-      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client);
+      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client, body);
     }
   } catch (error) {
     // every stage shows URLs redacted already; this holds for any message that slipped through
@@ -106,34 +114,57 @@ export async function run(): Promise<void> {
   }
 }
 
-/** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
-async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
-  // read first: a missing body file fails the run before anything is built
-  const body = publishing.publish ? await readReleaseBody(publishing.releaseBody) : undefined;
+/** The guard of published text: both configs as given and as decoded; the kubeconfig's context and namespace are shown on purpose. */
+function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): PublishedTextGuard {
+  const kube = kubeconfigSummary(inputs.configs.kubeconfig);
+  const shown = [kube.context, kube.namespace].filter((name) => name !== undefined).flatMap((name) => [name, shownName(name)]);
+  return PublishedTextGuard.forConfigs(
+    [
+      { name: 'kubeconfig', text: read('kubeconfig') },
+      { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+      { name: 'kt-config', text: read('kt-config') },
+      { name: 'kt-config', text: inputs.configs.ktConfig },
+    ],
+    shown,
+  );
+}
+
+/**
+ * Modes `all` and `build`: skip when the release already holds this build, else build, then
+ * publish or upload. `body`: the release body the user gave, read and checked already.
+ */
+async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined, body: string | undefined): Promise<void> {
   const upstream = await resolveUpstreamTag(given, actionsLog);
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
   core.saveState(VERSION_STATE, plan.version); // the post step needs it to know that kt config
   const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
   const tag = releaseTagFor(publishing, upstream.tag);
-  core.setOutput('fingerprint', fingerprint);
-  core.setOutput('version', plan.version);
-  core.setOutput('upstream-tag', upstream.tag);
+  setCheckedOutput('fingerprint', fingerprint);
+  setCheckedOutput('version', plan.version);
+  setCheckedOutput('upstream-tag', upstream.tag);
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
     const check = await actionsLog.group(`Compare with release ${tag}`, () =>
       checkUnchanged(client, unchangedQueryFor(publishing, tag, plan, fingerprint), actionsLog),
     );
     if (check.unchanged) {
-      core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
-      core.setOutput('skipped', 'true');
+      core.info(`Release ${tag} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to build.`);
+      // a given body replaces the release's body on every run, a skipped one too (README: release-body)
+      if (body !== undefined) {
+        await client.updateRelease(check.result.releaseId, { body });
+        core.info(
+          `Applied the given release body (${publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body'}) to release ${tag}.`,
+        );
+      }
+      setCheckedOutput('skipped', 'true');
       setReleaseOutputs(check.result);
-      core.setOutput('assets', JSON.stringify(check.result.assets));
+      setCheckedOutput('assets', JSON.stringify(check.result.assets));
       return;
     }
     core.info(`Building: ${check.reason}.`);
   }
-  core.setOutput('skipped', 'false');
+  setCheckedOutput('skipped', 'false');
 
   let result: BuildResult;
   try {
@@ -168,6 +199,8 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;
+    // checked before any GitHub call that writes: a refused text leaves the release as it was
+    publishedText('release notes', body ?? generated);
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
       const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
       // a body the user gave replaces an existing release's body too; generated notes only fill a new release
@@ -196,8 +229,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
 }
 
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
-async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
-  const body = await readReleaseBody(publishing.releaseBody);
+async function publishCollected(publishing: PublishInputs, client: ReleaseClient, body: string | undefined): Promise<void> {
   const destination = path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-customize-artifacts');
   // Every manifest is validated in full here, before anything is written to the release.
   const collected = await actionsLog.group('Download the build jobs’ artifacts', () =>
@@ -209,8 +241,8 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
-  core.setOutput('skipped', 'false');
-  core.setOutput('fingerprint', collected.fingerprint);
+  setCheckedOutput('skipped', 'false');
+  setCheckedOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
   const sbomFile =
     collected.sbom === undefined
@@ -238,6 +270,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
+  publishedText('release notes', body ?? generated);
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {
     const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
     if (body !== undefined) await client.updateRelease(release.releaseId, { body });
@@ -245,7 +278,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   });
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
-  await writeFile(checksumsFile, checksumsText(collected.assets));
+  await writeFile(checksumsFile, publishedText('checksums file', checksumsText(collected.assets)));
   await report({ ...collected, checksumsFile, sbomFile, imagesFile }, published, notes);
 }
 

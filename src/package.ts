@@ -1,6 +1,7 @@
 // Packs each binary (and wintun.dll for Windows) into its archive, writes the checksums
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
+import { publishedText } from './published-text.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
@@ -51,7 +52,7 @@ export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): P
     }),
   );
   const stagedChecksums = path.join(inputs.stagingDir, plan.checksumsName);
-  await writeFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))));
+  await writeFile(stagedChecksums, publishedText('checksums file', checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 })))));
 
   // no write in output-dir follows a link, on one file system or two
   await makeFolderWithoutLinks(inputs.outputDir);
