@@ -199,8 +199,8 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;
-    // checked before any GitHub call that writes: a refused text leaves the release as it was
-    publishedText('release notes', body ?? generated);
+    // checked before any GitHub call that writes: a refused text leaves the release as it was (the summary shows the notes too)
+    checkReleaseText(tag, generated, body);
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
       const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
       // a body the user gave replaces an existing release's body too; generated notes only fill a new release
@@ -226,6 +226,13 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     );
   }
   await report(result, published, notes);
+}
+
+/** The release's tag, its generated notes and a given body, checked before anything is written to GitHub. */
+function checkReleaseText(tag: string, generated: string, body: string | undefined): void {
+  publishedText('release tag', tag);
+  publishedText('release notes', generated);
+  if (body !== undefined) publishedText('release body', body);
 }
 
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
@@ -270,7 +277,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
-  publishedText('release notes', body ?? generated);
+  checkReleaseText(tag, generated, body);
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {
     const release = await publishRelease(client, { ...request, body: body ?? generated }, actionsLog);
     if (body !== undefined) await client.updateRelease(release.releaseId, { body });

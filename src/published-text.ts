@@ -225,7 +225,10 @@ export function guardedReleaseClient(client: ReleaseClient): ReleaseClient {
     getRepository: () => client.getRepository(),
     getReleaseByTag: (tag) => client.getReleaseByTag(tag),
     listRecentReleases: () => client.listRecentReleases(),
-    createRelease: (release: NewRelease): Promise<ReleaseInfo> => client.createRelease(checkRelease(release)),
+    createRelease: (release: NewRelease): Promise<ReleaseInfo> => {
+      publishedText('release tag', release.tag);
+      return client.createRelease(checkRelease(release));
+    },
     updateRelease: (id: number, patch: ReleasePatch): Promise<ReleaseInfo> => client.updateRelease(id, checkRelease(patch)),
     deleteRelease: (id) => client.deleteRelease(id),
     listAssets: (id) => client.listAssets(id),
@@ -238,6 +241,6 @@ export function guardedReleaseClient(client: ReleaseClient): ReleaseClient {
     deleteAsset: (id) => client.deleteAsset(id),
     downloadAsset: (id) => client.downloadAsset(id),
     getTagRef: (tag) => client.getTagRef(tag),
-    createTagRef: (tag, sha) => client.createTagRef(tag, sha),
+    createTagRef: (tag, sha) => client.createTagRef(publishedText('release tag', tag), sha),
   };
 }
