@@ -9,6 +9,7 @@ import { ACTION_VERSION } from './about.js';
 import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
 import { parseBuildInputs } from './inputs.js';
+import { armPublishedTextGuard, PublishedTextGuard } from './published-text.js';
 import { consoleLog } from './log.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
 import { stopOnSignals } from './stop.js';
@@ -130,6 +131,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         process.cwd(),
       ),
       process.cwd(),
+    );
+    // the files written beside the archives hold no piece of the configs, as in the action (published-text.ts)
+    armPublishedTextGuard(
+      PublishedTextGuard.forConfigs([
+        { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+        { name: 'kt-config', text: inputs.configs.ktConfig },
+      ]),
     );
     // @actions/tool-cache keeps tools and downloads where a runner would; give it a home here
     process.env['RUNNER_TOOL_CACHE'] ||= path.join(home, '.cache', 'ktctl-customize', 'tools');

@@ -14,6 +14,8 @@ import { InputError } from './errors.js';
 import { insertSettings, UneditableError, type NewSetting } from './kt-config-edit.js';
 import { writeWithoutFollowing } from './output-folder.js';
 import { printable } from './redact.js';
+import { IMAGES_FILE } from './reserved-names.js';
+import { publishedText } from './published-text.js';
 import { deref, findPair, parseSecretYaml } from './validate/secret-yaml.js';
 
 /** Upstream's image names: the registry path changes, these names and the tags do not. */
@@ -273,11 +275,19 @@ export function imagesText(images: readonly MirrorImage[]): string {
   return images.map((image) => `${image.source} ${image.target}\n`).join('');
 }
 
-export const IMAGES_FILE = 'images.txt';
+export { IMAGES_FILE };
 
 /** images.txt in `folder`, written whole or not at all, never through a link. */
 export async function writeImagesFile(folder: string, images: readonly MirrorImage[]): Promise<string> {
   const file = path.join(folder, IMAGES_FILE);
-  await writeWithoutFollowing(file, imagesText(images));
+  // the list names the registry the images go to, on purpose: only other parts of the configs are refused
+  await writeWithoutFollowing(
+    file,
+    publishedText(
+      'images list',
+      imagesText(images),
+      images.flatMap((image) => [image.source, image.target]),
+    ),
+  );
   return file;
 }

@@ -189,7 +189,7 @@ export function decodeConfig(name: string, value: string): string | undefined {
 export function parseBuildInputs(read: InputReader, context: InputContext, cpus: number): BuildInputs {
   const input = withDefaults(read);
   const assetNameTemplate = input('asset-name-template').trim();
-  checkNameTemplate(assetNameTemplate);
+  checkNameTemplate(assetNameTemplate, parseVersion(read('version')));
   return {
     configs: {
       kubeconfig: decodeConfig('kubeconfig', read('kubeconfig')),

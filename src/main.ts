@@ -41,7 +41,8 @@ import {
 import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
 import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
-import { kubeconfigSummary, releaseNotes } from './release-notes.js';
+import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './published-text.js';
+import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
@@ -100,14 +101,21 @@ export async function run(): Promise<void> {
     for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
+    // what the log masks, no text the action publishes or writes may hold (published-text.ts)
+    armPublishedTextGuard(publishedTextGuardFor(readInput, inputs));
+    // read and checked before anything is downloaded: a bad body fails the run at once
+    const body = publishing.publish ? await readReleaseBody(publishing.releaseBody, workspace) : undefined;
+    if (body !== undefined)
+      checkGivenText(publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body', body);
+    if (publishing.releaseName !== undefined) checkGivenText('release-name', publishing.releaseName);
     // the archives carry the credentials: no upload of any kind to a public repository
-    const client = publishing.publish || publishing.uploadArtifact ? releaseClientFor(publishing, actionsLog) : undefined;
+    const client = publishing.publish || publishing.uploadArtifact ? guardedReleaseClient(releaseClientFor(publishing, actionsLog)) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
 
     if (publishing.mode === 'publish') {
-      await publishCollected(publishing, client!);
+      await publishCollected(publishing, client!, body);
     } else {
-      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client);
+      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client, body);
     }
   } catch (error) {
     // every stage shows URLs redacted already; this holds for any message that slipped through
@@ -115,10 +123,26 @@ export async function run(): Promise<void> {
   }
 }
 
-/** Modes `all` and `build`: skip when the release already holds this build, else build, then publish or upload. */
-async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
-  // read first: a missing body file fails the run before anything is built
-  const body = publishing.publish ? await readReleaseBody(publishing.releaseBody) : undefined;
+/** The guard of published text: both configs as given and as decoded; the kubeconfig's context and namespace are shown on purpose. */
+function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): PublishedTextGuard {
+  const kube = kubeconfigSummary(inputs.configs.kubeconfig);
+  const shown = [kube.context, kube.namespace].filter((name) => name !== undefined).flatMap((name) => [name, shownName(name)]);
+  return PublishedTextGuard.forConfigs(
+    [
+      { name: 'kubeconfig', text: read('kubeconfig') },
+      { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+      { name: 'kt-config', text: read('kt-config') },
+      { name: 'kt-config', text: inputs.configs.ktConfig },
+    ],
+    shown,
+  );
+}
+
+/**
+ * Modes `all` and `build`: skip when the release already holds this build, else build, then
+ * publish or upload. `body`: the release body the user gave, read and checked already.
+ */
+async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined, body: string | undefined): Promise<void> {
   const upstream = await resolveUpstreamTag(given, actionsLog);
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
@@ -126,10 +150,10 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   const parts = fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION);
   const fingerprint = computeFingerprint(parts);
   const tag = releaseTagFor(publishing, upstream.tag);
-  core.setOutput('release-tag', tag); // the tag a release would have; publishing says which it got
-  core.setOutput('fingerprint', fingerprint);
-  core.setOutput('version', plan.version);
-  core.setOutput('upstream-tag', upstream.tag);
+  setCheckedOutput('release-tag', tag); // the tag a release would have; publishing says which it got
+  setCheckedOutput('fingerprint', fingerprint);
+  setCheckedOutput('version', plan.version);
+  setCheckedOutput('upstream-tag', upstream.tag);
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
     // with immutable releases, rebuilds are <tag>-build.<n> (publish-series.ts): compare with the newest
@@ -138,16 +162,23 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
       checkUnchanged(client, unchangedQueryFor(publishing, current, plan, fingerprint), actionsLog),
     );
     if (check.unchanged) {
-      core.info(`Release ${current} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to do.`);
-      core.setOutput('skipped', 'true');
-      core.setOutput('release-tag', current);
+      core.info(`Release ${current} already holds this exact build (fingerprint ${fingerprint.slice(0, 12)}): nothing to build.`);
+      // a given body replaces the release's body on every run, a skipped one too (README: release-body)
+      if (body !== undefined) {
+        await client.updateRelease(check.result.releaseId, { body });
+        core.info(
+          `Applied the given release body (${publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body'}) to release ${current}.`,
+        );
+      }
+      setCheckedOutput('skipped', 'true');
+      setCheckedOutput('release-tag', current);
       setReleaseOutputs(check.result);
-      core.setOutput('assets', JSON.stringify(check.result.assets));
+      setCheckedOutput('assets', JSON.stringify(check.result.assets));
       return;
     }
     core.info(`Building: ${check.reason}.`);
   }
-  core.setOutput('skipped', 'false');
+  setCheckedOutput('skipped', 'false');
 
   const build = buildNumber(process.env);
   let result: BuildResult;
@@ -207,6 +238,8 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const generated = (releaseTag: string): string =>
       `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, result).body}\n${digestsMarker(digests)}\n`;
     // a body the user gave replaces an existing release's body too; generated notes only fill a new release
+    // checked before any GitHub call that writes: a refused text leaves the release as it was (the summary shows the notes too)
+    checkReleaseText(tag, generated(tag), body);
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
       const release = await publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
         digests,
@@ -239,9 +272,15 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   await report(result, published, notes);
 }
 
+/** The release's tag, its generated notes and a given body, checked before anything is written to GitHub. */
+function checkReleaseText(tag: string, generated: string, body: string | undefined): void {
+  publishedText('release tag', tag);
+  publishedText('release notes', generated);
+  if (body !== undefined) publishedText('release body', body);
+}
+
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */
-async function publishCollected(publishing: PublishInputs, client: ReleaseClient): Promise<void> {
-  const body = await readReleaseBody(publishing.releaseBody);
+async function publishCollected(publishing: PublishInputs, client: ReleaseClient, body: string | undefined): Promise<void> {
   // a fresh folder, 0700: nothing planted in RUNNER_TEMP beforehand is written through or read
   const destination = await mkdtemp(path.join(process.env['RUNNER_TEMP'] || os.tmpdir(), 'ktctl-artifacts-'));
   // Every manifest is validated in full here, before anything is written to the release.
@@ -254,10 +293,10 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     );
   }
   const tag = releaseTagFor(publishing, collected.upstream.tag);
-  core.setOutput('release-tag', tag);
+  setCheckedOutput('release-tag', tag);
   const build = buildNumber(process.env);
-  core.setOutput('skipped', 'false');
-  core.setOutput('fingerprint', collected.fingerprint);
+  setCheckedOutput('skipped', 'false');
+  setCheckedOutput('fingerprint', collected.fingerprint);
   // one SBOM for every job's targets, from the modules their manifests list
   const sbomFile =
     collected.sbom === undefined
@@ -307,6 +346,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = (releaseTag: string): string =>
     `${withReleaseNotes({ ...request, body: notesFor(releaseTag) }, { imagesFile }).body}\n${digestsMarker(digests)}\n`;
+  checkReleaseText(tag, generated(tag), body);
   const published = await actionsLog.group(`Publish release ${tag}`, () =>
     publishSeries(client, { ...request, body: body ?? generated(tag) }, actionsLog, {
       digests,
@@ -318,7 +358,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
   const notes = notesFor(published.tag);
   // one checksums file for the archives of every build job (its name was checked with the manifest)
   const checksumsFile = path.join(destination, collected.checksumsName);
-  await writeWithoutFollowing(checksumsFile, checksumsText(collected.assets));
+  await writeWithoutFollowing(checksumsFile, publishedText('checksums file', checksumsText(collected.assets)));
   await report({ ...collected, checksumsFile, sbomFile, imagesFile }, published, notes);
 }
 

@@ -2,6 +2,7 @@
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
 import path from 'node:path';
+import { publishedText } from './published-text.js';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from './model.js';
 import { checksumsText } from './release-files.js';
@@ -51,7 +52,11 @@ export async function packageArchives(plan: BuildPlan, inputs: PackageInputs): P
     }),
   );
   const stagedChecksums = path.join(inputs.stagingDir, plan.checksumsName);
-  await writePrivateFile(stagedChecksums, checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 }))), PUBLIC_FILE_MODE);
+  await writePrivateFile(
+    stagedChecksums,
+    publishedText('checksums file', checksumsText(staged.map((s) => ({ name: s.target.archiveName, sha256: s.sha256 })))),
+    PUBLIC_FILE_MODE,
+  );
 
   // no write in output-dir follows a link, on one file system or two
   await makeFolderWithoutLinks(inputs.outputDir);

@@ -2,13 +2,18 @@
 import { InputError } from './errors.js';
 import type { ArchiveFormat, ArchiveFormatChoice, BuildPlan, Target, TargetPlan, UpstreamRelease } from './model.js';
 import { printable } from './redact.js';
-import { targetFacts } from './targets.js';
+import { checksumsNameFor, reservedNameKind } from './reserved-names.js';
+import { SUPPORTED_TARGETS, targetFacts } from './targets.js';
 
 const PLACEHOLDERS = ['version', 'tag', 'os', 'arch', 'Os', 'Arch'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
-/** Checks a name template before any build: only known placeholders, a name that is one file, unique per target. */
-export function checkNameTemplate(template: string): void {
+/**
+ * Checks a name template before any build: only known placeholders, a name that is one file,
+ * unique per target, and never one of the action's own names (reserved-names.ts). `version` is
+ * the version input when given; a {version} or {tag} not known yet is checked again by planBuild.
+ */
+export function checkNameTemplate(template: string, version = ''): void {
   const fail = (detail: string): never => {
     throw new InputError('asset-name-template', detail);
   };
@@ -24,6 +29,21 @@ export function checkNameTemplate(template: string): void {
   }
   if (!/\{(os|Os)\}/.test(template) || !/\{(arch|Arch)\}/.test(template)) {
     fail('must contain {os} or {Os} and {arch} or {Arch}, or two targets would get the same archive name.');
+  }
+  // a placeholder not known yet stands as a character no reserved name holds: only what is known can collide now
+  for (const target of SUPPORTED_TARGETS) checkArchiveNames(template, assetBaseName(template, version === '' ? '\0' : version, '\0', target));
+}
+
+/** Every archive name a base name can give (one per format): none may be one of the action's own. */
+function checkArchiveNames(template: string, base: string): void {
+  for (const name of [`${base}.zip`, `${base}.tar.gz`]) {
+    const kind = reservedNameKind(name);
+    if (kind !== undefined) {
+      throw new InputError(
+        'asset-name-template',
+        `'${printable(template)}' gives archives a name the action keeps for its own ${kind} (${printable(name.replace(/\0/g, '…'))}); start it with something else, such as the default ktctl_{version}_{Os}_{Arch}.`,
+      );
+    }
   }
 }
 
@@ -60,6 +80,7 @@ export interface PlanInputs {
 
 export function planBuild(inputs: PlanInputs, upstream: UpstreamRelease): BuildPlan {
   const version = inputs.version === '' ? defaultVersion(upstream.tag) : inputs.version;
+  for (const target of inputs.targets) checkArchiveNames(inputs.assetNameTemplate, assetBaseName(inputs.assetNameTemplate, version, upstream.tag, target));
   const targets = inputs.targets.map((target): TargetPlan => {
     const facts = targetFacts(target);
     const archiveFormat = archiveFormatFor(inputs.archiveFormat, target);
@@ -72,5 +93,5 @@ export function planBuild(inputs: PlanInputs, upstream: UpstreamRelease): BuildP
       archiveName: `${assetBaseName(inputs.assetNameTemplate, version, upstream.tag, target)}.${archiveFormat}`,
     };
   });
-  return { version, upstream, targets, checksumsName: `ktctl_${version}_checksums.txt` };
+  return { version, upstream, targets, checksumsName: checksumsNameFor(version) };
 }

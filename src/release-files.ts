@@ -3,8 +3,8 @@
 // Both are pure text functions: packaging writes the checksums file next to the archives, and
 // publishing renders both from what is on the release and parses what an earlier run left there.
 
-/** The release asset that records which build made each archive (fingerprints and checksums, no secrets). */
-export const BUILD_INFO_NAME = 'build-info.json';
+// the release asset that records which build made each archive (fingerprints and checksums, no secrets)
+export { BUILD_INFO_NAME } from './reserved-names.js';
 
 /** What the two files say about one archive. */
 export interface LedgerEntry {

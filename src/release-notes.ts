@@ -85,6 +85,21 @@ export function kubeconfigSummary(kubeconfig: string | undefined): KubeconfigSum
 
 const OS_NAMES: Record<GoOs, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };
 
+/**
+ * Text from outside (a tag, a version, a Go version: inputs, or a build job's manifest) as plain
+ * Markdown text: HTML is written as entities, Markdown's punctuation is backslash-escaped. Letters,
+ * digits and `. - /` stay as they are, so `v0.3.7` reads `v0.3.7`.
+ */
+export function markdownText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').replace(/[&<>"]|[\\`*_{}[\]()#+!|~]/g, (char) => (/[&<>"]/.test(char) ? `&#${char.charCodeAt(0)};` : `\\${char}`));
+}
+
+/** One word for a shell command a developer copies: as it is when plain, else single-quoted for `sh` or PowerShell. */
+export function shellWord(text: string, os: GoOs): string {
+  if (/^[A-Za-z0-9._/+:@=-]+$/.test(text)) return text;
+  return os === 'windows' ? `'${text.replace(/'/g, "''")}'` : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
 function code(text: string): string {
   return `\`${shownName(text)}\``;
 }
@@ -171,7 +186,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
   if (input.installers === true) lines.push(...quickInstall(input, repo));
   lines.push(connectNeedsAdmin(new Set(input.archives.map((archive) => archive.os))), '');
   lines.push(
-    `ktctl ${input.version}, built by ktctl-customize from kt-connect ${input.upstream.tag} (commit \`${input.upstream.commit}\`) with Go ${input.goVersion.replace(/^go/, '')}.`,
+    `ktctl ${markdownText(input.version)}, built by ktctl-customize from kt-connect ${markdownText(input.upstream.tag)} (commit \`${shownName(input.upstream.commit)}\`) with Go ${markdownText(input.goVersion.replace(/^go/, ''))}.`,
     '',
   );
   if (input.build !== undefined) lines.push(buildLine(input.build, input.supersedes), '');
@@ -206,7 +221,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     const first = archives[0]!;
     lines.push(`**${OS_NAMES[os]}** (${archives.map((a) => `${targetId(a)}: \`${a.name}\``).join(', ')})`, '');
     lines.push(os === 'windows' ? '```powershell' : '```sh');
-    lines.push(`gh release download ${input.tag} --repo ${repo} --pattern '${first.name}' --pattern '${input.checksumsName}'`);
+    lines.push(`gh release download ${shellWord(input.tag, os)} --repo ${repo} --pattern '${first.name}' --pattern '${input.checksumsName}'`);
     lines.push('```', '');
   }
 
@@ -263,6 +278,6 @@ export function releaseNotes(input: ReleaseNotesInput): string {
       lines.push(`**${OS_NAMES[os]}**:`, '', '```sh', unpack, 'sudo install -m 0755 ktctl /usr/local/bin/ktctl', '```', '');
     }
   }
-  lines.push(`Then \`ktctl --version\` prints \`ktctl version ${input.version}\`.`, '');
+  lines.push(`Then \`ktctl --version\` prints \`ktctl version ${shownName(input.version)}\`.`, '');
   return lines.join('\n');
 }

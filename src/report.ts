@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import type { Asset, BuildResult, PatchFile } from './model.js';
 import type { PublishRequest } from './publish/request.js';
+import { publishedText, setCheckedOutput } from './published-text.js';
 
 export interface ReportedAsset extends Asset {
   /** Download address once published. */
@@ -10,13 +11,18 @@ export interface ReportedAsset extends Asset {
 }
 
 export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAsset[] = result.assets): void {
-  core.setOutput('version', result.version);
-  core.setOutput('upstream-tag', result.upstream.tag);
-  core.setOutput('go-version', result.goVersion);
-  core.setOutput('assets', JSON.stringify(assets));
-  core.setOutput('checksums-file', result.checksumsFile);
-  core.setOutput('sbom-file', result.sbomFile ?? '');
-  if (result.images !== undefined) core.setOutput('images', JSON.stringify(result.images));
+  setCheckedOutput('version', result.version);
+  setCheckedOutput('upstream-tag', result.upstream.tag);
+  setCheckedOutput('go-version', result.goVersion);
+  setCheckedOutput('assets', JSON.stringify(assets));
+  setCheckedOutput('checksums-file', result.checksumsFile);
+  setCheckedOutput('sbom-file', result.sbomFile ?? '');
+  if (result.images !== undefined)
+    setCheckedOutput(
+      'images',
+      JSON.stringify(result.images),
+      result.images.flatMap((image) => [image.source, image.target]),
+    );
 }
 
 /** Markdown lines naming each patch applied and its SHA-256; '' when none. */
@@ -36,9 +42,9 @@ export function withReleaseNotes(request: PublishRequest, result: Pick<BuildResu
 }
 
 export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string; tag: string }): void {
-  core.setOutput('release-id', String(release.releaseId));
-  core.setOutput('release-tag', release.tag);
-  core.setOutput('release-url', release.htmlUrl);
+  setCheckedOutput('release-id', String(release.releaseId));
+  setCheckedOutput('release-tag', release.tag);
+  setCheckedOutput('release-url', release.htmlUrl);
 }
 
 /** Text from inputs (a release tag, an archive name) placed in the summary's HTML. */
@@ -58,8 +64,8 @@ export async function writeSummary(
   notes?: string,
 ): Promise<void> {
   const summary = core.summary
-    .addHeading(`ktctl ${result.version}`, 2)
-    .addRaw(`Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`, true);
+    .addHeading(`ktctl ${html(result.version)}`, 2)
+    .addRaw(`Built from kt-connect ${html(result.upstream.tag)} (${html(result.upstream.commit.slice(0, 12))}) with Go ${html(result.goVersion)}.`, true);
   if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
   summary.addTable([
     [
@@ -70,9 +76,9 @@ export async function writeSummary(
     ],
     ...assets.map((asset) => [
       asset.url === undefined ? html(asset.name) : `<a href="${html(asset.url)}">${html(asset.name)}</a>`,
-      `${asset.os}/${asset.arch}`,
+      html(`${asset.os}/${asset.arch}`),
       humanSize(asset.size),
-      `<code>${asset.sha256}</code>`,
+      `<code>${html(asset.sha256)}</code>`,
     ]),
   ]);
   if (notes !== undefined) summary.addRaw(`\n${notes}\n`, true);
@@ -89,5 +95,7 @@ export async function writeSummary(
       true,
     );
   }
+  // the summary as it will be written, checked whole: its images line and notes are allowed what the release shows
+  publishedText('job summary', summary.stringify(), result.images?.map((image) => image.source) ?? []);
   await summary.write();
 }

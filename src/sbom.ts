@@ -19,10 +19,10 @@ import type { Target } from './model.js';
 import { targetId } from './targets.js';
 import type { GoBuildInfo, GoModule } from './verify/index.js';
 import { writeWithoutFollowing } from './output-folder.js';
+import { sbomNameFor } from './reserved-names.js';
+import { publishedText } from './published-text.js';
 
-export function sbomNameFor(version: string): string {
-  return `ktctl_${version}_sbom.spdx.json`;
-}
+export { sbomNameFor };
 
 export interface SbomTarget {
   readonly target: Target;
@@ -255,6 +255,6 @@ export function sbomText(input: SbomInput): string {
 /** Writes the SBOM into the output folder; returns its path. */
 export async function writeSbom(outputDir: string, input: SbomInput): Promise<string> {
   const file = path.join(outputDir, sbomNameFor(input.version));
-  await writeWithoutFollowing(file, sbomText(input)); // output-dir: never through a link
+  await writeWithoutFollowing(file, publishedText('SBOM', sbomText(input))); // output-dir: never through a link
   return file;
 }

@@ -77,7 +77,11 @@ export function newestFirst(tags: readonly string[]): string[] {
   });
 }
 
-/** The `go` directive of a go.mod: `go 1.18` gives `1.18`. */
+/**
+ * The `go` directive of a go.mod as written: `go 1.18` gives `1.18`, `go 1.26rc1` gives `1.26rc1`
+ * (go.mod allows prereleases since Go 1.21). What it asks for is judged by goSpecFor, so a line
+ * that is there but not a release is reported as such, never as a missing line.
+ */
 export function parseGoDirective(goMod: string): string | undefined {
-  return /^go\s+(\d+\.\d+(?:\.\d+)?)\s*(?:\/\/.*)?$/m.exec(goMod)?.[1];
+  return /^go[ \t]+([^\s/]{1,64})[ \t]*(?:\/\/.*)?\r?$/m.exec(goMod)?.[1];
 }

@@ -124,7 +124,7 @@ const upload = (store: ArtifactStore, job: { build: BuildResult; fingerprint: st
       prefix: 'ktctl-archives',
       build: job.build,
       fingerprint: job.fingerprint,
-      checksumsName: 'ktctl_0.3.7_checksums.txt',
+      checksumsName: `ktctl_${job.build.version}_checksums.txt`,
       retentionDays: 3,
       serverUrl: 'https://github.com',
       ghes: false,

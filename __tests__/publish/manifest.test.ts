@@ -1,10 +1,12 @@
 // mode: publish trusts nothing in the build jobs' artifacts: a hostile or damaged manifest fails
 // with an error naming the artifact before anything is written, on GitHub or on the release.
 import assert from 'node:assert/strict';
-import { cp, mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { downloadBuildArtifacts, MANIFEST_NAME, publishRelease, type ArtifactStore, type BuildManifest } from '../../src/publish/index.js';
+import { releaseNotes } from '../../src/release-notes.js';
+import { writeSummary } from '../../src/report.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 
 const ARTIFACT = 'ktctl-archives-linux-amd64';
@@ -108,8 +110,30 @@ const CASES: ReadonlyArray<{
   {
     label: 'a checksums name with a path',
     change: (m) => void (m.checksumsName = '../../checksums.txt'),
-    error: /names the checksums file with something that is not a plain file name/,
+    error: /names the checksums file with something other than ktctl_0\.3\.7_checksums\.txt/,
   },
+  { label: 'an archive named images.txt', change: (m) => void (m.assets[0]!.name = 'images.txt'), error: /a name the action uses itself/ },
+  { label: 'an archive named like the SBOM', change: (m) => void (m.assets[0]!.name = 'ktctl_0.3.7_sbom.spdx.json'), error: /a name the action uses itself/ },
+  { label: 'an archive named install.sh', change: (m) => void (m.assets[0]!.name = 'install.sh'), error: /a name the action uses itself/ },
+  {
+    label: 'an upstream tag with HTML in it (git allows < and >, not a space)',
+    change: (m) => void (m.upstream.tag = 'v0.3.7<img src=x onerror=alert(1)>'),
+    error: /upstream tag that is not a tag name git allows/,
+  },
+  { label: "an upstream tag with '..'", change: (m) => void (m.upstream.tag = 'v0..3'), error: /upstream tag that is not a tag name git allows/ },
+  { label: 'an upstream tag ending in .lock', change: (m) => void (m.upstream.tag = 'v0.3.7.lock'), error: /upstream tag that is not a tag name git allows/ },
+  {
+    label: 'an upstream tag with a line break',
+    change: (m) => void (m.upstream.tag = 'v0.3.7\n# Pwned'),
+    error: /upstream tag that is not a tag name git allows/,
+  },
+  {
+    label: 'a Go version with Markdown in it',
+    change: (m) => void (m.goVersion = '1.19.13 [click](https://evil.example)'),
+    error: /Go version that is not one go\.dev publishes/,
+  },
+  { label: 'a Go version with HTML in it', change: (m) => void (m.goVersion = '<b>1.19</b>'), error: /Go version that is not one go\.dev publishes/ },
+  { label: 'a Go version that is a word', change: (m) => void (m.goVersion = 'latest'), error: /Go version that is not one go\.dev publishes/ },
   { label: 'a checksums name that is build-info.json', change: (m) => void (m.checksumsName = 'build-info.json'), error: /checksums file/ },
   { label: 'a short fingerprint', change: (m) => void (m.fingerprint = 'abc'), error: /fingerprint that is not a SHA-256/ },
   { label: 'a fingerprint with a line break', change: (m) => void (m.fingerprint = `${'f'.repeat(64)}\n`), error: /fingerprint that is not a SHA-256/ },
@@ -215,5 +239,52 @@ test('the unchanged manifest passes (the cases above differ from it in one thing
     const result = await publishRelease(clientFor(server, log), publishRequest(collected.files, { checksumsName: collected.checksumsName }), log, fastTiming);
     assert.equal(result.draft, false);
     assert.ok(server.releaseViews()[0]?.assets.some((asset) => asset.name === NAME));
+  });
+});
+
+test('a tag git allows but full of HTML, from a manifest, reaches the release notes and the job summary escaped; unknown fields go no further', async () => {
+  await withServer({}, async (server, dir) => {
+    const { folder, manifest } = await goodArtifact(dir);
+    manifest.upstream.tag = 'v0.3.7<img/src=x/onerror=alert(1)>';
+    manifest.goVersion = 'go1.21rc2';
+    (manifest.upstream as Record<string, unknown>)['note'] = '<script>alert(2)</script>';
+    (manifest.assets[0] as Record<string, unknown>)['url'] = 'javascript:alert(3)';
+    await writeFile(path.join(folder, MANIFEST_NAME), JSON.stringify(manifest));
+    const log = memoryLog();
+    const collected = await downloadBuildArtifacts(oneArtifact(folder), { prefix: 'ktctl-archives', destination: path.join(dir, 'download') }, log);
+    assert.ok(collected);
+    assert.deepEqual(Object.keys(collected.upstream).sort(), ['commit', 'tag']);
+    assert.ok(!JSON.stringify(collected.assets).includes('javascript:'));
+    // as main.ts's publishCollected renders them
+    const notes = releaseNotes({
+      ...collected,
+      archives: collected.assets,
+      sbomName: undefined,
+      attested: false,
+      tag: 'ktctl-1',
+      repository: 'acme/tools',
+      ktConfigKeys: undefined,
+      kube: undefined,
+    });
+    await publishRelease(clientFor(server, log), publishRequest(collected.files, { checksumsName: collected.checksumsName, body: notes }), log, fastTiming);
+    const body = server.releaseViews()[0]!.body ?? '';
+    assert.ok(body.includes('kt-connect v0.3.7&#60;img/src=x/onerror=alert\\(1\\)&#62;'), body);
+    assert.ok(!/<img|<script/.test(body), body);
+    const summaryFile = path.join(dir, 'summary.md');
+    await writeFile(summaryFile, '');
+    process.env['GITHUB_STEP_SUMMARY'] = summaryFile;
+    try {
+      await writeSummary(
+        { ...collected, checksumsFile: path.join(dir, 'c.txt'), sbomFile: undefined, imagesFile: undefined },
+        collected.assets,
+        undefined,
+        notes,
+      );
+    } finally {
+      delete process.env['GITHUB_STEP_SUMMARY'];
+    }
+    const summary = await readFile(summaryFile, 'utf8');
+    assert.ok(summary.includes('Built from kt-connect v0.3.7&#60;img/src=x/onerror=alert(1)&#62;'), summary);
+    assert.ok(!/<img|<script|javascript:/.test(summary), summary);
   });
 });

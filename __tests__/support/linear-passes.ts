@@ -23,6 +23,7 @@ import { lastLines } from '../../src/process.js';
 import { parsePublishInputs } from '../../src/publish/index.js';
 import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, withoutUserinfo } from '../../src/redact.js';
 import { secretFragments } from '../../src/secrets.js';
+import { PublishedTextGuard } from '../../src/published-text.js';
 import { parseTargets } from '../../src/targets.js';
 import { goReleaseSemver, parseGoSpec } from '../../src/toolchain/go-release.js';
 import { parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/upstream.js';
@@ -71,6 +72,8 @@ const URL_SEEN = 'https://bot:pa@ss@127.0.0.1:1/x.git';
 /** Each pass, run on one input; the result is dropped: only that it finishes counts. */
 export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
   secretFragments: (text) => secretFragments(text),
+  // the hostile text as a config and as the text scanned for it (published-text.ts)
+  publishedTextGuard: (text) => PublishedTextGuard.forConfigs([{ name: 'kubeconfig', text }]).configIn(`${text.slice(1)}!`),
   decodeConfig: (text) => decodeConfig('kubeconfig', text),
   validateKubeconfig: (text) => validateKubeconfig(text, true),
   validateKtConfig: (text) => validateKtConfig(text, 'v0.3.7'),

@@ -1,5 +1,6 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
+import { publishedText } from '../published-text.js';
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { makePrivateFolder, makeTreePrivate } from '../private-files.js';
@@ -100,7 +101,8 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
     ...(build.images === undefined ? {} : { images: build.images.map(plainImage) }),
   };
   const manifestPath = path.join(directory, MANIFEST_NAME);
-  await writeWithoutFollowing(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // output-dir: never through a link
+  const text = publishedText(MANIFEST_NAME, `${JSON.stringify(manifest, null, 2)}\n`, build.images?.flatMap((image) => [image.source, image.target]) ?? []);
+  await writeWithoutFollowing(manifestPath, text); // output-dir: never through a link
   const name = artifactNameFor(request.prefix, build.assets);
   try {
     // A re-run of the job uploads again under the same name.

@@ -120,11 +120,11 @@ export function parseMode(value: string): PublishMode {
   );
 }
 
-/** A tag name git accepts (git check-ref-format), with any refs/tags/ prefix removed. */
-export function parseReleaseTag(value: string): string | undefined {
-  let text = value.trim();
-  if (text === '') return undefined;
-  text = text.replace(/^refs\/tags\//, '');
+/**
+ * A tag name as git allows it (`git check-ref-format refs/tags/<name>`), and one `git tag` cannot
+ * take for an option (no leading '-'). Pure, one pass per rule: used for inputs and for manifests.
+ */
+export function isGitTagName(text: string): boolean {
   const bad =
     text === '' ||
     text === '@' ||
@@ -138,7 +138,15 @@ export function parseReleaseTag(value: string): string | undefined {
     text.endsWith('/') ||
     text.endsWith('.') ||
     text.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'));
-  if (bad) {
+  return !bad;
+}
+
+/** A tag name git accepts (git check-ref-format), with any refs/tags/ prefix removed. */
+export function parseReleaseTag(value: string): string | undefined {
+  let text = value.trim();
+  if (text === '') return undefined;
+  text = text.replace(/^refs\/tags\//, '');
+  if (!isGitTagName(text)) {
     throw new InputError('release-tag', `'${printable(text)}' is not a valid git tag name; use a tag such as v0.3.7.`);
   }
   return text;

@@ -2,16 +2,16 @@
 // makes on it. Artifacts are input from outside (any job of the workflow, or anyone who can write
 // one) and decide file names on disk and on the release, so the whole manifest is validated
 // before anything is written anywhere: names, sizes, hashes, fingerprint, checksums name.
-import { BUILD_INFO_NAME } from '../release-files.js';
+import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../reserved-names.js';
 import { IMAGE_NAMES, type MirrorImage } from '../images.js';
 import type { Asset, UpstreamRelease } from '../model.js';
 import { publicRepositoryUrl } from '../sbom.js';
 import { SUPPORTED_TARGETS } from '../targets.js';
+import { isGitTagName } from './inputs.js';
 import type { GoModule } from '../verify/index.js';
-import { TEMP_PREFIX } from './request.js';
 
-/** Written next to the archives and uploaded with them. */
-export const MANIFEST_NAME = 'ktctl-build-manifest.json';
+// written next to the archives and uploaded with them
+export { MANIFEST_NAME };
 
 export interface BuildManifest {
   readonly generator: 'ktctl-customize';
@@ -37,6 +37,11 @@ export interface ManifestSbom {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/**
+ * A Go version as go.dev names it (`go1.19`, `go1.19.13`, `go1.21rc2`), with or without the `go`,
+ * or as the tool cache keeps it (`1.19.13`, `1.21.0-rc.2`).
+ */
+export const GO_VERSION = /^(go)?[1-9]\d{0,2}\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,3}))?((rc|beta)[1-9]\d{0,2}|-(rc|beta)\.[1-9]\d{0,2})?$/;
 /** A Go module path as the build info gives it, or a local replacement's folder (`../tun2socks`). */
 const MODULE_PATH = /^[A-Za-z0-9._~+/-]{1,300}$/;
 /** A module version (`v0.23.5`, `v2.4.2-0.20220405...`), `(devel)`, or '' for a local replacement. */
@@ -83,10 +88,13 @@ export function parseManifest(text: string, artifact: string): BuildManifest {
   const valid = manifest as BuildManifest;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$/.test(valid.version)) fail('gives a version that is not one the action builds.');
   if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(valid.upstream.commit)) fail('gives an upstream commit that is not a commit id.');
+  // both reach the release notes, the job summary and the SBOM: each must have its real shape
+  if (!isGitTagName(valid.upstream.tag)) fail('gives an upstream tag that is not a tag name git allows.');
+  if (!GO_VERSION.test(valid.goVersion)) fail('gives a Go version that is not one go.dev publishes (such as 1.19.13 or go1.21rc2).');
   if (!HEX64.test(valid.fingerprint)) fail('gives a fingerprint that is not a SHA-256 (64 hex digits).');
-  const reserved = (name: string): boolean => name === BUILD_INFO_NAME || name === MANIFEST_NAME || name.startsWith(TEMP_PREFIX);
-  if (!isPlainFileName(valid.checksumsName) || reserved(valid.checksumsName)) {
-    fail('names the checksums file with something that is not a plain file name of its own.');
+  const reserved = (name: string): boolean => reservedNameKind(name) !== undefined;
+  if (valid.checksumsName !== checksumsNameFor(valid.version)) {
+    fail(`names the checksums file with something other than ${checksumsNameFor(valid.version)}, the name the action gives it.`);
   }
   if (valid.assets.length === 0) fail('lists no archives.');
   const names = new Set<string>();
@@ -105,7 +113,36 @@ export function parseManifest(text: string, artifact: string): BuildManifest {
   });
   if (valid.sbom !== undefined) checkSbom(valid.sbom, names, fail);
   if (valid.images !== undefined) checkImages(valid.images, fail);
-  return valid;
+  return knownFields(valid);
+}
+
+/** The validated manifest with only the fields this action reads: anything else a job added goes no further. */
+function knownFields(manifest: BuildManifest): BuildManifest {
+  return {
+    generator: manifest.generator,
+    schema: manifest.schema,
+    version: manifest.version,
+    upstream: { tag: manifest.upstream.tag, commit: manifest.upstream.commit },
+    goVersion: manifest.goVersion,
+    fingerprint: manifest.fingerprint,
+    checksumsName: manifest.checksumsName,
+    assets: manifest.assets.map(({ name, os, arch, size, sha256 }) => ({ name, os, arch, size, sha256 })),
+    ...(manifest.sbom === undefined
+      ? {}
+      : {
+          sbom: {
+            module: manifest.sbom.module,
+            upstreamUrl: manifest.sbom.upstreamUrl,
+            targets: manifest.sbom.targets.map(({ archiveName, deps }) => ({ archiveName, deps: deps.map(moduleFields) })),
+          },
+        }),
+    ...(manifest.images === undefined ? {} : { images: manifest.images.map(({ name, source, target }) => ({ name, source, target })) }),
+  };
+}
+
+function moduleFields(module: GoModule): GoModule {
+  const { path, version, sum, replacedBy } = module;
+  return { path, version, sum, ...(replacedBy === undefined ? {} : { replacedBy: moduleFields(replacedBy) }) };
 }
 
 /**

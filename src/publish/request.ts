@@ -2,15 +2,11 @@
 // the release settings, the result with download URLs; and the names the action keeps for itself
 // on a release. Pure: no GitHub calls here.
 import type { Asset, BuildResult } from '../model.js';
-import { BUILD_INFO_NAME } from '../release-files.js';
+import { reservedNameKind } from '../reserved-names.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
 
-/**
- * Assets whose names start with this are the action's own working copies: the lock, new
- * archives waiting to be swapped in, old ones kept until the new set is complete. They are
- * never listed in the checksums file, and a run holding the lock removes any left over.
- */
-export const TEMP_PREFIX = 'ktctl-tmp-';
+// the lock, new archives waiting to be swapped in, old ones kept until the new set is complete
+export { TEMP_PREFIX } from '../reserved-names.js';
 
 /** One archive to put on the release. */
 export interface ReleaseFile {
@@ -105,9 +101,14 @@ export function textSource(name: string, text: string, uploadName = name): Asset
   return { name: uploadName, contentType: contentTypeOf(name), data: Buffer.from(text, 'utf8') };
 }
 
-/** The names the checksums file and build-info.json may not have, nor an archive. */
+/**
+ * The names no file of a request may have: the files the publishing itself writes (checksums,
+ * build-info.json, working copies, a build manifest). The SBOM, images.txt and the installers
+ * are files of the request, so they may appear in it, once each.
+ */
 export function isReservedName(name: string, checksumsName: string): boolean {
-  return name === checksumsName || name === BUILD_INFO_NAME || name.startsWith(TEMP_PREFIX);
+  const kind = reservedNameKind(name);
+  return name === checksumsName || kind === 'working copy' || kind === 'build info' || kind === 'checksums file' || kind === 'build manifest';
 }
 
 /** Refuses a request that could not be published whole, before any GitHub call. */

@@ -1,5 +1,6 @@
 // Pure choices about Go releases: which version a request means and which file to fetch.
 import semver from 'semver';
+import { printable } from '../redact.js';
 import type { HostPlatform } from './platform.js';
 
 /** One file of go.dev's JSON index (`/dl/?mode=json&include=all`). */
@@ -37,10 +38,21 @@ export function parseGoSpec(text: string): GoVersionSpec {
 export function goSpecFor(inputVersion: string, goModDirective: string | undefined): GoVersionSpec {
   if (inputVersion !== '') return parseGoSpec(inputVersion);
   if (goModDirective === undefined) {
-    throw new Error("kt-connect's go.mod has no `go` line; set input 'go-version'.");
+    throw new Error("kt-connect's go.mod has no `go` line, so it does not say which Go builds it; set input 'go-version' to one that does, such as 1.19.");
   }
-  const { major, minor } = parseGoSpec(goModDirective);
-  return { major, minor, patch: undefined };
+  if (/^\d{1,4}\.\d{1,4}(\.\d{1,4})?$/.test(goModDirective)) {
+    const { major, minor } = parseGoSpec(goModDirective);
+    return { major, minor, patch: undefined };
+  }
+  const prerelease = /^(\d{1,4})\.(\d{1,4})(rc|beta)\d{1,4}$/.exec(goModDirective);
+  if (prerelease !== null) {
+    throw new Error(
+      `kt-connect's go.mod asks for Go ${goModDirective}, a prerelease; this action installs Go releases only. Set input 'go-version' to a release that builds this source (such as ${prerelease[1]}.${prerelease[2]} once it is out), or choose a 'kt-connect-version' whose go.mod names a release.`,
+    );
+  }
+  throw new Error(
+    `kt-connect's go.mod has the line 'go ${printable(goModDirective, 64)}', which names no Go version; set input 'go-version' to the Go release that builds this source, such as 1.19.`,
+  );
 }
 
 export function specText(spec: GoVersionSpec): string {

@@ -95,8 +95,12 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   } else {
     const release = pickGoRelease(index.releases, spec, host);
     if (release === undefined) {
+      const missing = `no ${spec.patch === undefined ? 'stable ' : ''}Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}`;
+      // say who asked for that version: the input, or go.mod when the input is empty
       throw new Error(
-        `No ${spec.patch === undefined ? 'stable ' : ''}Go ${wanted} for ${host.os}/${host.arch} in the index at ${redactUrl(request.downloadBaseUrl)}; check 'go-version'.`,
+        request.version !== ''
+          ? `Input 'go-version' asks for Go ${wanted}, but there is ${missing}; give a Go release that exists, such as 1.19, or leave it empty to follow go.mod.`
+          : `kt-connect's go.mod asks for Go ${goModDirective ?? wanted} (its \`go\` line), but there is ${missing}. Set input 'go-version' to a Go release that builds this source, choose a 'kt-connect-version' that needs an existing Go, or check 'go-download-base-url'.`,
       );
     }
     if (!release.stable) log.warning(`The index marks Go ${release.version} as not stable; using it because input 'go-version' names it exactly.`);
