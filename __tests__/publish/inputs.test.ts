@@ -50,7 +50,7 @@ test('defaults: publish a release named after the upstream tag, overwrite, skip 
     sha: ENV.GITHUB_SHA,
     ghes: false,
   });
-  assert.equal(Object.keys(PUBLISH_DEFAULTS).length, 15);
+  assert.equal(Object.keys(PUBLISH_DEFAULTS).length, 16);
 });
 
 test('release-tag: the input, else the tag that triggered the run, else the upstream tag', () => {
