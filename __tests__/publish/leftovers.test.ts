@@ -40,7 +40,7 @@ function assertWhole(server: GitHubServer, names: readonly string[]): void {
   const info = parseBuildInfo(release.assets.find((asset) => asset.name === BUILD_INFO_NAME)?.text);
   assert.deepEqual([...checksums.keys()].sort(), [...names].sort());
   for (const name of names) {
-    const sha = release.assets.find((asset) => asset.name === name)?.sha256;
+    const sha: string | undefined = release.assets.find((asset) => asset.name === name)?.sha256;
     assert.equal(checksums.get(name), sha, `${name} matches its checksums line`);
     assert.equal(info.get(name)?.sha256, sha, `${name} matches build-info.json`);
   }
