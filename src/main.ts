@@ -39,6 +39,7 @@ import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
+import { sbomLockedMerge } from './sbom-merge.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
@@ -165,7 +166,11 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
     const sbom = result.sbomFile === undefined ? [] : [await extraReleaseFile(result.sbomFile, fingerprint)];
     const images = result.imagesFile === undefined ? [] : [await extraReleaseFile(result.imagesFile, fingerprint)];
     const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
-    const request = publishRequestFor(publishing, tag, result, files, plan.checksumsName);
+    const request = {
+      ...publishRequestFor(publishing, tag, result, files, plan.checksumsName),
+      // several mode: all jobs on one tag: the SBOM on the release describes all of their archives
+      merges: result.sbomFile === undefined ? [] : [sbomLockedMerge(result.sbomFile, fingerprint, actionsLog)],
+    };
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const generated = withReleaseNotes({ ...request, body: notes }, result).body;
     published = await actionsLog.group(`Publish release ${tag}`, async () => {
@@ -235,7 +240,11 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
     ktConfigKeys: undefined,
     kube: undefined,
   });
-  const request = publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName);
+  const request = {
+    ...publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName),
+    // archives on the release that no build job of this run rebuilt stay in the SBOM
+    merges: sbomFile === undefined ? [] : [sbomLockedMerge(sbomFile, collected.fingerprint, actionsLog)],
+  };
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is
   const generated = withReleaseNotes({ ...request, body: notes }, { imagesFile }).body;
   const published = await actionsLog.group(`Publish release ${tag}`, async () => {

@@ -4,6 +4,7 @@
 import type { Asset, BuildResult } from '../model.js';
 import { BUILD_INFO_NAME } from '../release-files.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
+import type { LockedMerge } from './locked-merge.js';
 
 /**
  * Assets whose names start with this are the action's own working copies: the lock, new
@@ -41,6 +42,8 @@ export interface PublishRequest extends ReleaseSettings {
   readonly archives: readonly ReleaseFile[];
   /** `ktctl_<version>_checksums.txt`, shared by every job publishing to the tag. */
   readonly checksumsName: string;
+  /** Files merged, under the lock, with the release's copy before they are put on it (the SBOM; locked-merge.ts). */
+  readonly merges?: readonly LockedMerge[];
 }
 
 export interface PublishedAsset {
