@@ -241,7 +241,7 @@ describe('publishing: several jobs, leftovers, servers without digests', { concu
 
     github.addAsset(release.id, 'ktctl-tmp-0badc0de-old-ktctl-tmp-lock', 'a lock a killed swap set aside');
     const next = await run(github, 'linux/amd64', { 'skip-unchanged': 'false' });
-    assert.equal(next.code, 0, next.stdout);
+    assert.equal(next.code, 0, `${next.stdout}\n${next.stderr}`);
     const after = github.releaseViews('ktctl-matrix')[0]!;
     assert.ok(!after.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'the leftover is gone');
     assert.deepEqual(
@@ -266,7 +266,7 @@ describe('publishing: several jobs, leftovers, servers without digests', { concu
       ],
     });
     const job = await run(github, 'linux/amd64');
-    assert.equal(job.code, 0, job.stdout);
+    assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
     const release = github.releaseViews('ktctl-matrix')[0]!;
     const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
     const lines = checksums.trim().split('\n');
