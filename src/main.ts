@@ -45,6 +45,7 @@ import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedT
 import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { writeSbom } from './sbom.js';
+import { sbomLockedMerge } from './sbom-merge.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { buildNumber } from './build-number.js';
@@ -232,7 +233,12 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
         fingerprint,
       );
     const files = [...releaseFiles(result, fingerprint), ...sbom, ...images];
-    const request = { ...publishRequestFor(publishing, tag, result, files, plan.checksumsName), build };
+    const request = {
+      ...publishRequestFor(publishing, tag, result, files, plan.checksumsName),
+      build,
+      // several mode: all jobs on one tag: the SBOM on the release describes all of their archives
+      merges: result.sbomFile === undefined ? [] : [sbomLockedMerge(result.sbomFile, fingerprint, actionsLog)],
+    };
     // generated notes name the patches and the images list; a body the user gave is taken as it is
     const digests = buildDigests(parts);
     const generated = (releaseTag: string): string =>
@@ -340,7 +346,12 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
       },
       collected.fingerprint,
     );
-  const request = { ...publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName), build };
+  const request = {
+    ...publishRequestFor(publishing, tag, collected, [...collected.files, ...extras], collected.checksumsName),
+    build,
+    // archives on the release that no build job of this run rebuilt stay in the SBOM
+    merges: sbomFile === undefined ? [] : [sbomLockedMerge(sbomFile, collected.fingerprint, actionsLog)],
+  };
   // the build jobs' configs are not known here: only the upstream tells why a rebuild supersedes
   const digests = { upstream: collected.upstream.commit, version: collected.version };
   // as in mode all: generated notes name the images list; a body the user gave is taken as it is

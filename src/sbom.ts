@@ -30,6 +30,11 @@ export interface SbomTarget {
   readonly archiveSha256: string;
   /** The modules compiled in, from the binary's Go build info. */
   readonly buildInfo: Pick<GoBuildInfo, 'deps'>;
+  /**
+   * The Go that compiled this one when it is not the document's: an archive another job put on the
+   * release earlier, kept in the SBOM merged under the release's lock (sbom-merge.ts).
+   */
+  readonly goVersion?: string;
 }
 
 /**
@@ -152,6 +157,9 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
   const relationships: SpdxRelationship[] = [];
   const goId = 'SPDXRef-Package-go';
   const sourceId = 'SPDXRef-Package-kt-connect-source';
+  const goName = (version: string): string => `go${version.replace(/^go/, '')}`;
+  /** Go version → its package: the document's first, others as a target needs them. */
+  const goIds = new Map<string, string>([[goName(input.goVersion), goId]]);
   packages.push({
     SPDXID: sourceId,
     name: input.module,
@@ -162,18 +170,17 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
     externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl(input.module, input.upstream.tag) }],
     sourceInfo: `kt-connect tag ${input.upstream.tag}, commit ${input.upstream.commit}, with hack/kube/config and hack/kt/config replaced by the embedded configs`,
   });
-  packages.push({
-    SPDXID: goId,
+  const goPackage = (id: string, version: string): SpdxPackage => ({
+    SPDXID: id,
     name: 'go',
-    versionInfo: `go${input.goVersion.replace(/^go/, '')}`,
+    versionInfo: version,
     downloadLocation: 'NOASSERTION',
     filesAnalyzed: false,
     primaryPackagePurpose: 'APPLICATION',
-    externalRefs: [
-      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl('stdlib', `go${input.goVersion.replace(/^go/, '')}`) },
-    ],
+    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl('stdlib', version) }],
     comment: 'The Go toolchain that compiled ktctl; its standard library is compiled into every binary.',
   });
+  packages.push(goPackage(goId, goName(input.goVersion)));
 
   const modules = new Map<string, string>(); // path@version → SPDXID
   for (const item of [...input.targets].sort((a, b) => (targetId(a.target) < targetId(b.target) ? -1 : 1))) {
@@ -199,7 +206,14 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
     });
     relationships.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: binaryId });
     relationships.push({ spdxElementId: binaryId, relationshipType: 'GENERATED_FROM', relatedSpdxElement: sourceId });
-    relationships.push({ spdxElementId: goId, relationshipType: 'BUILD_TOOL_OF', relatedSpdxElement: binaryId });
+    const go = goName(item.goVersion ?? input.goVersion);
+    let toolId = goIds.get(go);
+    if (toolId === undefined) {
+      toolId = spdxId('Package-go', go);
+      goIds.set(go, toolId);
+      packages.push(goPackage(toolId, go));
+    }
+    relationships.push({ spdxElementId: toolId, relationshipType: 'BUILD_TOOL_OF', relatedSpdxElement: binaryId });
     for (const dep of item.buildInfo.deps) {
       const used = effective(dep);
       const key = `${used.path}@${used.version}`;

@@ -194,3 +194,98 @@ describe('publishing releases', { concurrency: false }, () => {
     assert.equal(github.releaseViews('ktctl-public').length, 0);
   });
 });
+
+// Issue 17, classes 7, 10 and 11, through the bundle: jobs of a mode: all matrix one after the
+// other, a leftover of the action's own names, and a server that sends no digests.
+describe('publishing: several jobs, leftovers, servers without digests', { concurrency: false }, () => {
+  let world: World;
+  let dirs: ReturnType<World['newRunner']>;
+  const servers: GitHubServer[] = [];
+
+  before(async () => {
+    world = await createWorld();
+    dirs = world.newRunner();
+  });
+  after(async () => {
+    for (const server of servers) await server.close();
+    await world.close();
+  });
+
+  const run = (github: GitHubServer, targets: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+    runAction({
+      dirs,
+      env: {
+        ...world.env,
+        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+        GITHUB_API_URL: github.apiUrl,
+        GITHUB_SHA: SHA,
+        GITHUB_REF: 'refs/tags/ktctl-matrix',
+      },
+      inputs: {
+        ...world.inputs,
+        publish: 'true',
+        'github-token': 'write-token',
+        kubeconfig: KUBECONFIG,
+        'kt-config': KT_CONFIG,
+        targets,
+        upx: 'false',
+        ...inputs,
+      },
+    });
+
+  const sbomOf = (github: GitHubServer): { packages: Array<{ packageFileName?: string; checksums?: Array<{ checksumValue: string }> }> } =>
+    JSON.parse(github.releaseViews('ktctl-matrix')[0]!.assets.find((a) => a.name === 'ktctl_0.3.7_sbom.spdx.json')!.text) as never;
+
+  test('two mode: all jobs with different targets on one tag: the SBOM describes both archives; a stray …-old-ktctl-tmp-lock does not fail the next run', async () => {
+    const github = await GitHubServer.start();
+    servers.push(github);
+    for (const targets of ['linux/amd64', 'windows/amd64']) {
+      const job = await run(github, targets);
+      assert.equal(job.code, 0, job.stdout);
+    }
+    const release = github.releaseViews('ktctl-matrix')[0]!;
+    const described = sbomOf(github).packages.filter((p) => p.packageFileName !== undefined);
+    assert.deepEqual(described.map((p) => p.packageFileName).sort(), ARCHIVES);
+    for (const binary of described) {
+      assert.equal(binary.checksums?.[0]?.checksumValue, release.assets.find((a) => a.name === binary.packageFileName)?.sha256);
+    }
+
+    github.addAsset(release.id, 'ktctl-tmp-0badc0de-old-ktctl-tmp-lock', 'a lock a killed swap set aside');
+    const next = await run(github, 'linux/amd64', { 'skip-unchanged': 'false' });
+    assert.equal(next.code, 0, `${next.stdout}\n${next.stderr}`);
+    const after = github.releaseViews('ktctl-matrix')[0]!;
+    assert.ok(!after.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'the leftover is gone');
+    assert.deepEqual(
+      sbomOf(github)
+        .packages.filter((p) => p.packageFileName !== undefined)
+        .map((p) => p.packageFileName)
+        .sort(),
+      ARCHIVES,
+    );
+    assert.deepEqual(github.violations, []);
+  });
+
+  test('a server without digests: a stale checksums line of an archive this run does not build is corrected', async () => {
+    const github = await GitHubServer.start({ digests: 'omitted' });
+    servers.push(github);
+    const stale = 'ktctl_0.3.7_Darwin_arm64.zip';
+    github.seedRelease({
+      tag: 'ktctl-matrix',
+      assets: [
+        { name: stale, data: 'replaced by hand after the checksums were written' },
+        { name: 'ktctl_0.3.7_checksums.txt', data: `${'0'.repeat(64)}  ${stale}\n` },
+      ],
+    });
+    const job = await run(github, 'linux/amd64');
+    assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
+    const release = github.releaseViews('ktctl-matrix')[0]!;
+    const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
+    const lines = checksums.trim().split('\n');
+    assert.ok(lines.length >= 3);
+    for (const line of lines) {
+      const [sha, name] = line.split(/ {2}/);
+      assert.equal(release.assets.find((a) => a.name === name)?.sha256, sha, `${name} matches its line`);
+    }
+    assert.deepEqual(github.violations, []);
+  });
+});

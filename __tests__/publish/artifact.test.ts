@@ -393,3 +393,96 @@ test('mode publish: downloaded archives are 0600 in 0700 folders, whatever mode 
     await cleanup();
   }
 });
+
+/** The job with its archive for `target` renamed to `name` (as another asset-name-template would name it), on disk too. */
+async function renamedArchive(job: { build: BuildResult; fingerprint: string }, name: string): Promise<{ build: BuildResult; fingerprint: string }> {
+  const [asset, ...rest] = job.build.assets;
+  assert.ok(asset);
+  const moved = path.join(path.dirname(asset.path), name);
+  await cp(asset.path, moved);
+  const sbom = job.build.sbom;
+  return {
+    ...job,
+    build: {
+      ...job.build,
+      assets: [{ ...asset, name, path: moved }, ...rest],
+      ...(sbom === undefined
+        ? {}
+        : { sbom: { ...sbom, targets: sbom.targets.map((target) => (target.archiveName === asset.name ? { ...target, archiveName: name } : target)) } }),
+    },
+  };
+}
+
+test('manifests that disagree: one target built twice under two names, another Go, another tag: refused, naming the artifacts', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const collect = async (jobs: ReadonlyArray<{ build: BuildResult; fingerprint: string }>, at: string) => {
+      const store = folderStore(path.join(dir, `service-${at}`));
+      for (const job of jobs) await upload(store, job);
+      return downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, `download-${at}`) }, memoryLog());
+    };
+    const linux = await buildJob(path.join(dir, 'job1'), [{ os: 'linux', arch: 'amd64' }]);
+    const both = await buildJob(path.join(dir, 'job2'), [
+      { os: 'linux', arch: 'amd64' },
+      { os: 'linux', arch: 'arm64' },
+    ]);
+    // linux/amd64 from both jobs, under another name in the second: the SBOM would hold its SPDXID twice
+    await assert.rejects(
+      collect([linux, await renamedArchive(both, 'ktctl-linux-amd64.tar.gz')], 'twice'),
+      /the build jobs disagree: linux\/amd64 is built twice, as ktctl-linux-amd64\.tar\.gz in ktctl-archives-linux-amd64_linux-arm64 and as ktctl_0\.3\.7_linux_amd64\.tar\.gz in ktctl-archives-linux-amd64\. Give each matrix job its own targets/,
+    );
+    // the same archive (same name, same bytes) from two jobs is one target, and the SBOM stays valid SPDX
+    const twin = await collect([linux, { ...linux, build: { ...linux.build } }], 'twin');
+    assert.equal(twin?.assets.length, 1);
+
+    const mac = await buildJob(path.join(dir, 'job3'), [{ os: 'darwin', arch: 'arm64' }]);
+    await assert.rejects(
+      collect([linux, { ...mac, build: { ...mac.build, goVersion: '1.19.13' } }], 'go'),
+      /the build jobs disagree: ktctl-archives-linux-amd64 was built with Go 1\.20\.14, ktctl-archives-darwin-arm64 with Go 1\.19\.13\. Pin go-version/,
+    );
+    await assert.rejects(
+      collect([linux, { ...mac, build: { ...mac.build, upstream: { ...mac.build.upstream, tag: 'v0.3.7-hotfix' } } }], 'tag'),
+      /the build jobs disagree: ktctl-archives-linux-amd64 built kt-connect v0\.3\.7 \(c{40}\), ktctl-archives-darwin-arm64 built v0\.3\.7-hotfix .*Pin kt-connect-version/,
+    );
+
+    // agreeing jobs: one SBOM over every target, each SPDXID once
+    const agreed = await collect([linux, mac, await buildJob(path.join(dir, 'job4'), [{ os: 'windows', arch: 'amd64' }])], 'ok');
+    assert.ok(agreed?.sbom);
+    const doc = sbomDocument({
+      ...agreed.sbom,
+      version: agreed.version,
+      upstream: agreed.upstream,
+      goVersion: agreed.goVersion,
+      actionVersion: '1',
+      created: new Date(),
+    });
+    assert.deepEqual(spdxViolations(doc), []);
+    const ids = doc.packages.map((item) => item.SPDXID);
+    assert.equal(new Set(ids).size, ids.length);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a manifest, with or without an SBOM part, may not name an archive images.txt or the SBOM: the action’s own names', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    let at = 0;
+    for (const name of ['images.txt', 'ktctl_0.3.7_sbom.spdx.json']) {
+      for (const previousVersion of [true, false]) {
+        at += 1;
+        const store = folderStore(path.join(dir, `service-${at}`));
+        const job = await buildJob(path.join(dir, `job-${at}`), [{ os: 'linux', arch: 'amd64' }], '0.3.7', previousVersion);
+        await upload(store, await renamedArchive(job, name));
+        await assert.rejects(
+          downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, `download-${at}`) }, memoryLog()),
+          new RegExp(
+            `artifact ktctl-archives-linux-amd64 has an archive named ${name.replace(/\./g, '\\.')}, a name the action uses itself.*asset-name-template`,
+          ),
+        );
+      }
+    }
+  } finally {
+    await cleanup();
+  }
+});

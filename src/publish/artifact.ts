@@ -15,6 +15,7 @@ import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
 import type { SbomParts, SbomTarget } from '../sbom.js';
 import type { GoModule } from '../verify/index.js';
 import { MANIFEST_NAME, parseManifest, type BuildManifest, type ManifestSbom } from './manifest.js';
+import { ManifestAgreement } from './manifest-agreement.js';
 import type { ReleaseFile } from './request.js';
 
 export { MANIFEST_NAME, type BuildManifest } from './manifest.js';
@@ -183,6 +184,7 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
   const files: ReleaseFile[] = [];
   const fingerprints = new Set<string>();
   const sbomTargets: SbomTarget[] = [];
+  const agreement = new ManifestAgreement();
   let previousVersion = false;
   let first: BuildManifest | undefined;
   /** The first manifest of this version (with an SBOM part): the one the others must agree with. */
@@ -203,16 +205,9 @@ export async function downloadBuildArtifacts(store: ArtifactStore, request: Down
       continue;
     }
     const manifest = parseManifest(text, artifact.name);
+    // one version, tag, commit and Go; each target once; no archive under the action's own names
+    agreement.check(artifact.name, manifest);
     first ??= manifest;
-    if (manifest.version !== first.version || manifest.upstream.commit !== first.upstream.commit) {
-      throw new Error(
-        `mode: publish: the build jobs disagree: ${artifact.name} built ${manifest.version} from ${manifest.upstream.commit}, ` +
-          `another job ${first.version} from ${first.upstream.commit}. Pin kt-connect-version so every job builds the same tag.`,
-      );
-    }
-    if (manifest.checksumsName !== first.checksumsName) {
-      throw new Error(`mode: publish: the build jobs name their checksums file differently (${manifest.checksumsName}, ${first.checksumsName}).`);
-    }
     // a manifest without an SBOM part comes from the previous version, which listed no images either
     previousVersion ||= manifest.sbom === undefined;
     latest ??= manifest.sbom === undefined ? undefined : manifest;

@@ -15,6 +15,7 @@ export * from './fingerprint.js';
 export * from './github.js';
 export * from './inputs.js';
 export * from './lock.js';
+export * from './locked-merge.js';
 export * from './publish-release.js';
 export * from './publish-series.js';
 export * from './request.js';

@@ -3,7 +3,7 @@
 // the release's archives, so every run recomputes them instead of patching lines.
 import { createHash } from 'node:crypto';
 import type { LedgerEntry } from '../release-files.js';
-import { parseBuildInfo, parseChecksums } from '../release-files.js';
+import { parseBuildInfo } from '../release-files.js';
 import type { AssetInfo, ReleaseClient } from './github.js';
 import { digestHex, isReservedName } from './request.js';
 
@@ -11,8 +11,7 @@ export interface LedgerInput {
   /** The release's assets as listed now. */
   readonly assets: readonly AssetInfo[];
   readonly checksumsName: string;
-  /** The current checksums file and build-info.json, '' / undefined when missing. */
-  readonly checksumsText: string;
+  /** The current build-info.json, undefined when missing (the fingerprints it records are kept). */
   readonly buildInfoText: string | undefined;
   /** Archives whose content on the release is (or is about to be) this run's, by name. */
   readonly ours: ReadonlyMap<string, LedgerEntry>;
@@ -24,23 +23,31 @@ export function isArchiveAsset(asset: AssetInfo, checksumsName: string): boolean
 }
 
 /**
- * Every archive's entry, sorted by name. Another run's archive keeps its hash from GitHub's
- * digest, else from the current checksums line or build-info entry, else it is downloaded and
- * hashed (older GHES gives no digest); it keeps its fingerprint only while its hash is unchanged.
+ * The SHA-256 of an asset as it is on the release: GitHub's digest, or, where the server gives
+ * none (older GHES), the hash of the asset downloaded now. Never a line of the checksums file or
+ * build-info.json: those say what the asset was, and someone with write access may have replaced it.
+ */
+export async function assetSha256(client: ReleaseClient, asset: AssetInfo): Promise<string> {
+  return (
+    digestHex(asset) ??
+    createHash('sha256')
+      .update(await client.downloadAsset(asset.id))
+      .digest('hex')
+  );
+}
+
+/**
+ * Every archive's entry, sorted by name. Another run's archive gets its hash from the release
+ * (assetSha256: the digest, else downloaded and hashed), so a stale line is never carried over; it
+ * keeps its fingerprint only while its hash is the one build-info.json recorded.
  */
 export async function ledgerFor(client: ReleaseClient, input: LedgerInput): Promise<Map<string, LedgerEntry>> {
-  const lines = parseChecksums(input.checksumsText);
   const recorded = parseBuildInfo(input.buildInfoText);
   const entries = new Map<string, LedgerEntry>();
   for (const asset of input.assets) {
     if (!isArchiveAsset(asset, input.checksumsName) || input.ours.has(asset.name)) continue;
     const entry = recorded.get(asset.name);
-    let sha = digestHex(asset) ?? lines.get(asset.name) ?? entry?.sha256;
-    if (sha === undefined) {
-      sha = createHash('sha256')
-        .update(await client.downloadAsset(asset.id))
-        .digest('hex');
-    }
+    const sha = await assetSha256(client, asset);
     entries.set(asset.name, { sha256: sha, fingerprint: entry?.sha256 === sha ? entry.fingerprint : undefined });
   }
   for (const [name, entry] of input.ours) entries.set(name, entry);

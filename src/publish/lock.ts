@@ -7,6 +7,14 @@
 // done; a waiter removes it only when it is older than `staleMs` (its holder was killed), and by
 // id too, so it can never remove a newer holder's lock. A lock whose upload answer was lost is
 // recognised as ours by the random text in it.
+//
+// A lock that is still being uploaded (state `starter`/`open`, GitHub lists it before its bytes
+// are in) is held like any other: its uploader may be about to get the 201. It is removed only
+// when it is older than `staleMs`, or when this job has watched that same asset stay unfinished
+// for `unfinishedMs` by its own clock (a ~100-byte upload finishes in well under a second; one
+// that has not after minutes was cut off, possibly our own, and would otherwise block every job
+// for an hour). Watching by our own clock keeps a runner whose clock is off from taking a fresh
+// lock for an old one.
 import { randomBytes } from 'node:crypto';
 import type { Log } from '../log.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
@@ -24,6 +32,8 @@ export interface LockTiming {
   readonly waitMs?: number;
   /** Age after which a lock is taken to be left by a killed job. Default 1 hour. */
   readonly staleMs?: number;
+  /** How long this job watches one lock stay unfinished (never uploaded) before removing it. Default 2 minutes. */
+  readonly unfinishedMs?: number;
 }
 
 export class ConcurrentPublishError extends Error {
@@ -49,6 +59,9 @@ export async function takeLock(client: ReleaseClient, release: ReleaseInfo, log:
   const pollMs = timing.pollMs ?? 5000;
   const waitMs = timing.waitMs ?? 20 * 60 * 1000;
   const staleMs = timing.staleMs ?? 60 * 60 * 1000;
+  const unfinishedMs = timing.unfinishedMs ?? 2 * 60 * 1000;
+  /** Unfinished locks by asset id: when this job first saw each (its own clock). */
+  const unfinishedSince = new Map<number, number>();
   const text = `ktctl-customize is publishing to this release (${randomBytes(8).toString('hex')}); taken ${new Date().toISOString()}\n`;
   const started = Date.now();
   let waiting = false;
@@ -71,8 +84,12 @@ export async function takeLock(client: ReleaseClient, release: ReleaseInfo, log:
     if (holder.state === 'uploaded' && (await client.downloadAsset(holder.id).catch(() => Buffer.alloc(0))).toString('utf8') === text) {
       return held(holder); // our own upload, whose answer was lost
     }
-    if (holder.state !== 'uploaded' || Date.now() - Date.parse(holder.createdAt) >= staleMs) {
-      log.info(`Removing ${LOCK_NAME} (taken ${holder.createdAt}), left by a job that ended without removing it.`);
+    if (holder.state !== 'uploaded' && !unfinishedSince.has(holder.id)) unfinishedSince.set(holder.id, Date.now());
+    const cutOff = holder.state !== 'uploaded' && Date.now() - (unfinishedSince.get(holder.id) ?? Date.now()) >= unfinishedMs;
+    if (cutOff || Date.now() - Date.parse(holder.createdAt) >= staleMs) {
+      log.info(
+        `Removing ${LOCK_NAME} (taken ${holder.createdAt}${cutOff ? ', an upload that never finished' : ''}), left by a job that ended without removing it.`,
+      );
       await client.deleteAsset(holder.id);
       continue;
     }

@@ -14,6 +14,7 @@ import type { Log } from '../log.js';
 import { BUILD_INFO_NAME } from '../release-files.js';
 import { ensureTag, findRelease, resolveRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient, type ReleaseInfo, type ReleasePatch } from './github.js';
+import { mergeUnderLock } from './locked-merge.js';
 import { LOCK_NAME, takeLock, type LockTiming } from './lock.js';
 import { putAssets } from './put-assets.js';
 import { repairLeftovers } from './replace.js';
@@ -93,7 +94,10 @@ async function publishTo(
     const shared = [request.checksumsName, BUILD_INFO_NAME];
     const assets = await client.listAssets(release.id);
     const repaired = await repairLeftovers(client, release, assets, shared, log);
-    const commit = await putAssets(client, release, request, log, repaired ? undefined : assets);
+    const listed = repaired ? await client.listAssets(release.id) : assets;
+    // the SBOM describes every archive on the release: merged with the release's copy, under the lock
+    const merged = await mergeUnderLock(client, listed, request);
+    const commit = await putAssets(client, release, merged, log, listed);
 
     let final = release;
     const patch: { -readonly [K in keyof ReleasePatch]: ReleasePatch[K] } = {};

@@ -101,7 +101,6 @@ async function sharedTexts(
   const entries = await ledgerFor(client, {
     assets: [...byName.values()],
     checksumsName: request.checksumsName,
-    checksumsText: checksums ?? '',
     buildInfoText: buildInfo,
     ours: oursOf(request, actions),
   });

@@ -32,7 +32,7 @@
 import { randomBytes } from 'node:crypto';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
-import type { AssetInfo, AssetSource, ReleaseClient, ReleaseInfo } from './github.js';
+import { isAlreadyExists, type AssetInfo, type AssetSource, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { LOCK_NAME } from './lock.js';
 import { TEMP_PREFIX, textSource } from './request.js';
 
@@ -164,10 +164,17 @@ async function rollBack(
 const SET_ASIDE = new RegExp(`^${TEMP_PREFIX}[0-9a-f]{8}-old-(.+)$`);
 
 /**
- * Before a run changes anything (holding the lock, so no other run is at work): an archive an
- * interrupted run set aside goes back under its name when that name is missing; every other
- * working copy is deleted. Shared files are never put back (they are rewritten by this run, and
- * an old one could list hashes that no longer match). True when the release changed.
+ * Before a run changes anything (holding the lock, so no other run is at work), every name an
+ * interrupted run of the action can leave on a release is dealt with:
+ * - `…-old-<archive>` (set aside by the swap): goes back under its name when no finished asset
+ *   has that name; an unfinished upload blocking the name goes first. Never back under one of the
+ *   action's own names (a shared file, which this run rewrites and an old copy of which could list
+ *   hashes that no longer match, or a `ktctl-tmp-` name such as the lock): such a copy is deleted.
+ * - `…-new-…`, `…-mid-…`, any other `ktctl-tmp-` name but the lock (which this run holds): deleted.
+ * - an unfinished upload (state not `uploaded`) of a shared file: deleted; one of an archive is
+ *   deleted by the run that publishes that archive (put-assets.ts), and is never listed meanwhile.
+ * A restore that GitHub refuses because the name is taken after all deletes the set-aside copy:
+ * a leftover never fails the run. True when the release changed.
  */
 export async function repairLeftovers(
   client: ReleaseClient,
@@ -176,20 +183,41 @@ export async function repairLeftovers(
   sharedNames: readonly string[],
   log: Log,
 ): Promise<boolean> {
-  const names = new Set(assets.filter((asset) => !asset.name.startsWith(TEMP_PREFIX)).map((asset) => asset.name));
+  const own = (name: string): boolean => name.startsWith(TEMP_PREFIX) || sharedNames.includes(name);
+  const finished = new Set(assets.filter((asset) => asset.state === 'uploaded' && !own(asset.name)).map((asset) => asset.name));
+  const unfinished = new Map(assets.filter((asset) => asset.state !== 'uploaded' && !own(asset.name)).map((asset) => [asset.name, asset]));
   let changed = false;
+  for (const asset of assets) {
+    if (asset.state !== 'uploaded' && sharedNames.includes(asset.name)) {
+      log.info(`Removing ${asset.name}, an upload that never finished.`);
+      await client.deleteAsset(asset.id);
+      changed = true;
+    }
+  }
   for (const asset of [...assets].sort((a, b) => b.id - a.id)) {
     if (!asset.name.startsWith(TEMP_PREFIX) || asset.name === LOCK_NAME) continue;
+    changed = true;
     const original = SET_ASIDE.exec(asset.name)?.[1];
-    if (original !== undefined && asset.state === 'uploaded' && !names.has(original) && !sharedNames.includes(original)) {
+    if (original !== undefined && asset.state === 'uploaded' && !finished.has(original) && !own(original)) {
+      const blocking = unfinished.get(original);
+      if (blocking !== undefined) {
+        log.info(`Removing ${original}, an upload that never finished, to put back the copy an interrupted run had set aside.`);
+        await client.deleteAsset(blocking.id);
+        unfinished.delete(original);
+      }
       log.info(`Restoring ${original}, which an interrupted run had set aside.`);
-      await client.renameAsset(asset.id, original);
-      names.add(original);
+      try {
+        await client.renameAsset(asset.id, original);
+        finished.add(original);
+        continue;
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+        log.info(`${original} is on the release after all; removing the copy set aside as ${asset.name}.`);
+      }
     } else {
       log.info(`Removing ${asset.name}, left over by an interrupted run.`);
-      await client.deleteAsset(asset.id);
     }
-    changed = true;
+    await client.deleteAsset(asset.id);
   }
   return changed;
 }

@@ -4,6 +4,7 @@
 import type { Asset, BuildResult } from '../model.js';
 import { reservedNameKind } from '../reserved-names.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
+import type { LockedMerge } from './locked-merge.js';
 
 // the lock, new archives waiting to be swapped in, old ones kept until the new set is complete
 export { TEMP_PREFIX } from '../reserved-names.js';
@@ -41,6 +42,8 @@ export interface PublishRequest extends ReleaseSettings {
   readonly makeLatest?: 'true' | 'false';
   /** The build number build-info.json records (src/build-number.ts); undefined: none. */
   readonly build?: string | undefined;
+  /** Files merged, under the lock, with the release's copy before they are put on it (the SBOM; locked-merge.ts). */
+  readonly merges?: readonly LockedMerge[];
 }
 
 export interface PublishedAsset {

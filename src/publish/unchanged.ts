@@ -4,7 +4,8 @@ import type { Log } from '../log.js';
 import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums, type LedgerEntry } from '../release-files.js';
 import { findRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient } from './github.js';
-import { digestHex, resultOf, type PublishResult, type ReleaseSettings } from './request.js';
+import { assetSha256 } from './ledger.js';
+import { resultOf, type PublishResult, type ReleaseSettings } from './request.js';
 
 export interface UnchangedQuery extends ReleaseSettings {
   readonly fingerprint: string;
@@ -47,11 +48,17 @@ export async function checkUnchanged(client: ReleaseClient, query: UnchangedQuer
     if (entry?.fingerprint !== query.fingerprint) {
       return { unchanged: false, reason: `${name} on the release was built from different inputs (fingerprint changed)` };
     }
+    if (lines.get(name) !== entry.sha256) return { unchanged: false, reason: `${name} on the release does not match its recorded checksum` };
+  }
+  // Every line of the checksums file, not only this build's: a skip must not keep a wrong line.
+  // Without GitHub's digest (older GHES) the asset is downloaded and hashed (assetSha256).
+  for (const [name, sha256] of lines) {
     const asset = assets.get(name);
-    const digest = asset === undefined ? undefined : digestHex(asset);
-    if ((digest !== undefined && digest !== entry.sha256) || lines.get(name) !== entry.sha256) {
-      return { unchanged: false, reason: `${name} on the release does not match its recorded checksum` };
-    }
+    const actual =
+      asset?.state !== 'uploaded'
+        ? undefined
+        : await assetSha256(client, asset).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+    if (actual !== sha256) return { unchanged: false, reason: `${name} on the release does not match its line in ${query.checksumsName}` };
   }
   let final = release;
   const patch: { name?: string; prerelease?: boolean } = {};
