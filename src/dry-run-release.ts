@@ -12,7 +12,9 @@ export interface ReleaseQuestion {
 }
 
 /** Lines for the plan: the repository, the release, and each file's fate. */
-export async function dryRunRelease(client: ReleaseClient, publishing: PublishInputs, question: ReleaseQuestion): Promise<string[]> {
+export async function dryRunRelease(client: ReleaseClient, publishing: PublishInputs, asked: ReleaseQuestion): Promise<string[]> {
+  // publishing also writes the build ledger, which records each archive's fingerprint
+  const question = { ...asked, files: [...asked.files, BUILD_INFO_NAME] };
   const repository = await client.getRepository();
   const lines = [
     `Release ${question.tag} in ${repository.fullName} (${repository.visibility}${repository.visibility === 'public' ? ', allow-public is true' : ''}):`,

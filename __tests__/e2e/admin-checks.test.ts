@@ -122,6 +122,7 @@ describe('administrator checks', { concurrency: false }, () => {
       `    new       ${ARCHIVES[1]}`,
       '    new       ktctl_0.3.7_checksums.txt',
       '    new       ktctl_0.3.7_sbom.spdx.json',
+      '    new       build-info.json',
     ]) {
       assert.ok(run.stdout.includes(line), `the plan shows: ${line}\n${run.stdout}`);
     }
