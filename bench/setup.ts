@@ -83,6 +83,9 @@ async function startServer(scratch: string): Promise<{ server: DownloadServer; i
     server,
     inputs: {
       publish: 'false',
+      // empty configs fail; the bench's runs give their own, the tool cache warm-up embeds none
+      kubeconfig: 'upstream',
+      'kt-config': 'upstream',
       'go-download-base-url': server.goBaseUrl,
       'upx-download-base-url': server.upxBaseUrl,
       'upx-version': files.upxVersion,

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The local command: the action's build pipeline for GitLab CI, Jenkins or a laptop.
 // `ktctl-customize build [options]`; every option can also come from KTCTL_CUSTOMIZE_<NAME>.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ACTION_VERSION } from './about.js';
 import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { messageOf } from './errors.js';
-import { parseBuildInputs } from './inputs.js';
+import { parseBuildInputs, UPSTREAM_CONFIG } from './inputs.js';
 import { armPublishedTextGuard, PublishedTextGuard } from './published-text.js';
+import { parseCliArgs } from './cli-args.js';
+import { checkConfigs, isoDay } from './config-checks.js';
+import { dryRunChecks, planText } from './dry-run.js';
 import { consoleLog } from './log.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
 import { stopOnSignals } from './stop.js';
@@ -24,15 +26,15 @@ const optionName = (input: BuildInputName): string => OPTION_FOR_INPUT[input] ??
 const envName = (input: BuildInputName): string => `KTCTL_CUSTOMIZE_${optionName(input).toUpperCase().replace(/-/g, '_')}`;
 
 const DESCRIPTIONS: Record<BuildInputName, string> = {
-  kubeconfig: 'kubeconfig FILE to embed (default: ~/.kube/config if present)',
-  'kt-config': 'kt config FILE to embed (default: ~/.kt/config if present)',
+  kubeconfig: 'kubeconfig FILE to embed, or upstream for the placeholder (default: ~/.kube/config)',
+  'kt-config': 'kt config FILE to embed, or upstream for the placeholder (default: ~/.kt/config)',
   'kt-connect-repository': 'owner/name on GitHub, or a git URL of a mirror',
   'kt-connect-version': 'upstream tag, or latest',
   version: 'version baked in (default: the tag without v)',
   'go-version': "Go to build with (default: kt-connect's go.mod)",
   'go-download-base-url': 'where Go archives and the release index come from',
   'go-sha256': 'SHA-256 of the Go archive, for mirrors without an index',
-  upx: 'true or false: pack binaries with upx where it works',
+  upx: 'true, false, or OSes to pack (linux,windows); only where upx works',
   'upx-version': 'upx release to install',
   'upx-args': 'options for upx',
   'upx-download-base-url': 'where upx releases come from',
@@ -48,9 +50,12 @@ const DESCRIPTIONS: Record<BuildInputName, string> = {
   strict: 'true: fail when the kubeconfig is not self-contained',
   'image-registry': 'registry/path every image ktctl starts comes from',
   patches: 'patch files or globs (relative to this folder) to apply, in order',
+  'min-credential-days': 'warn when the embedded credential expires within this many days',
+  'dry-run': 'see the check command',
 };
 
-const INPUTS = Object.keys(BUILD_DEFAULTS) as BuildInputName[];
+/** dry-run is the `check` command here. */
+const INPUTS = (Object.keys(BUILD_DEFAULTS) as BuildInputName[]).filter((input) => input !== 'dry-run');
 
 export function helpText(): string {
   const rows = INPUTS.map((input) => {
@@ -60,47 +65,52 @@ export function helpText(): string {
   });
   return [
     'Usage: ktctl-customize build [options]',
+    '       ktctl-customize check [options]',
     '',
-    'Builds ktctl from kt-connect with a kubeconfig and kt config embedded, for each target,',
+    'build: builds ktctl from kt-connect with a kubeconfig and kt config embedded, for each target,',
     'and writes the archives and a checksums file. The same pipeline as the GitHub Action.',
+    'check: checks the options, both configs, the upstream tag, Go and the download sources,',
+    "and prints the plan; builds nothing (the action's dry-run: true).",
     'With no options: the newest kt-connect for this machine, with ~/.kube/config and ~/.kt/config.',
     '',
     'Options:',
     ...rows,
-    `  ${'--help'.padEnd(34)}show this text`,
+    `  ${'-h, --help'.padEnd(34)}show this text`,
     `  ${'--version'.padEnd(34)}show the version of ktctl-customize`,
     '',
   ].join('\n');
 }
 
+const COMMANDS = ['build', 'check'];
+
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const options = Object.fromEntries(INPUTS.map((input) => [optionName(input), { type: 'string' as const }]));
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
+  let values: ReadonlyMap<string, string>;
+  let flags: ReadonlySet<string>;
+  let positionals: readonly string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: { ...options, help: { type: 'boolean' }, version: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    }));
+    ({ values, flags, positionals } = parseCliArgs(argv, INPUTS.map(optionName), ['help', 'version'], { h: 'help' }));
   } catch (error) {
     process.stderr.write(`ktctl-customize: ${messageOf(error)}\nRun 'ktctl-customize --help' for the options.\n`);
     return 2;
   }
-  if (values['help'] === true) {
+  if (flags.has('help')) {
     process.stdout.write(helpText());
     return 0;
   }
-  if (values['version'] === true) {
+  if (flags.has('version')) {
     process.stdout.write(`ktctl-customize ${ACTION_VERSION}\n`);
     return 0;
   }
   const [command, ...rest] = positionals;
-  if (command !== 'build' || rest.length > 0) {
-    process.stderr.write(
-      `ktctl-customize: ${command === undefined ? 'no command' : `unknown command '${[command, ...rest].join(' ')}'`}; the command is 'build'.\nRun 'ktctl-customize --help' for the options.\n`,
-    );
+  if (command === undefined || !COMMANDS.includes(command) || rest.length > 0) {
+    // a word may be shown; anything else may be a pasted config
+    const what =
+      command === undefined
+        ? 'no command'
+        : !COMMANDS.includes(command)
+          ? `unknown command ${/^[a-z-]{1,20}$/.test(command) ? `'${command}'` : '(not shown)'}`
+          : `${rest.length === 1 ? 'an unexpected argument' : `${rest.length} unexpected arguments`} after '${command}' (not shown)`;
+    process.stderr.write(`ktctl-customize: ${what}; the commands are 'build' and 'check'.\nRun 'ktctl-customize --help' for the options.\n`);
     return 2;
   }
 
@@ -113,17 +123,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     const read = (input: string): string => {
       const name = input as BuildInputName;
-      const given = (values[optionName(name)] as string | undefined) ?? env[envName(name)];
+      const given = values.get(optionName(name)) ?? env[envName(name)];
       if (!FILE_OPTIONS.has(name)) return given ?? (name === 'targets' ? hostTarget() : '');
-      const file = given ?? (existsSync(homeFiles[name]!) ? homeFiles[name] : undefined);
-      if (file === undefined || file === '') return '';
-      // the default is the developer's own file: say so, it goes into every binary
-      if (given === undefined) log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new Error(`Option '--${name}': cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
+      if (given !== undefined) return readConfigFile(name, given);
+      const file = homeFiles[name]!;
+      if (!existsSync(file)) {
+        throw new Error(
+          `Option '--${name}': not given, and ${file} does not exist; give --${name} FILE, or --${name} ${UPSTREAM_CONFIG} to embed upstream's placeholder.`,
+        );
       }
+      // the default is the developer's own file: say so, it goes into every binary
+      log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
+      return readConfigFile(name, file);
     };
     const inputs = await withPatchFiles(
       await withOutputDirChecked(
@@ -132,6 +143,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       ),
       process.cwd(),
     );
+    // both configs and the credential's lifetime, before any network step (README promises it)
+    const { credentialsExpire } = checkConfigs(inputs, log);
     // the files written beside the archives hold no piece of the configs, as in the action (published-text.ts)
     armPublishedTextGuard(
       PublishedTextGuard.forConfigs([
@@ -145,6 +158,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     stopOnSignals(); // a Ctrl-C during git ls-remote stops git too
     const upstream = await resolveUpstreamTag(inputs, log);
     const plan = planFor(inputs, upstream);
+    if (command === 'check') {
+      const embedded = withRegistryImages(inputs, plan);
+      const findings = await dryRunChecks(embedded, plan, { log, tempDir: process.env['RUNNER_TEMP'] });
+      const expires = credentialsExpire === undefined ? undefined : isoDay(credentialsExpire);
+      process.stdout.write(planText({ inputs: embedded, plan, upstream, findings, credentialsExpire: expires, release: undefined }));
+      return 0;
+    }
     const result = await buildInWorkspace(withRegistryImages(inputs, plan), plan, { log, env: process.env, tempDir: process.env['RUNNER_TEMP'] });
     for (const asset of result.assets) process.stdout.write(`${asset.path}\n`);
     process.stdout.write(`${result.checksumsFile}\n`);
@@ -156,6 +176,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     );
     return 1;
   }
+}
+
+/**
+ * One rule for --kubeconfig and --kt-config (and their environment variables): `upstream`, or the
+ * path of a readable file. Anything else is reported without the value, which may be the config
+ * itself pasted where its path belongs (`--kubeconfig "$(cat kube.yaml)"`).
+ */
+export function readConfigFile(name: BuildInputName, value: string): string {
+  if (value.trim() === UPSTREAM_CONFIG) return UPSTREAM_CONFIG;
+  const fail = (why: string): never => {
+    throw new Error(`Option '--${name}': expected a file path; got text (not shown) that ${why}. Give the path of the ${name} file, or ${UPSTREAM_CONFIG}.`);
+  };
+  if (value === '' || /[\n\r\0]/.test(value) || value.length > 4096) fail('cannot be a path');
+  let text: string;
+  try {
+    if (!statSync(value).isFile()) fail('is not a regular file');
+    text = readFileSync(value, 'utf8');
+  } catch (error) {
+    if (!(error instanceof Error) || !('code' in error)) throw error;
+    return fail(`is not a readable file (${String((error as NodeJS.ErrnoException).code)})`);
+  }
+  if (text.trim() === '') throw new Error(`Option '--${name}': the file is empty; give the ${name} file, or ${UPSTREAM_CONFIG}.`);
+  return text;
 }
 
 function hostTarget(): string {

@@ -34,6 +34,8 @@ export const BUILD_DEFAULTS = {
   strict: 'false',
   'image-registry': '',
   patches: '',
+  'min-credential-days': '30',
+  'dry-run': 'false',
 } as const satisfies Record<string, string>;
 
 export type BuildInputName = keyof typeof BUILD_DEFAULTS;

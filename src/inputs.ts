@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { InputError } from './errors.js';
-import type { ArchiveFormatChoice, BuildInputs } from './model.js';
+import type { ArchiveFormatChoice, BuildInputs, GoOs } from './model.js';
 import { parseImageRegistry } from './images.js';
 import { parsePatchPatterns } from './patches.js';
 import { checkNameTemplate } from './plan.js';
@@ -168,12 +168,23 @@ export function parseMaxParallel(value: string, cpus: number): number {
   return Number(text);
 }
 
+/** The value of `kubeconfig` or `kt-config` that keeps upstream's placeholder: embed nothing. */
+export const UPSTREAM_CONFIG = 'upstream';
+
 /**
  * A config input may be raw YAML or its base64 (what `base64 -w0 file` gives, the usual
  * way to keep YAML in a secret). Base64 never contains ':', YAML for ktctl always does.
+ * Empty is an error, not "embed nothing": a misspelled or missing secret expands to nothing,
+ * and a ktctl with upstream's placeholder cannot connect. `upstream` says it on purpose.
  */
 export function decodeConfig(name: string, value: string): string | undefined {
-  if (value.trim() === '') return undefined;
+  if (value.trim() === '') {
+    throw new InputError(
+      name,
+      `is empty: the secret it is set from may be missing or misspelled (an unknown secret expands to nothing). Set it to the config, or to ${UPSTREAM_CONFIG} to embed upstream's placeholder on purpose.`,
+    );
+  }
+  if (value.trim() === UPSTREAM_CONFIG) return undefined;
   const compact = value.replace(/\s+/g, '');
   if (!value.includes(':') && /^[A-Za-z0-9+/]+={0,2}$/.test(compact) && compact.length % 4 === 0) {
     const bytes = Buffer.from(compact, 'base64');
@@ -184,6 +195,43 @@ export function decodeConfig(name: string, value: string): string | undefined {
     return text;
   }
   return value;
+}
+
+const UPX_OSES: readonly GoOs[] = ['linux', 'darwin', 'windows'];
+
+/**
+ * `upx`: true (every target where upx works), false, or the operating systems to pack, such
+ * as `linux` (Windows scanners often flag upx-packed executables). undefined oses: every OS.
+ */
+export function parseUpxChoice(value: string): { enabled: boolean; oses: readonly GoOs[] | undefined } {
+  const text = value.trim();
+  if (/^(true|True|TRUE|false|False|FALSE)$/.test(text)) return { enabled: parseBoolean('upx', text), oses: undefined };
+  const words = text.split(/[\s,]+/).filter((word) => word !== '');
+  const oses: GoOs[] = [];
+  for (const word of words) {
+    const os = UPX_OSES.find((known) => known === word.toLowerCase());
+    if (os === undefined) {
+      throw new InputError(
+        'upx',
+        `'${printable(word)}' is neither true, false nor an OS; use true, false, or a list of linux, darwin, windows (for example linux).`,
+      );
+    }
+    if (!oses.includes(os)) oses.push(os);
+  }
+  if (oses.length === 0) throw new InputError('upx', 'names no OS; use true, false, or a list of linux, darwin, windows.');
+  return { enabled: true, oses: UPX_OSES.filter((os) => oses.includes(os)) };
+}
+
+/** `min-credential-days`: warn when the embedded credential expires within this many days. */
+export function parseMinCredentialDays(value: string): number {
+  const text = value.trim();
+  if (!/^\d{1,4}$/.test(text)) {
+    throw new InputError(
+      'min-credential-days',
+      `'${printable(text)}' is not a whole number of days; use 0 to 9999 (default ${BUILD_DEFAULTS['min-credential-days']}).`,
+    );
+  }
+  return Number(text);
 }
 
 export function parseBuildInputs(read: InputReader, context: InputContext, cpus: number): BuildInputs {
@@ -206,7 +254,7 @@ export function parseBuildInputs(read: InputReader, context: InputContext, cpus:
       sha256: parseSha256('go-sha256', read('go-sha256')),
     },
     upx: {
-      enabled: parseBoolean('upx', input('upx')),
+      ...parseUpxChoice(input('upx')),
       version: parseUpxVersion(input('upx-version')),
       args: parseUpxArgs(input('upx-args')),
       downloadBaseUrl: parseHttpUrl('upx-download-base-url', input('upx-download-base-url')),
@@ -225,5 +273,6 @@ export function parseBuildInputs(read: InputReader, context: InputContext, cpus:
     cache: read('cache').trim() === '' ? undefined : parseBoolean('cache', read('cache')),
     imageRegistry: parseImageRegistry(read('image-registry')),
     patchPatterns: parsePatchPatterns(read('patches')),
+    minCredentialDays: parseMinCredentialDays(input('min-credential-days')),
   };
 }

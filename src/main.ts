@@ -6,7 +6,10 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { ACTION_VERSION } from './about.js';
 import { messageOf } from './errors.js';
-import { decodeConfig, parseBuildInputs, type InputReader } from './inputs.js';
+import { decodeConfig, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from './inputs.js';
+import { checkConfigs, credentialsExpireOutput, isoDay } from './config-checks.js';
+import { dryRunChecks, plannedFiles, planText } from './dry-run.js';
+import { dryRunRelease } from './dry-run-release.js';
 import { scrubBuildCache } from './build.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildResult } from './model.js';
@@ -94,8 +97,13 @@ export async function run(): Promise<void> {
 
   try {
     const workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd();
+    // mode publish builds nothing: the configs were the build jobs', and its step need not give them
+    const publishOnly = readInput('mode').trim() === 'publish';
+    const readBuildInput: InputReader = (name) =>
+      publishOnly && (name === 'kubeconfig' || name === 'kt-config') && readInput(name).trim() === '' ? UPSTREAM_CONFIG : readInput(name);
+    const dryRun = parseBoolean('dry-run', readInput('dry-run').trim() || 'false');
     const inputs = await withPatchFiles(
-      parseBuildInputs(readInput, { workspace, serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
+      parseBuildInputs(readBuildInput, { workspace, serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
       workspace,
     );
     const publishing = parsePublishInputs(readInput, process.env);
@@ -109,14 +117,19 @@ export async function run(): Promise<void> {
     if (body !== undefined)
       checkGivenText(publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body', body);
     if (publishing.releaseName !== undefined) checkGivenText('release-name', publishing.releaseName);
+    // both configs and the credential's lifetime, before any network step
+    const credentialsExpire = publishing.mode === 'publish' ? undefined : checkConfigs(inputs, actionsLog).credentialsExpire;
+    if (publishing.mode !== 'publish') setCheckedOutput('credentials-expire', credentialsExpireOutput(credentialsExpire));
     // the archives carry the credentials: no upload of any kind to a public repository
     const client = publishing.publish || publishing.uploadArtifact ? guardedReleaseClient(releaseClientFor(publishing, actionsLog)) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
 
-    if (publishing.mode === 'publish') {
+    if (dryRun) {
+      await dryRunAction(await withOutputDirChecked(inputs, workspace), publishing, client, credentialsExpire);
+    } else if (publishing.mode === 'publish') {
       await publishCollected(publishing, client!, body);
     } else {
-      await buildAndPublish(await withOutputDirChecked(inputs, process.env['GITHUB_WORKSPACE'] ?? process.cwd()), publishing, client, body);
+      await buildAndPublish(await withOutputDirChecked(inputs, workspace), publishing, client, body, credentialsExpire);
     }
   } catch (error) {
     // every stage shows URLs redacted already; this holds for any message that slipped through
@@ -143,7 +156,13 @@ function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): Publishe
  * Modes `all` and `build`: skip when the release already holds this build, else build, then
  * publish or upload. `body`: the release body the user gave, read and checked already.
  */
-async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined, body: string | undefined): Promise<void> {
+async function buildAndPublish(
+  given: BuildInputs,
+  publishing: PublishInputs,
+  client: ReleaseClient | undefined,
+  body: string | undefined,
+  credentialsExpire: Date | undefined,
+): Promise<void> {
   const upstream = await resolveUpstreamTag(given, actionsLog);
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
@@ -207,7 +226,10 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
       tag: releaseTag,
       repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
       ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
-      kube: kubeconfigSummary(inputs.configs.kubeconfig),
+      kube: {
+        ...kubeconfigSummary(inputs.configs.kubeconfig),
+        ...(credentialsExpire === undefined ? {} : { credentialsExpire: isoDay(credentialsExpire) }),
+      },
       attested: publishing.attestation,
       build,
       installers: client !== undefined && publishing.publish,
@@ -283,6 +305,54 @@ function checkReleaseText(tag: string, generated: string, body: string | undefin
   publishedText('release tag', tag);
   publishedText('release notes', generated);
   if (body !== undefined) publishedText('release body', body);
+}
+
+/**
+ * `dry-run: true`: every check a build makes before it builds (src/dry-run.ts), what publishing
+ * would do to the release, the plan in the log, and the outputs known without building.
+ */
+async function dryRunAction(
+  given: BuildInputs,
+  publishing: PublishInputs,
+  client: ReleaseClient | undefined,
+  credentialsExpire: Date | undefined,
+): Promise<void> {
+  if (publishing.mode === 'publish') {
+    // the archives are the build jobs' artifacts, which exist only in a real run
+    core.info('Dry run of mode publish: the inputs and the repository check out; the build jobs’ artifacts are only there in a real run.');
+    return;
+  }
+  const upstream = await resolveUpstreamTag(given, actionsLog);
+  const plan = planFor(given, upstream);
+  const inputs = withRegistryImages(given, plan);
+  const fingerprint = computeFingerprint(fingerprintParts(inputs, upstream, plan.version, ACTION_VERSION));
+  const tag = releaseTagFor(publishing, upstream.tag);
+  setCheckedOutput('fingerprint', fingerprint);
+  setCheckedOutput('version', plan.version);
+  setCheckedOutput('upstream-tag', upstream.tag);
+  const findings = await dryRunChecks(inputs, plan, { log: actionsLog, tempDir: process.env['RUNNER_TEMP'] || os.tmpdir() });
+  setCheckedOutput('go-version', findings.goVersion);
+  const release =
+    client !== undefined && publishing.publish
+      ? await actionsLog.group(`Read release ${tag}`, () =>
+          dryRunRelease(client, publishing, {
+            tag,
+            fingerprint,
+            archiveNames: plan.targets.map((target) => target.archiveName),
+            files: plannedFiles(plan, findings),
+          }),
+        )
+      : undefined;
+  const text = planText({
+    inputs,
+    plan,
+    upstream,
+    findings,
+    credentialsExpire: credentialsExpire === undefined ? undefined : isoDay(credentialsExpire),
+    release: release ?? (publishing.uploadArtifact ? [`Workflow artifact ${publishing.artifactName}: would be uploaded.`] : undefined),
+  });
+  core.info(text);
+  await core.summary.addHeading(`Dry run: ktctl ${plan.version}`, 2).addCodeBlock(text).write();
 }
 
 /** Mode `publish`: gather the build jobs' artifacts and publish them as one release. */

@@ -15,7 +15,7 @@ export interface Target {
 export type ArchiveFormat = 'zip' | 'tar.gz';
 export type ArchiveFormatChoice = ArchiveFormat | 'auto';
 
-/** A config file that ktctl embeds. `undefined` keeps upstream's placeholder. */
+/** A config file that ktctl embeds. `undefined` keeps upstream's placeholder (input value `upstream`). */
 export interface EmbeddedConfigs {
   readonly kubeconfig: string | undefined;
   readonly ktConfig: string | undefined;
@@ -44,6 +44,8 @@ export interface GoRequest {
 
 export interface UpxRequest {
   readonly enabled: boolean;
+  /** The operating systems to pack (input `upx: linux`); undefined: every one where upx works. */
+  readonly oses?: readonly GoOs[] | undefined;
   readonly version: string;
   readonly args: readonly string[];
   readonly downloadBaseUrl: string;
@@ -89,6 +91,8 @@ export interface BuildInputs {
   readonly patchPatterns?: readonly string[];
   /** The files those patterns name, in order, once resolvePatches has read the workspace. */
   readonly patches?: readonly PatchFile[];
+  /** `min-credential-days`: an embedded credential that expires sooner is a warning. */
+  readonly minCredentialDays?: number;
 }
 
 /** What will be built for one target, decided before anything runs. */

@@ -88,7 +88,7 @@ export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environme
  * download one with, or a macOS runner with neither upx on its PATH nor Homebrew to install it.
  */
 export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform(), tools: ToolLookups = runnerTools): BuildPlan {
-  const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled }, upstream);
+  const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled, upxOses: inputs.upx.oses }, upstream);
   if (needsUpx(inputs, plan)) upxSourceFor(inputs.upx, host, tools, packedTargets(plan));
   return plan;
 }

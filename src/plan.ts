@@ -1,6 +1,6 @@
 // What a run will produce, decided up front from the inputs and the upstream tag alone.
 import { InputError } from './errors.js';
-import type { ArchiveFormat, ArchiveFormatChoice, BuildPlan, Target, TargetPlan, UpstreamRelease } from './model.js';
+import type { ArchiveFormat, ArchiveFormatChoice, BuildPlan, GoOs, Target, TargetPlan, UpstreamRelease } from './model.js';
 import { printable } from './redact.js';
 import { checksumsNameFor, reservedNameKind } from './reserved-names.js';
 import { SUPPORTED_TARGETS, targetFacts } from './targets.js';
@@ -76,6 +76,8 @@ export interface PlanInputs {
   readonly archiveFormat: ArchiveFormatChoice;
   readonly assetNameTemplate: string;
   readonly upxEnabled: boolean;
+  /** Pack only these operating systems (input `upx: linux`); undefined: every one. */
+  readonly upxOses?: readonly GoOs[] | undefined;
 }
 
 export function planBuild(inputs: PlanInputs, upstream: UpstreamRelease): BuildPlan {
@@ -87,11 +89,18 @@ export function planBuild(inputs: PlanInputs, upstream: UpstreamRelease): BuildP
     return {
       target,
       binaryName: target.os === 'windows' ? 'ktctl.exe' : 'ktctl',
-      upxSkipReason: inputs.upxEnabled ? facts.upxUnsupported : 'upx is turned off',
+      upxSkipReason: upxSkipReason(inputs, target, facts.upxUnsupported),
       wintunArch: facts.wintunArch,
       archiveFormat,
       archiveName: `${assetBaseName(inputs.assetNameTemplate, version, upstream.tag, target)}.${archiveFormat}`,
     };
   });
   return { version, upstream, targets, checksumsName: checksumsNameFor(version) };
+}
+
+function upxSkipReason(inputs: PlanInputs, target: Target, unsupported: string | undefined): string | undefined {
+  if (!inputs.upxEnabled) return 'upx is turned off';
+  if (unsupported !== undefined) return unsupported;
+  if (inputs.upxOses !== undefined && !inputs.upxOses.includes(target.os)) return `upx is off for ${target.os} (input upx: ${inputs.upxOses.join(',')})`;
+  return undefined;
 }

@@ -53,6 +53,8 @@ export interface KubeconfigSummary {
   readonly embedded: boolean;
   readonly context?: string;
   readonly namespace?: string;
+  /** The day (UTC, `2027-01-31`) the current context's credential expires; absent: no date in it. */
+  readonly credentialsExpire?: string;
 }
 
 /** A name from an input, safe in Markdown inline code: printable, no backticks, at most 100 characters. */
@@ -199,6 +201,11 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     lines.push(
       `- Kubeconfig: context ${input.kube.context === undefined ? '(none)' : code(input.kube.context)}, namespace ${input.kube.namespace === undefined ? '`default` (not set)' : code(input.kube.namespace)}. It takes precedence over KUBECONFIG and ~/.kube/config; \`ktctl -c <file>\` overrides it.`,
     );
+    if (input.kube.credentialsExpire !== undefined) {
+      lines.push(
+        `- Its credential expires on ${input.kube.credentialsExpire} (UTC): ktctl stops connecting then; a rebuild with a new credential will be published before.`,
+      );
+    }
   }
   if (input.ktConfigKeys === undefined) lines.push('- kt config: see the build jobs of this release.');
   else if (input.ktConfigKeys.length === 0) lines.push('- kt config: none; ktctl uses its defaults and ~/.kt/config.');

@@ -40,10 +40,17 @@ describe('ktctl-customize build', { concurrency: false }, () => {
 
   test('a bad flag, a bad command and a bad value each give one clean line and a non-zero exit', async () => {
     for (const [args, pattern] of [
-      [['build', '--frobnicate', 'x'], /^ktctl-customize: Unknown option '--frobnicate'/],
-      [['deploy'], /^ktctl-customize: unknown command 'deploy'; the command is 'build'\./],
-      [['build', '--targets', 'plan9/amd64'], /^ktctl-customize: Option '--targets': 'plan9\/amd64' is not a target/],
-      [['build', '--kubeconfig', '/nonexistent/config'], /^ktctl-customize: Option '--kubeconfig': cannot read \/nonexistent\/config: ENOENT/],
+      [['build', '--frobnicate', 'x'], /^ktctl-customize: unknown option --frobnicate\n/],
+      [['deploy'], /^ktctl-customize: unknown command 'deploy'; the commands are 'build' and 'check'\./],
+      [
+        ['build', '--kubeconfig', 'upstream', '--kt-config', 'upstream', '--targets', 'plan9/amd64'],
+        /^ktctl-customize: Option '--targets': 'plan9\/amd64' is not a target/,
+      ],
+      [
+        ['build', '--kubeconfig', '/nonexistent/config'],
+        /^ktctl-customize: Option '--kubeconfig': expected a file path; got text \(not shown\) that is not a readable file \(ENOENT\)/,
+      ],
+      [['build'], /^ktctl-customize: Option '--kubeconfig': not given, and .*\.kube\/config does not exist; give --kubeconfig FILE, or --kubeconfig upstream/],
     ] as const) {
       const run = await cli([...args]);
       assert.notEqual(run.status, 0, args.join(' '));

@@ -36,6 +36,9 @@ export async function createWorld(): Promise<World> {
     gocache,
     inputs: {
       publish: 'false',
+      // empty fails (a missing secret); a test that embeds a config gives it
+      kubeconfig: 'upstream',
+      'kt-config': 'upstream',
       'kt-connect-repository': repo.url,
       'go-download-base-url': server.goBaseUrl,
       'upx-download-base-url': server.upxBaseUrl,

@@ -10,11 +10,13 @@ import {
   parseGoVersion,
   parseHttpUrl,
   parseMaxParallel,
+  parseMinCredentialDays,
   parseOutputDir,
   parseRepository,
   parseSha256,
   parseUpstreamVersion,
   parseUpxArgs,
+  parseUpxChoice,
   parseUpxVersion,
   parseVersion,
 } from '../../src/inputs.js';
@@ -29,6 +31,8 @@ import { goReleaseSemver, parseGoSpec } from '../../src/toolchain/go-release.js'
 import { parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/upstream.js';
 import { validateKtConfig } from '../../src/validate/kt-config.js';
 import { validateKubeconfig } from '../../src/validate/kubeconfig.js';
+import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/validate/credentials.js';
+import { closestOption, parseCliArgs } from '../../src/cli-args.js';
 import { checkVersionAgainstImages } from '../../src/validate/version.js';
 
 const N = 300_000;
@@ -77,6 +81,15 @@ export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
   decodeConfig: (text) => decodeConfig('kubeconfig', text),
   validateKubeconfig: (text) => validateKubeconfig(text, true),
   validateKtConfig: (text) => validateKtConfig(text, 'v0.3.7'),
+  credentials: (text) => [readCredentials(text), jwtExpiry(text), certificateExpiry(text)],
+  'local command arguments': (text) => {
+    try {
+      parseCliArgs(['build', text, `--${text}`, '--kubeconfig', text], ['kubeconfig', 'kt-config'], ['help'], { h: 'help' });
+    } catch {
+      // refusing is fine
+    }
+    return closestOption(text, ['kubeconfig', 'kt-config']);
+  },
   inputs: (text) => {
     const parsers = [
       () => parseBoolean('upx', text),
@@ -89,6 +102,8 @@ export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
       () => parseGoVersion(text),
       () => parseUpxVersion(text),
       () => parseUpxArgs(text),
+      () => parseUpxChoice(text),
+      () => parseMinCredentialDays(text),
       () => parseArchiveFormat(text),
       () => parseOutputDir(text, '/workspace'),
       () => parseMaxParallel(text, 2),

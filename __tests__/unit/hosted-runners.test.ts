@@ -14,7 +14,8 @@ import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 import { chooseUpxSource, UPX_PINNED_SHA256, upxSourceFor, upxToolName, type ToolLookups, type UpxSource } from '../../src/toolchain/upx.js';
 
 const context = { workspace: '/w', serverUrl: 'https://github.com' };
-const inputsWith = (values: Record<string, string> = {}) => parseBuildInputs((name) => values[name] ?? '', context, 4);
+const PLACEHOLDERS: Record<string, string> = { kubeconfig: 'upstream', 'kt-config': 'upstream' };
+const inputsWith = (values: Record<string, string> = {}) => parseBuildInputs((name) => values[name] ?? PLACEHOLDERS[name] ?? '', context, 4);
 const defaults = inputsWith();
 const upstream = { tag: 'v0.3.7', commit: 'a'.repeat(40) };
 const RELEASES = 'https://github.com/upx/upx/releases/download';

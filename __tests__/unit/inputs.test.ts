@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BUILD_DEFAULTS } from '../../src/defaults.js';
 import { InputError } from '../../src/errors.js';
-import { decodeConfig, parseBuildInputs, parseRepository, parseUpxArgs } from '../../src/inputs.js';
+import { decodeConfig, parseBuildInputs, parseMinCredentialDays, parseRepository, parseUpxArgs, parseUpxChoice } from '../../src/inputs.js';
 
 const context = { workspace: '/w', serverUrl: 'https://github.example' };
-const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+const PLACEHOLDERS: Record<string, string> = { kubeconfig: 'upstream', 'kt-config': 'upstream' };
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? PLACEHOLDERS[name] ?? '';
 
 describe('parseBuildInputs', () => {
   test('defaults give upstream official set and settings', () => {
@@ -116,8 +117,48 @@ describe('decodeConfig', () => {
     assert.equal(decodeConfig('kubeconfig', encoded), yaml);
     assert.equal(decodeConfig('kubeconfig', `${encoded.slice(0, 8)}\n${encoded.slice(8)}\n`), yaml);
   });
-  test('empty keeps the placeholder', () => assert.equal(decodeConfig('kubeconfig', '  \n'), undefined));
+  test('upstream keeps the placeholder', () => {
+    assert.equal(decodeConfig('kubeconfig', 'upstream'), undefined);
+    assert.equal(decodeConfig('kt-config', ' upstream\n'), undefined);
+  });
+  test('empty or white space fails, naming the input and the secret that may be missing', () => {
+    for (const [name, value] of [
+      ['kubeconfig', ''],
+      ['kt-config', '  \n\t'],
+    ] as const) {
+      assert.throws(
+        () => decodeConfig(name, value),
+        (error: unknown) =>
+          error instanceof InputError &&
+          error.message.startsWith(`Input '${name}': is empty`) &&
+          error.message.includes('missing or misspelled') &&
+          error.message.includes('upstream'),
+      );
+    }
+  });
   test('base64 of binary is refused', () => {
     assert.throws(() => decodeConfig('kt-config', Buffer.from([0, 255, 254, 1]).toString('base64')), /Input 'kt-config'/);
+  });
+});
+
+describe('parseUpxChoice', () => {
+  test('true and false as before; a list packs only those OSes, in a fixed order', () => {
+    assert.deepEqual(parseUpxChoice('true'), { enabled: true, oses: undefined });
+    assert.deepEqual(parseUpxChoice('FALSE'), { enabled: false, oses: undefined });
+    assert.deepEqual(parseUpxChoice('linux'), { enabled: true, oses: ['linux'] });
+    assert.deepEqual(parseUpxChoice(' windows, Linux linux'), { enabled: true, oses: ['linux', 'windows'] });
+  });
+  test('anything else names the input and the choices', () => {
+    assert.throws(() => parseUpxChoice('linux,freebsd'), /^InputError: Input 'upx': 'freebsd' is neither true, false nor an OS/);
+    assert.throws(() => parseUpxChoice(' , '), /^InputError: Input 'upx': names no OS/);
+  });
+});
+
+describe('parseMinCredentialDays', () => {
+  test('whole days', () => {
+    assert.equal(parseMinCredentialDays('30'), 30);
+    assert.equal(parseMinCredentialDays('0'), 0);
+    assert.throws(() => parseMinCredentialDays('-1'), /Input 'min-credential-days'/);
+    assert.throws(() => parseMinCredentialDays('2.5'), /Input 'min-credential-days'/);
   });
 });

@@ -29,6 +29,8 @@ export interface FingerprintParts {
   readonly imageRegistry?: string;
   /** The patches applied, in order, by name and content: a changed patch rebuilds. Absent: none. */
   readonly patches?: readonly { readonly name: string; readonly sha256: string }[];
+  /** `upx: linux`: the operating systems packed. Absent: every one where upx works. */
+  readonly upxOses?: readonly string[];
 }
 
 const DOMAIN = 'ktctl-customize/fingerprint/v1';
@@ -69,6 +71,7 @@ export function computeFingerprint(parts: FingerprintParts): string {
     ...(parts.patches === undefined || parts.patches.length === 0
       ? {}
       : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
+    ...(parts.upxOses === undefined ? {} : { upxOses: [...parts.upxOses] }),
   };
   return sha256(canonicalJson(document));
 }
@@ -90,5 +93,6 @@ export function fingerprintParts(inputs: BuildInputs, upstream: UpstreamRelease,
     actionVersion,
     ...(inputs.imageRegistry === undefined ? {} : { imageRegistry: inputs.imageRegistry }),
     ...(inputs.patches === undefined || inputs.patches.length === 0 ? {} : { patches: inputs.patches.map(({ name, sha256 }) => ({ name, sha256 })) }),
+    ...(inputs.upx.enabled && inputs.upx.oses !== undefined ? { upxOses: inputs.upx.oses } : {}),
   };
 }

@@ -74,19 +74,19 @@ async function chooseWithoutIndex(request: GoRequest, spec: string, host: HostPl
   return { version: spec, filename, sha256: sha256.toLowerCase(), stable: true };
 }
 
-export async function installGo(request: GoRequest, goModDirective: string | undefined, host: HostPlatform, log: Log): Promise<InstalledGo> {
+/** The Go a build would use: found in the tool cache, or a release to download from `url`. */
+export type GoChoice =
+  | { readonly kind: 'cache'; readonly version: string; readonly goroot: string; readonly toolName: string; readonly wanted: string }
+  | { readonly kind: 'download'; readonly chosen: ChosenGo; readonly url: string; readonly toolName: string };
+
+/** Resolves the Go version (tool cache, else the index or an exact version's checksum file) without downloading Go. */
+export async function chooseGo(request: GoRequest, goModDirective: string | undefined, host: HostPlatform, log: Log): Promise<GoChoice> {
   const spec = goSpecFor(request.version, goModDirective);
   const wanted = specText(spec);
-  const installed = (goroot: string, version: string): InstalledGo => ({ version, goroot, go: path.join(goroot, 'bin', exeName('go', host)) });
-
   // go.dev's Go keeps the name `go` (hosted images preinstall it there); a mirror's Go is kept apart
   const toolName = toolCacheName('go', request.downloadBaseUrl, BUILD_DEFAULTS['go-download-base-url']);
   const cached = tc.find(toolName, wanted, host.cacheArch);
-  if (cached !== '') {
-    const version = path.basename(path.dirname(cached));
-    log.info(`Go ${version} found in the tool cache (${toolName}; ${wanted} requested).`);
-    return installed(cached, version);
-  }
+  if (cached !== '') return { kind: 'cache', version: path.basename(path.dirname(cached)), goroot: cached, toolName, wanted };
 
   const index = await fetchIndex(request.downloadBaseUrl, log);
   let chosen: ChosenGo;
@@ -107,8 +107,17 @@ export async function installGo(request: GoRequest, goModDirective: string | und
     // an exact version with a pinned hash: the pin wins over the index
     chosen = request.sha256 === undefined || spec.patch === undefined ? release : { ...release, sha256: request.sha256 };
   }
+  return { kind: 'download', chosen, url: `${request.downloadBaseUrl}/${chosen.filename}`, toolName };
+}
 
-  const url = `${request.downloadBaseUrl}/${chosen.filename}`;
+export async function installGo(request: GoRequest, goModDirective: string | undefined, host: HostPlatform, log: Log): Promise<InstalledGo> {
+  const installed = (goroot: string, version: string): InstalledGo => ({ version, goroot, go: path.join(goroot, 'bin', exeName('go', host)) });
+  const choice = await chooseGo(request, goModDirective, host, log);
+  if (choice.kind === 'cache') {
+    log.info(`Go ${choice.version} found in the tool cache (${choice.toolName}; ${choice.wanted} requested).`);
+    return installed(choice.goroot, choice.version);
+  }
+  const { chosen, url, toolName } = choice;
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified({ url, urlInput: INPUT, sha256: chosen.sha256, hashInput: 'go-sha256' }, log);
   const extracted = await extractDownload(

@@ -115,6 +115,16 @@ export async function fetchText(url: string, options: GetOptions): Promise<strin
   });
 }
 
+/**
+ * Whether `url` answers 200, with the same limits, redirects and retries as a download: the
+ * headers are read and the body is abandoned, so nothing large crosses the network.
+ */
+export async function probeUrl(url: string, options: Omit<GetOptions, 'maxBytes'>): Promise<void> {
+  await withRetries(url, { ...options, maxBytes: Number.MAX_SAFE_INTEGER }, async (body) => {
+    body.destroy();
+  });
+}
+
 async function withRetries<T>(url: string, options: GetOptions, consume: (body: Readable) => Promise<T>): Promise<T> {
   const where = redactUrl(url);
   let last: unknown;
