@@ -477,7 +477,7 @@ test('a manifest, with or without an SBOM part, may not name an archive images.t
         await assert.rejects(
           downloadBuildArtifacts(store, { prefix: 'ktctl-archives', destination: path.join(dir, `download-${at}`) }, memoryLog()),
           new RegExp(
-            `artifact ktctl-archives-linux-amd64 has an archive named ${name.replace(/\./g, '\\.')}, a name the action uses itself.*asset-name-template`,
+            `artifact ktctl-archives-linux-amd64 names archive 1 ${name.replace(/\./g, '\\.')}, a name the action uses itself: change asset-name-template`,
           ),
         );
       }

@@ -8,7 +8,6 @@
 // went wrong (a moving kt-connect-version, a go-version left unpinned), which goreleaser users
 // would expect to stop the release, not to be written down.
 import type { BuildManifest } from './manifest.js';
-import { reservedNameKind } from '../reserved-names.js';
 
 interface Seen {
   readonly artifact: string;
@@ -45,13 +44,6 @@ export class ManifestAgreement {
       fail(`${artifact} names its checksums file ${manifest.checksumsName}, ${other} ${first.checksumsName}.`);
     }
     for (const entry of manifest.assets) {
-      // the SBOM and images.txt are the publish job's own files, whether or not this manifest has an SBOM part
-      if (reservedNameKind(entry.name) !== undefined) {
-        throw new Error(
-          `mode: publish: artifact ${artifact} has an archive named ${entry.name}, a name the action uses itself for a release of ${manifest.version}. ` +
-            'Change asset-name-template in that build job.',
-        );
-      }
       const target = `${entry.os}/${entry.arch}`;
       const seen = this.targets.get(target);
       if (seen === undefined) {

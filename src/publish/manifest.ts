@@ -103,7 +103,8 @@ export function parseManifest(text: string, artifact: string): BuildManifest {
     const where = `archive ${index + 1}`;
     if (!isPlainFileName(entry?.name)) return fail(`names ${where} with something that is not a plain file name (no path separators, no '..').`);
     const name = entry.name;
-    if (reserved(name) || name === valid.checksumsName) return fail(`names ${where} ${name}, a name the action uses itself.`);
+    if (reserved(name) || name === valid.checksumsName)
+      return fail(`names ${where} ${name}, a name the action uses itself: change asset-name-template in that build job.`);
     if (names.has(name)) return fail(`lists ${name} twice.`);
     names.add(name);
     if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size <= 0)
