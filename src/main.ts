@@ -38,7 +38,7 @@ import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { kubeconfigSummary, releaseNotes } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
-import { writeSbom } from './sbom.js';
+import { sbomCreated, writeSbom } from './sbom.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { removeTree } from './workspace.js';
@@ -78,7 +78,8 @@ export async function run(): Promise<void> {
     for (const fragment of secretFragments(readInput(name))) core.setSecret(fragment);
   }
   // a mirror URL may carry a token: git and the downloads could print it
-  const urls = URL_INPUTS.map((name) => readInput(name).trim());
+  // go-proxy is a list: each of its URLs may carry a token; go-sumdb may end with one
+  const urls = [...URL_INPUTS.map((name) => readInput(name).trim()), ...['go-proxy', 'go-sumdb'].flatMap((name) => readInput(name).split(/[\s,|]+/))];
   for (const url of urls) for (const secret of urlSecrets(url)) core.setSecret(secret);
 
   try {
@@ -110,6 +111,7 @@ export async function run(): Promise<void> {
 async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, client: ReleaseClient | undefined): Promise<void> {
   // read first: a missing body file fails the run before anything is built
   const body = publishing.publish ? await readReleaseBody(publishing.releaseBody) : undefined;
+  sbomCreated(process.env); // a malformed SOURCE_DATE_EPOCH fails before anything is fetched
   const upstream = await resolveUpstreamTag(given, actionsLog);
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
@@ -119,6 +121,7 @@ async function buildAndPublish(given: BuildInputs, publishing: PublishInputs, cl
   core.setOutput('fingerprint', fingerprint);
   core.setOutput('version', plan.version);
   core.setOutput('upstream-tag', upstream.tag);
+  core.setOutput('source-hash', upstream.source?.hash ?? '');
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
     const check = await actionsLog.group(`Compare with release ${tag}`, () =>
@@ -221,7 +224,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
           upstream: collected.upstream,
           goVersion: collected.goVersion,
           actionVersion: ACTION_VERSION,
-          created: new Date(),
+          created: sbomCreated(process.env),
         });
   const imagesFile = collected.images === undefined ? undefined : await writeImagesFile(destination, collected.images);
   const extras = await Promise.all([sbomFile, imagesFile].filter((file) => file !== undefined).map((file) => extraReleaseFile(file, collected.fingerprint)));

@@ -7,7 +7,8 @@
 // which cluster the binary talks to; it is still shown only as a name, cut to a safe length.
 // Nothing else of the kubeconfig (server, users, credentials) ever appears.
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { GoOs, Target } from './model.js';
+import type { GoOs, ModuleSource, Target } from './model.js';
+import { sourceMarkdown } from './source-record.js';
 import { targetId } from './targets.js';
 
 export interface NotesArchive {
@@ -18,7 +19,7 @@ export interface NotesArchive {
 
 export interface ReleaseNotesInput {
   readonly version: string;
-  readonly upstream: { readonly tag: string; readonly commit: string };
+  readonly upstream: { readonly tag: string; readonly commit: string; readonly source?: ModuleSource };
   readonly goVersion: string;
   readonly archives: readonly NotesArchive[];
   readonly checksumsName: string;
@@ -80,6 +81,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
   lines.push(
     `ktctl ${input.version}, built by ktctl-customize from kt-connect ${input.upstream.tag} (commit \`${input.upstream.commit}\`) with Go ${input.goVersion.replace(/^go/, '')}.`,
     '',
+    ...(input.upstream.source === undefined ? [] : [sourceMarkdown(input.upstream.source), '']),
     `Targets: ${input.archives.map((a) => targetId(a)).join(', ')}.`,
     '',
   );

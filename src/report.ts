@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import type { Asset, BuildResult, PatchFile } from './model.js';
 import type { PublishRequest } from './publish/request.js';
+import { sourceLine } from './source-record.js';
 
 export interface ReportedAsset extends Asset {
   /** Download address once published. */
@@ -59,6 +60,7 @@ export async function writeSummary(
   const summary = core.summary
     .addHeading(`ktctl ${result.version}`, 2)
     .addRaw(`Built from kt-connect ${result.upstream.tag} (${result.upstream.commit.slice(0, 12)}) with Go ${result.goVersion}.`, true);
+  if (result.upstream.source !== undefined) summary.addRaw(html(sourceLine(result.upstream.source)), true);
   if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
   summary.addTable([
     [

@@ -29,6 +29,8 @@ export interface FingerprintParts {
   readonly imageRegistry?: string;
   /** The patches applied, in order, by name and content: a changed patch rebuilds. Absent: none. */
   readonly patches?: readonly { readonly name: string; readonly sha256: string }[];
+  /** The module's h1 hash, when kt-connect came from a module proxy: a changed source rebuilds. Absent: from git. */
+  readonly sourceHash?: string;
 }
 
 const DOMAIN = 'ktctl-customize/fingerprint/v1';
@@ -69,6 +71,7 @@ export function computeFingerprint(parts: FingerprintParts): string {
     ...(parts.patches === undefined || parts.patches.length === 0
       ? {}
       : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
+    ...(parts.sourceHash === undefined ? {} : { sourceHash: parts.sourceHash }),
   };
   return sha256(canonicalJson(document));
 }
@@ -90,5 +93,6 @@ export function fingerprintParts(inputs: BuildInputs, upstream: UpstreamRelease,
     actionVersion,
     ...(inputs.imageRegistry === undefined ? {} : { imageRegistry: inputs.imageRegistry }),
     ...(inputs.patches === undefined || inputs.patches.length === 0 ? {} : { patches: inputs.patches.map(({ name, sha256 }) => ({ name, sha256 })) }),
+    ...(upstream.source === undefined ? {} : { sourceHash: upstream.source.hash }),
   };
 }
