@@ -18,6 +18,8 @@ import {
   sourceFor,
 } from '../../src/module-source/policy.js';
 import { computeFingerprint, fingerprintParts } from '../../src/publish/fingerprint.js';
+import { releaseFiles } from '../../src/publish/request.js';
+import { parseBuildInfo, renderBuildInfo } from '../../src/release-files.js';
 import { sbomCreated } from '../../src/sbom.js';
 import { sourceLine } from '../../src/source-record.js';
 import type { ModuleSource } from '../../src/model.js';
@@ -172,4 +174,31 @@ test('the SBOM creation time follows SOURCE_DATE_EPOCH', () => {
     now,
   );
   assert.throws(() => sbomCreated({ SOURCE_DATE_EPOCH: 'yesterday' }), /SOURCE_DATE_EPOCH is 'yesterday', not a whole number of seconds/);
+});
+
+test("build-info.json records each archive's source hash, and reads it back", () => {
+  const hash = 'h1:wQbzzvts5qoEnlDdRVfk3KJ/8tcjz3Rc6Tn887FUp3g=';
+  const entries = new Map([
+    ['a.zip', { sha256: 'a'.repeat(64), fingerprint: 'f'.repeat(64), source: hash }],
+    ['b.zip', { sha256: 'b'.repeat(64), fingerprint: undefined }],
+  ]);
+  const text = renderBuildInfo(entries);
+  assert.deepEqual((JSON.parse(text) as { archives: unknown }).archives, {
+    'a.zip': { fingerprint: 'f'.repeat(64), sha256: 'a'.repeat(64), source: hash },
+    'b.zip': { sha256: 'b'.repeat(64) },
+  });
+  assert.deepEqual(parseBuildInfo(text), entries);
+  assert.equal(parseBuildInfo(text.replace(hash, 'h1:not a hash')).get('a.zip')?.source, undefined);
+  const files = releaseFiles(
+    {
+      assets: [{ name: 'a.zip', path: '/x', os: 'linux', arch: 'amd64', size: 1, sha256: 'a'.repeat(64) }],
+      upstream: {
+        tag: 'v0.3.7',
+        commit: 'c'.repeat(40),
+        source: { kind: 'go-proxy', module: 'm', version: 'v0.3.7', hash, goModHash: hash, checksumDatabase: 'sum.golang.org', verified: true },
+      },
+    },
+    'f'.repeat(64),
+  );
+  assert.equal(files[0]?.source, hash);
 });
