@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
-import { fileProxy, MODULE_COMMIT, MODULE_H1 } from '../support/module-proxy.js';
+import { fileProxy, MODULE_COMMIT, MODULE_H1, realGoSum } from '../support/module-proxy.js';
 import { keptGoEnvironment } from '../support/real-upstream.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { startSilentServer } from '../support/stall.js';
@@ -48,9 +48,12 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
     };
   }
 
-  /** The real tree's Go caches, and a GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner. */
+  /**
+   * The real tree's Go caches (shared with the other real-tree tests: keyed by its go.sum), and a
+   * GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner.
+   */
   function env(name: string): NodeJS.ProcessEnv {
-    return { ...keptGoEnvironment(MODULE_H1), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
+    return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
   }
 
   test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {

@@ -141,3 +141,8 @@ export function unpackModuleTree(dir: string): void {
   renameSync(path.join(staging, ...MODULE.split('/').slice(0, -1), `kt-connect@${MODULE_VERSION}`), dir);
   rmSync(staging, { recursive: true, force: true });
 }
+
+/** go.sum of the module's tree, read from the zip: the key of the real tree's kept Go caches. */
+export function realGoSum(): string {
+  return execFileSync('unzip', ['-p', realModule().zip, `${MODULE}@${MODULE_VERSION}/go.sum`], { encoding: 'utf8', maxBuffer: 16 * 1024 ** 2 });
+}
