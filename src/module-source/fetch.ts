@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import type { ModuleSource, UpstreamRequest } from '../model.js';
-import { networkLimits, type NetworkLimits } from '../network-limits.js';
+import { limitsHint, networkLimits, type NetworkLimits } from '../network-limits.js';
 import { ProcessTimeoutError, runUnchecked } from '../process.js';
 import { redactUrl, redactUrlsIn } from '../redact.js';
 import { extractDownload } from '../toolchain/extract.js';
-import { DownloadError, fetchText, HttpStatusError, isRetryable } from '../toolchain/http-get.js';
+import { DownloadError, fetchText, HttpStatusError, isRetryable, NoAnswerError } from '../toolchain/http-get.js';
 import { newestFirst } from '../upstream.js';
 import {
   checksumOffReason,
@@ -64,14 +64,15 @@ async function proxyFile(proxy: string, file: string, maxBytes: number, limits: 
     }
   }
   if (!/^https?:\/\//.test(url)) throw new Error(`'${redactUrl(proxy)}' is not an http(s):// or file:// proxy`);
+  // told as proxy + path: the `@` of `/@v/` would make the whole URL look like userinfo to redactUrl
+  const shown = `${redactUrl(proxy.replace(/\/+$/, ''))}/${escapeModulePath(KT_CONNECT_MODULE)}/@v/${file}`;
   try {
     return await fetchText(url, { limits, input: 'go-proxy', maxBytes });
   } catch (error) {
+    const cause = error instanceof DownloadError ? error.cause : error;
     // a final 4xx: the proxy does not have it; the go command then tries the next proxy
-    if (error instanceof DownloadError && error.cause instanceof HttpStatusError && !isRetryable(error.cause)) {
-      throw new NotOnProxy(`${redactUrl(url)}: ${messageOf(error.cause)}`);
-    }
-    throw error;
+    if (cause instanceof HttpStatusError && !isRetryable(cause)) throw new NotOnProxy(`${shown}: ${messageOf(cause)}`);
+    throw new Error(`${shown}: ${messageOf(cause)}${cause instanceof NoAnswerError ? ` (${limitsHint()})` : ''}`);
   }
 }
 
