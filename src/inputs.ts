@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { BUILD_DEFAULTS, type BuildInputName } from './defaults.js';
 import { InputError } from './errors.js';
-import type { ArchiveFormatChoice, BuildInputs, GoOs } from './model.js';
+import type { ArchiveFormatChoice, BuildInputs, GoOs, UpstreamRequest } from './model.js';
+import { KT_CONNECT_MODULE, sourceFor, type SourceChoice } from './module-source/policy.js';
 import { parseImageRegistry } from './images.js';
 import { parsePatchPatterns } from './patches.js';
 import { checkNameTemplate } from './plan.js';
@@ -75,6 +76,85 @@ export function parseRepository(value: string, serverUrl: string): string {
   if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text)) return text;
   if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text)) return text; // scp-like ssh
   throw new InputError(name, `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`);
+}
+
+/** Where kt-connect comes from: the repository and tag, and with kt-connect-source how it is fetched and checked. */
+export function parseUpstreamSource(input: (name: BuildInputName) => string, serverUrl: string): UpstreamRequest {
+  const repository = input('kt-connect-repository').trim();
+  const isUpstream = repository === BUILD_DEFAULTS['kt-connect-repository'];
+  const choice = parseSourceChoice(input('kt-connect-source'));
+  if (choice === 'go-proxy' && !isUpstream) {
+    throw new InputError(
+      'kt-connect-source',
+      `go-proxy fetches upstream's module (${KT_CONNECT_MODULE}), not the repository in 'kt-connect-repository'; leave that input at its default, or use kt-connect-source: git for a fork or mirror.`,
+    );
+  }
+  const commit = parseCommit(input('kt-connect-commit'));
+  const goProxy = parseGoProxy(input('go-proxy'));
+  const goSumdb = parseGoSumdb(input('go-sumdb'));
+  return {
+    url: parseRepository(repository, serverUrl),
+    version: parseUpstreamVersion(input('kt-connect-version')),
+    source: sourceFor(choice, isUpstream),
+    ...(commit === undefined ? {} : { commit }),
+    ...(goProxy === undefined ? {} : { goProxy }),
+    ...(goSumdb === undefined ? {} : { goSumdb }),
+  };
+}
+
+export function parseSourceChoice(value: string): SourceChoice {
+  const text = value.trim();
+  if (text === 'auto' || text === 'go-proxy' || text === 'git') return text;
+  throw new InputError(
+    'kt-connect-source',
+    `'${printable(text)}' is not a source; use auto, go-proxy (the Go module proxy, checked against the checksum database) or git.`,
+  );
+}
+
+export function parseCommit(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (!/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(text)) {
+    throw new InputError('kt-connect-commit', 'must be a full commit id (40 hexadecimal digits), the commit the kt-connect-version tag must name.');
+  }
+  return text.toLowerCase();
+}
+
+/** A GOPROXY list: proxy URLs (http, https, file), `direct` and `off`, separated by `,` or `|`. */
+export function parseGoProxy(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  for (const entry of text.split(/[,|]/)) {
+    const item = entry.trim();
+    if (item === 'direct' || item === 'off') continue;
+    if (!/^(https?|file):\/\/[^\s]+$/.test(item)) {
+      throw new InputError(
+        'go-proxy',
+        `'${printable(redactUrl(item))}' is not a module proxy; give a GOPROXY list of https:// URLs (and direct or off), such as https://proxy.golang.org.`,
+      );
+    }
+  }
+  return text;
+}
+
+/** A GOSUMDB value: `off`, a database name (`sum.golang.org`), or `name+key [url]`. */
+export function parseGoSumdb(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (text === 'off') return text;
+  const [name, url, ...rest] = text.split(/\s+/);
+  if (
+    rest.length > 0 ||
+    name === undefined ||
+    !/^[A-Za-z0-9.-]+(\+[A-Za-z0-9+/=.-]+)?$/.test(name) ||
+    (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url))
+  ) {
+    throw new InputError(
+      'go-sumdb',
+      `'${printable(redactUrl(text))}' is not a GOSUMDB value; use off, a database name such as sum.golang.org, or 'name+key https://url' as GOSUMDB takes it.`,
+    );
+  }
+  return text;
 }
 
 /** `latest` or a tag name that cannot be mistaken for an option or a revision expression. */
@@ -243,10 +323,7 @@ export function parseBuildInputs(read: InputReader, context: InputContext, cpus:
       kubeconfig: decodeConfig('kubeconfig', read('kubeconfig')),
       ktConfig: decodeConfig('kt-config', read('kt-config')),
     },
-    upstream: {
-      url: parseRepository(input('kt-connect-repository'), context.serverUrl),
-      version: parseUpstreamVersion(input('kt-connect-version')),
-    },
+    upstream: parseUpstreamSource(input, context.serverUrl),
     version: parseVersion(read('version')),
     go: {
       version: parseGoVersion(read('go-version')),

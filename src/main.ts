@@ -47,7 +47,7 @@ import { secretFragments } from './secrets.js';
 import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './published-text.js';
 import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
-import { writeSbom } from './sbom.js';
+import { sbomCreated, writeSbom } from './sbom.js';
 import { sbomLockedMerge } from './sbom-merge.js';
 import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
@@ -92,7 +92,8 @@ export async function run(): Promise<void> {
     for (const fragment of secretFragments(readInput(name))) core.setSecret(fragment);
   }
   // a mirror URL may carry a token: git and the downloads could print it
-  const urls = URL_INPUTS.map((name) => readInput(name).trim());
+  // go-proxy is a list: each of its URLs may carry a token; go-sumdb may end with one
+  const urls = [...URL_INPUTS.map((name) => readInput(name).trim()), ...['go-proxy', 'go-sumdb'].flatMap((name) => readInput(name).split(/[\s,|]+/))];
   for (const url of urls) for (const secret of urlSecrets(url)) core.setSecret(secret);
 
   try {
@@ -163,6 +164,7 @@ async function buildAndPublish(
   body: string | undefined,
   credentialsExpire: Date | undefined,
 ): Promise<void> {
+  sbomCreated(process.env); // a malformed SOURCE_DATE_EPOCH fails before anything is fetched
   const upstream = await resolveUpstreamTag(given, actionsLog);
   const plan = planFor(given, upstream);
   const inputs = withRegistryImages(given, plan); // the kt config as embedded, before the fingerprint hashes it
@@ -174,6 +176,7 @@ async function buildAndPublish(
   setCheckedOutput('fingerprint', fingerprint);
   setCheckedOutput('version', plan.version);
   setCheckedOutput('upstream-tag', upstream.tag);
+  setCheckedOutput('source-hash', upstream.source?.hash ?? '');
 
   if (client !== undefined && publishing.publish && publishing.skipUnchanged) {
     // with immutable releases, rebuilds are <tag>-build.<n> (publish-series.ts): compare with the newest
@@ -330,6 +333,7 @@ async function dryRunAction(
   setCheckedOutput('fingerprint', fingerprint);
   setCheckedOutput('version', plan.version);
   setCheckedOutput('upstream-tag', upstream.tag);
+  setCheckedOutput('source-hash', upstream.source?.hash ?? '');
   const findings = await dryRunChecks(inputs, plan, { log: actionsLog, tempDir: process.env['RUNNER_TEMP'] || os.tmpdir() });
   setCheckedOutput('go-version', findings.goVersion);
   const release =
@@ -383,7 +387,7 @@ async function publishCollected(publishing: PublishInputs, client: ReleaseClient
           upstream: collected.upstream,
           goVersion: collected.goVersion,
           actionVersion: ACTION_VERSION,
-          created: new Date(),
+          created: sbomCreated(process.env),
         });
   const imagesFile = collected.images === undefined ? undefined : await writeImagesFile(destination, collected.images);
   const extras = await Promise.all([sbomFile, imagesFile].filter((file) => file !== undefined).map((file) => extraReleaseFile(file, collected.fingerprint)));

@@ -27,12 +27,39 @@ export interface UpstreamRequest {
   readonly url: string;
   /** `latest`, or an exact tag such as `v0.3.7`. */
   readonly version: string;
+  /** `kt-connect-source` as decided (auto resolved): the module proxy, or git. Absent: git. */
+  readonly source?: 'go-proxy' | 'git';
+  /** `kt-connect-commit`: the commit the tag must resolve to. */
+  readonly commit?: string;
+  /** `go-proxy`: the GOPROXY list for the module; absent: the runner's. */
+  readonly goProxy?: string;
+  /** `go-sumdb`: the GOSUMDB for the module (`off` turns the check off on purpose); absent: the runner's. */
+  readonly goSumdb?: string;
+}
+
+/** kt-connect as fetched from a Go module proxy, checked by the go command. */
+export interface ModuleSource {
+  readonly kind: 'go-proxy';
+  /** `github.com/alibaba/kt-connect` */
+  readonly module: string;
+  readonly version: string;
+  /** The module zip's `h1:` hash, as the checksum database records it. */
+  readonly hash: string;
+  readonly goModHash: string;
+  /** The database the go command checked it against (`sum.golang.org`), or `off`. */
+  readonly checksumDatabase: string;
+  /** false only with go-sumdb: off. */
+  readonly verified: boolean;
+  /** The `go` line of its checked go.mod: which Go fetches it again in the build stage. */
+  readonly goDirective?: string;
 }
 
 /** The upstream tag a run resolved to. */
 export interface UpstreamRelease {
   readonly tag: string;
   readonly commit: string;
+  /** Set when kt-connect came from a module proxy: its hash, for the records and the fingerprint. */
+  readonly source?: ModuleSource;
 }
 
 export interface GoRequest {

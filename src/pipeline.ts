@@ -1,6 +1,7 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
 import { ACTION_VERSION } from './about.js';
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
@@ -19,6 +20,8 @@ import { resolveOutputDir } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
 import { checkHookLayout, checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
+import { checkoutModule, resolveFromProxy, type ModuleContext } from './module-source/index.js';
+import { sourceLine } from './source-record.js';
 import { installGo } from './toolchain/go.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
 import { installUpx, runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
@@ -27,17 +30,32 @@ import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
 import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
-import { publicRepositoryUrl, writeSbom, type SbomParts } from './sbom.js';
+import { publicRepositoryUrl, sbomCreated, writeSbom, type SbomParts } from './sbom.js';
 
-/** Finds the upstream tag and runs the checks that depend on it: still nothing downloaded. */
-export async function resolveUpstreamTag(inputs: BuildInputs, log: Log): Promise<UpstreamRelease> {
+/**
+ * Finds the upstream tag and runs the checks that depend on it. From git: still nothing
+ * downloaded. From the module proxy: Go is installed and the module fetched and checked against
+ * the checksum database here, since its hash is part of the fingerprint.
+ */
+export async function resolveUpstreamTag(inputs: BuildInputs, log: Log, context: Partial<ModuleContext> = {}): Promise<UpstreamRelease> {
   const upstream = await log.group('Resolve kt-connect', async () => {
-    const release = await resolveUpstream(inputs.upstream);
+    const release =
+      inputs.upstream.source === 'go-proxy' ? await resolveFromProxy(inputs, moduleContext(context, log)) : await resolveUpstream(inputs.upstream);
     log.info(`kt-connect ${inputs.upstream.version} is ${release.tag} (${release.commit}).`);
+    if (release.source !== undefined) log.info(sourceLine(release.source));
     return release;
   });
   validateForUpstream(inputs, upstream.tag, log);
   return upstream;
+}
+
+function moduleContext(context: Partial<ModuleContext>, log: Log): ModuleContext {
+  return {
+    env: context.env ?? process.env,
+    host: context.host ?? hostPlatform(),
+    tempDir: context.tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()),
+    log,
+  };
 }
 
 /**
@@ -118,8 +136,17 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
   let images: TreeImages = { upstream: undefined, replacedNavigator: undefined };
   const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
 
-  const source = await log.group(`Check out kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
-    const tree = await checkout(inputs.upstream, upstream, workspace.path('kt-connect'));
+  const title = upstream.source === undefined ? 'Check out' : 'Fetch from the module proxy';
+  const source = await log.group(`${title} kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
+    const tree =
+      upstream.source === undefined
+        ? await checkout(inputs.upstream, upstream, workspace.path('kt-connect'))
+        : await checkoutModule(inputs, upstream, workspace.path('kt-connect'), workspace.path('module-fetch'), {
+            env: context.env,
+            host,
+            tempDir: workspace.path(),
+            log,
+          });
     // before anything reads or patches the tree: no link on the way to the hook files
     await checkHookLayout(tree.dir, upstream.tag, 'allowed');
     const patches = inputs.patches ?? [];
@@ -243,7 +270,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     upstream,
     goVersion: tools.go.version,
     actionVersion: ACTION_VERSION,
-    created: new Date(),
+    created: sbomCreated(context.env),
   });
   const mirror =
     images.upstream === undefined

@@ -29,7 +29,10 @@ export interface SilenceLimit {
 
 export interface ProcessResult {
   readonly code: number;
+  /** stdout and stderr as they came. */
   readonly output: string;
+  /** stdout alone: for a program that prints a report there and progress on stderr (go mod download -json -x). */
+  readonly stdout?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -106,6 +109,7 @@ export function runUnchecked(command: string, args: readonly string[], options: 
     });
     running.add(child);
     const chunks: Buffer[] = [];
+    const stdout: Buffer[] = [];
     const silence = options.silence;
     let watchdog: NodeJS.Timeout | undefined;
     if (silence !== undefined) {
@@ -123,7 +127,10 @@ export function runUnchecked(command: string, args: readonly string[], options: 
       child.stdout?.on('data', heard);
       child.stderr?.on('data', heard);
     }
-    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      stdout.push(chunk);
+    });
     child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', (error) => {
       clearTimeout(watchdog);
@@ -133,7 +140,9 @@ export function runUnchecked(command: string, args: readonly string[], options: 
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
       running.delete(child);
-      if (timedOut === undefined) resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8') });
+      if (timedOut === undefined) {
+        resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8') });
+      }
     });
   });
 }

@@ -11,6 +11,8 @@ export interface LedgerEntry {
   readonly sha256: string;
   /** The fingerprint of the build that made it; undefined for an archive this action did not make. */
   readonly fingerprint: string | undefined;
+  /** The `h1:` hash of the kt-connect module it was built from, when that came from a module proxy. */
+  readonly source?: string;
 }
 
 /** `<sha256>  <name>` lines sorted by name, as sha256sum writes and `sha256sum -c` reads. */
@@ -41,15 +43,19 @@ export interface BuildInfo {
   readonly schema: 1;
   /** The build number of the run that last published to the release (src/build-number.ts). */
   readonly build?: string;
-  readonly archives: Readonly<Record<string, { readonly fingerprint?: string; readonly sha256: string }>>;
+  readonly archives: Readonly<Record<string, { readonly fingerprint?: string; readonly sha256: string; readonly source?: string }>>;
 }
 
 export function renderBuildInfo(entries: ReadonlyMap<string, LedgerEntry>, build?: string): string {
-  const archives: Record<string, { fingerprint?: string; sha256: string }> = {};
+  const archives: Record<string, { fingerprint?: string; sha256: string; source?: string }> = {};
   for (const name of [...entries.keys()].sort()) {
     const entry = entries.get(name);
     if (entry === undefined) continue;
-    archives[name] = entry.fingerprint === undefined ? { sha256: entry.sha256 } : { fingerprint: entry.fingerprint, sha256: entry.sha256 };
+    archives[name] = {
+      ...(entry.fingerprint === undefined ? {} : { fingerprint: entry.fingerprint }),
+      sha256: entry.sha256,
+      ...(entry.source === undefined ? {} : { source: entry.source }),
+    };
   }
   const info: BuildInfo = { generator: 'ktctl-customize', schema: 1, ...(build === undefined ? {} : { build }), archives };
   return `${JSON.stringify(info, null, 2)}\n`;
@@ -68,11 +74,12 @@ export function parseBuildInfo(text: string | undefined): Map<string, LedgerEntr
   const archives = (value as { archives?: unknown } | null)?.archives;
   if (typeof archives !== 'object' || archives === null) return entries;
   for (const [name, raw] of Object.entries(archives as Record<string, unknown>)) {
-    const entry = raw as { fingerprint?: unknown; sha256?: unknown } | null;
+    const entry = raw as { fingerprint?: unknown; sha256?: unknown; source?: unknown } | null;
     if (typeof entry?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) continue;
     entries.set(name, {
       sha256: entry.sha256,
       fingerprint: typeof entry.fingerprint === 'string' ? entry.fingerprint : undefined,
+      ...(typeof entry.source === 'string' && /^h1:[A-Za-z0-9+/]{43}=$/.test(entry.source) ? { source: entry.source } : {}),
     });
   }
   return entries;

@@ -8,7 +8,8 @@
 // Nothing else of the kubeconfig (server, users, credentials) ever appears.
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { BUILD_INFO_NAME } from './release-files.js';
-import type { GoOs, Target } from './model.js';
+import type { GoOs, ModuleSource, Target } from './model.js';
+import { sourceMarkdown } from './source-record.js';
 import { targetId } from './targets.js';
 import { INSTALL_PS1_NAME, INSTALL_SH_NAME, STATE_FILE_NAME } from './installers/model.js';
 
@@ -20,7 +21,7 @@ export interface NotesArchive {
 
 export interface ReleaseNotesInput {
   readonly version: string;
-  readonly upstream: { readonly tag: string; readonly commit: string };
+  readonly upstream: { readonly tag: string; readonly commit: string; readonly source?: ModuleSource };
   readonly goVersion: string;
   readonly archives: readonly NotesArchive[];
   readonly checksumsName: string;
@@ -191,6 +192,7 @@ export function releaseNotes(input: ReleaseNotesInput): string {
     `ktctl ${markdownText(input.version)}, built by ktctl-customize from kt-connect ${markdownText(input.upstream.tag)} (commit \`${shownName(input.upstream.commit)}\`) with Go ${markdownText(input.goVersion.replace(/^go/, ''))}.`,
     '',
   );
+  if (input.upstream.source !== undefined) lines.push(sourceMarkdown(input.upstream.source), '');
   if (input.build !== undefined) lines.push(buildLine(input.build, input.supersedes), '');
   lines.push(`Targets: ${input.archives.map((a) => targetId(a)).join(', ')}.`, '');
 

@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import type { Asset, BuildResult, PatchFile } from './model.js';
 import type { PublishRequest } from './publish/request.js';
 import { publishedText, setCheckedOutput } from './published-text.js';
+import { sourceLine } from './source-record.js';
 
 export interface ReportedAsset extends Asset {
   /** Download address once published. */
@@ -66,6 +67,7 @@ export async function writeSummary(
   const summary = core.summary
     .addHeading(`ktctl ${html(result.version)}`, 2)
     .addRaw(`Built from kt-connect ${html(result.upstream.tag)} (${html(result.upstream.commit.slice(0, 12))}) with Go ${html(result.goVersion)}.`, true);
+  if (result.upstream.source !== undefined) summary.addRaw(html(sourceLine(result.upstream.source)), true);
   if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
   summary.addTable([
     [

@@ -15,7 +15,7 @@
 // targets' modules (publish/manifest.ts), and the publish job writes one document for them all.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Target } from './model.js';
+import type { ModuleSource, Target } from './model.js';
 import { targetId } from './targets.js';
 import type { GoBuildInfo, GoModule } from './verify/index.js';
 import { writeWithoutFollowing } from './output-folder.js';
@@ -51,7 +51,7 @@ export interface SbomParts {
 
 export interface SbomInput extends SbomParts {
   readonly version: string;
-  readonly upstream: { readonly tag: string; readonly commit: string };
+  readonly upstream: { readonly tag: string; readonly commit: string; readonly source?: ModuleSource };
   /** `1.19.8` */
   readonly goVersion: string;
   readonly actionVersion: string;
@@ -147,6 +147,21 @@ export function downloadLocationOf(url: string, commit: string): string {
   return shown === undefined ? 'NOASSERTION' : `git+${shown}@${commit}`;
 }
 
+/** A source from the module proxy: its h1 hash as the package checksum (hex, like the modules'), and how it was checked. */
+function moduleSourceFields(source: ModuleSource | undefined): Pick<SpdxPackage, 'checksums' | 'comment'> {
+  if (source === undefined) return {};
+  const hex = h1ToHex(source.hash);
+  return {
+    ...(hex === undefined ? {} : { checksums: [{ algorithm: 'SHA256' as const, checksumValue: hex }] }),
+    comment:
+      `Fetched from the Go module proxy as ${source.module}@${source.version}, module hash ${source.hash} (go.mod ${source.goModHash}); ` +
+      (source.verified
+        ? `checked against the checksum database ${source.checksumDatabase}.`
+        : 'NOT checked against a checksum database (go-sumdb: off): unverified.') +
+      ' The checksum is the h1 hash in hex.',
+  };
+}
+
 /** The module as compiled in: a replacement wins over what it replaces. */
 function effective(module: GoModule): GoModule {
   return module.replacedBy ?? module;
@@ -169,6 +184,7 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
     primaryPackagePurpose: 'SOURCE',
     externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: goPurl(input.module, input.upstream.tag) }],
     sourceInfo: `kt-connect tag ${input.upstream.tag}, commit ${input.upstream.commit}, with hack/kube/config and hack/kt/config replaced by the embedded configs`,
+    ...moduleSourceFields(input.upstream.source),
   });
   const goPackage = (id: string, version: string): SpdxPackage => ({
     SPDXID: id,
@@ -264,6 +280,22 @@ export function sbomDocument(input: SbomInput): SpdxDocument {
 
 export function sbomText(input: SbomInput): string {
   return `${JSON.stringify(sbomDocument(input), null, 2)}\n`;
+}
+
+/**
+ * The document's creation time: SOURCE_DATE_EPOCH when set (the reproducible-builds
+ * convention, so the same inputs give the same bytes), else now.
+ */
+export function sbomCreated(env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): Date {
+  const text = env['SOURCE_DATE_EPOCH'];
+  if (text === undefined || text === '') return now();
+  const seconds = /^\d{1,12}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds > 253402300799) {
+    throw new Error(
+      `Environment variable SOURCE_DATE_EPOCH is '${text.slice(0, 20)}', not a whole number of seconds since 1970 up to the year 9999; fix it or unset it.`,
+    );
+  }
+  return new Date(seconds * 1000);
 }
 
 /** Writes the SBOM into the output folder; returns its path. */

@@ -8,6 +8,7 @@ import { networkLimits, type NetworkLimits } from './network-limits.js';
 import { ProcessError, run, type ProcessOptions, type ProcessResult, type SilenceLimit } from './process.js';
 import { redactUrl, redactUrlCredentials } from './redact.js';
 import { makePrivateFolder, writeTreeFile } from './private-files.js';
+import { checkPinnedCommit } from './module-source/policy.js';
 import { newestFirst, parseLsRemoteTags, pickLatestTag } from './upstream.js';
 
 /**
@@ -74,6 +75,7 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
         : `Input 'kt-connect-version': ${where} has no tag '${request.version}'; newest release tags: ${newestTags(tags)}.`,
     );
   }
+  checkPinnedCommit(request, chosen.tag, chosen.commit);
   return chosen;
 }
 
@@ -184,7 +186,7 @@ export async function writeEmbeddedConfigs(dir: string, configs: EmbeddedConfigs
 }
 
 /** A file of the checkout, read only if it is a regular file; undefined when there is none. */
-async function readTreeFile(dir: string, name: string, tag: string): Promise<string | undefined> {
+export async function readTreeFile(dir: string, name: string, tag: string): Promise<string | undefined> {
   const file = path.join(dir, name);
   try {
     if (!(await lstat(file)).isFile()) {

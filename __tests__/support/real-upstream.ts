@@ -1,17 +1,19 @@
-// The real kt-connect v0.3.7 (the source tarball in the project's shared test data, beside the
-// repository) as a git repository for end-to-end tests, and Go caches for it kept across runs:
-// its modules come from the Go module proxy once, and later builds reuse the compiled packages.
+// The real kt-connect v0.3.7 as a git repository for end-to-end tests: from the source tarball of
+// the project's shared test data when it is beside the repository, else the way the action gets
+// it, the module zip from the Go module proxy with its hash pinned (module-proxy.ts). And Go caches
+// for it kept across runs: its modules come from the proxy once, and later builds reuse the
+// compiled packages.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { unpackModuleTree } from './module-proxy.js';
 
-/** The tarball: KTCTL_TEST_UPSTREAM_TARBALL, else shared/upstream beside the repository (or beside its worktrees' folder). */
-export const UPSTREAM_TARBALL =
-  process.env['KTCTL_TEST_UPSTREAM_TARBALL'] ??
-  ['..', path.join('..', '..')].map((up) => path.resolve(up, 'shared', 'upstream', 'kt-connect-v0.3.7.tar.gz')).find((file) => existsSync(file)) ??
-  'kt-connect-v0.3.7.tar.gz (not found in shared/upstream beside the repository; set KTCTL_TEST_UPSTREAM_TARBALL)';
+/** The tarball when there is one: KTCTL_TEST_UPSTREAM_TARBALL, else shared/upstream beside the repository (or beside its worktrees' folder). */
+export const UPSTREAM_TARBALL: string | undefined =
+  process.env['KTCTL_TEST_UPSTREAM_TARBALL'] ||
+  ['..', path.join('..', '..')].map((up) => path.resolve(up, 'shared', 'upstream', 'kt-connect-v0.3.7.tar.gz')).find((file) => existsSync(file));
 
 /** git with upstream's commit date, so the tree's commit time is v0.3.7's. */
 export function upstreamGit(dir: string, args: readonly string[]): string {
@@ -38,11 +40,15 @@ export interface UpstreamRepo {
   readonly goSum: string;
 }
 
-/** Unpacks the tarball into `dir` and makes it a repository with the tag v0.3.7. */
+/** Unpacks the tarball, or the module zip from the proxy, into `dir` and makes it a repository with the tag v0.3.7. */
 export function createUpstreamRepo(dir: string): UpstreamRepo {
-  if (!existsSync(UPSTREAM_TARBALL)) throw new Error(`the upstream tarball is missing: ${UPSTREAM_TARBALL}`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('tar', ['-xzf', UPSTREAM_TARBALL, '-C', dir, '--strip-components=1']);
+  if (UPSTREAM_TARBALL !== undefined) {
+    if (!existsSync(UPSTREAM_TARBALL)) throw new Error(`the upstream tarball is missing: ${UPSTREAM_TARBALL}`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['-xzf', UPSTREAM_TARBALL, '-C', dir, '--strip-components=1']);
+  } else {
+    unpackModuleTree(dir);
+  }
   upstreamGit(dir, ['init', '--quiet', '--initial-branch=master']);
   upstreamGit(dir, ['add', '-A']);
   upstreamGit(dir, ['commit', '--quiet', '-m', 'kt-connect v0.3.7']);

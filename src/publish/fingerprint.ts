@@ -31,6 +31,8 @@ export interface FingerprintParts {
   readonly patches?: readonly { readonly name: string; readonly sha256: string }[];
   /** `upx: linux`: the operating systems packed. Absent: every one where upx works. */
   readonly upxOses?: readonly string[];
+  /** The module's h1 hash, when kt-connect came from a module proxy: a changed source rebuilds. Absent: from git. */
+  readonly sourceHash?: string;
 }
 
 const DOMAIN = 'ktctl-customize/fingerprint/v1';
@@ -72,6 +74,7 @@ export function computeFingerprint(parts: FingerprintParts): string {
       ? {}
       : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
     ...(parts.upxOses === undefined ? {} : { upxOses: [...parts.upxOses] }),
+    ...(parts.sourceHash === undefined ? {} : { sourceHash: parts.sourceHash }),
   };
   return sha256(canonicalJson(document));
 }
@@ -94,5 +97,6 @@ export function fingerprintParts(inputs: BuildInputs, upstream: UpstreamRelease,
     ...(inputs.imageRegistry === undefined ? {} : { imageRegistry: inputs.imageRegistry }),
     ...(inputs.patches === undefined || inputs.patches.length === 0 ? {} : { patches: inputs.patches.map(({ name, sha256 }) => ({ name, sha256 })) }),
     ...(inputs.upx.enabled && inputs.upx.oses !== undefined ? { upxOses: inputs.upx.oses } : {}),
+    ...(upstream.source === undefined ? {} : { sourceHash: upstream.source.hash }),
   };
 }

@@ -48,7 +48,12 @@ export async function ledgerFor(client: ReleaseClient, input: LedgerInput): Prom
     if (!isArchiveAsset(asset, input.checksumsName) || input.ours.has(asset.name)) continue;
     const entry = recorded.get(asset.name);
     const sha = await assetSha256(client, asset);
-    entries.set(asset.name, { sha256: sha, fingerprint: entry?.sha256 === sha ? entry.fingerprint : undefined });
+    const same = entry?.sha256 === sha;
+    entries.set(asset.name, {
+      sha256: sha,
+      fingerprint: same ? entry.fingerprint : undefined,
+      ...(same && entry.source !== undefined ? { source: entry.source } : {}),
+    });
   }
   for (const [name, entry] of input.ours) entries.set(name, entry);
   return new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

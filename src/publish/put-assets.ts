@@ -29,7 +29,9 @@ function actionFor(file: ReleaseFile, existing: AssetInfo | undefined, overwrite
 function oursOf(request: PublishRequest, actions: ReadonlyMap<string, PutAction>): Map<string, LedgerEntry> {
   const ours = new Map<string, LedgerEntry>();
   for (const file of request.archives) {
-    if (actions.get(file.name) !== 'kept') ours.set(file.name, { sha256: file.sha256, fingerprint: file.fingerprint });
+    if (actions.get(file.name) !== 'kept') {
+      ours.set(file.name, { sha256: file.sha256, fingerprint: file.fingerprint, ...(file.source === undefined ? {} : { source: file.source }) });
+    }
   }
   return ours;
 }

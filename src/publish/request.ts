@@ -18,6 +18,8 @@ export interface ReleaseFile {
   readonly sha256: string;
   /** The fingerprint of the build that made it (computeFingerprint). */
   readonly fingerprint: string;
+  /** The kt-connect module's `h1:` hash, when it came from a module proxy: recorded in build-info.json. */
+  readonly source?: string;
 }
 
 export interface ReleaseSettings {
@@ -64,13 +66,15 @@ export interface PublishResult {
 }
 
 /** The archives of a build, for a PublishRequest. */
-export function releaseFiles(build: Pick<BuildResult, 'assets'>, fingerprint: string): ReleaseFile[] {
+export function releaseFiles(build: Pick<BuildResult, 'assets'> & { readonly upstream?: BuildResult['upstream'] }, fingerprint: string): ReleaseFile[] {
+  const source = build.upstream?.source?.hash;
   return build.assets.map((asset) => ({
     name: asset.name,
     path: asset.path,
     size: asset.size,
     sha256: asset.sha256,
     fingerprint,
+    ...(source === undefined ? {} : { source }),
   }));
 }
 

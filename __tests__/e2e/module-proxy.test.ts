@@ -1,0 +1,186 @@
+// kt-connect-source: go-proxy through the bundled action: the real kt-connect v0.3.7 from a local
+// module proxy (file://, made from a real module download, serving the checksum database's proof
+// as a company proxy does) built end to end for linux/amd64; a zip with one changed byte refused
+// before anything is built; a checksum database that never answers stopped within the network
+// limits; a GONOSUMDB that covers kt-connect refused; a moved git tag refused by kt-connect-commit.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
+import { fileProxy, MODULE_COMMIT, MODULE_H1, realGoSum } from '../support/module-proxy.js';
+import { keptGoEnvironment } from '../support/real-upstream.js';
+import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { startSilentServer } from '../support/stall.js';
+
+/** sum.golang.org's public key, as the go command knows it. */
+const SUMDB_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
+
+describe('kt-connect from the module proxy', { concurrency: false }, () => {
+  let root: string;
+  let server: DownloadServer;
+
+  before(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-proxy-'));
+    server = await startDownloadServer();
+  });
+  after(async () => {
+    await server?.close();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  function inputs(proxy: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      publish: 'false',
+      'kt-connect-version': 'latest',
+      'go-proxy': proxy,
+      targets: 'linux/amd64',
+      kubeconfig: KUBECONFIG,
+      'kt-config': KT_CONFIG,
+      'go-version': server.files.goVersion,
+      'go-download-base-url': server.goBaseUrl,
+      'upx-download-base-url': server.upxBaseUrl,
+      'upx-version': server.files.upxVersion,
+      'upx-sha256': sha256(server.files.upxArchive),
+      ...extra,
+    };
+  }
+
+  /**
+   * The real tree's Go caches (shared with the other real-tree tests: keyed by its go.sum), and a
+   * GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner.
+   */
+  function env(name: string): NodeJS.ProcessEnv {
+    return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
+  }
+
+  test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {
+    const dirs = makeRunnerDirs(root);
+    const proxy = fileProxy(path.join(root, 'proxy'));
+    const run: ActionRun = await runAction({ dirs, inputs: inputs(proxy), env: env('real') });
+    const log = withoutMaskCommands(run.stdout + run.stderr);
+    assert.equal(run.code, 0, log);
+    assert.equal(run.outputs['upstream-tag'], 'v0.3.7');
+    assert.equal(run.outputs['source-hash'], MODULE_H1);
+    assert.match(
+      log,
+      /Source: the Go module github\.com\/alibaba\/kt-connect@v0\.3\.7 from the module proxy, hash h1:wQbzz\S+, checked against the checksum database sum\.golang\.org\./,
+    );
+    assert.match(log, new RegExp(`kt-connect latest is v0\\.3\\.7 \\(${MODULE_COMMIT}\\)`));
+    assert.match(log, /linux\/amd64: ran ktctl --version and config show/);
+    assert.match(run.summary, /checked against the checksum database sum\.golang\.org/);
+    const sbom = JSON.parse(readFileSync(run.outputs['sbom-file']!, 'utf8')) as {
+      packages: { SPDXID: string; checksums?: { checksumValue: string }[]; comment?: string }[];
+    };
+    const source = sbom.packages.find((item) => item.SPDXID === 'SPDXRef-Package-kt-connect-source');
+    assert.equal(source?.checksums?.[0]?.checksumValue, Buffer.from(MODULE_H1.slice(3), 'base64').toString('hex'));
+    assert.match(source?.comment ?? '', /module hash h1:wQbzz.*checked against the checksum database sum\.golang\.org/);
+    // the scratch folder and the resolution's fetch are gone
+    assert.deepEqual(
+      readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-')),
+      [],
+    );
+  });
+
+  test('a zip with one changed byte fails before anything is built: the checksum database disagrees', async () => {
+    const dirs = makeRunnerDirs(root);
+    const proxy = fileProxy(path.join(root, 'tampered'), { tampered: true });
+    const run = await runAction({ dirs, inputs: inputs(proxy, { 'kt-connect-version': 'v0.3.7' }), env: env('tampered') });
+    const log = withoutMaskCommands(run.stdout + run.stderr);
+    assert.equal(run.code, 1, log);
+    assert.match(
+      log,
+      /::error::Input 'kt-connect-source': the checksum database disagrees with the module the proxy served for github\.com\/alibaba\/kt-connect@v0\.3\.7/,
+    );
+    assert.match(log, /SECURITY ERROR/);
+    assert.doesNotMatch(log, /Build 1 targets|Check out kt-connect|Fetch from the module proxy kt-connect/);
+    assert.equal(existsSync(path.join(dirs.workspace, 'ktctl-dist')), false);
+    assert.equal(run.outputs['source-hash'], undefined);
+  });
+
+  test('a checksum database that never answers is given up within the network limits', async () => {
+    const silent = await startSilentServer();
+    try {
+      const dirs = makeRunnerDirs(root);
+      const proxy = fileProxy(path.join(root, 'no-sumdb'), { sumdb: false });
+      const started = Date.now();
+      const run = await runAction({
+        dirs,
+        inputs: inputs(proxy, { 'go-sumdb': `${SUMDB_KEY} http://127.0.0.1:${silent.port}` }),
+        env: { ...env('silent'), KTCTL_CUSTOMIZE_CONNECT_TIMEOUT: '2', KTCTL_CUSTOMIZE_IDLE_TIMEOUT: '3' },
+      });
+      const seconds = (Date.now() - started) / 1000;
+      const log = withoutMaskCommands(run.stdout + run.stderr);
+      assert.equal(run.code, 1, log);
+      assert.ok(silent.connections() > 0, 'the go command asked the checksum database');
+      assert.match(log, /::error::go mod download of github\.com\/alibaba\/kt-connect@v0\.3\.7 .*did not answer within the network limits .*no answer for 5 s/);
+      assert.match(log, /check 'go-proxy' and 'go-sumdb'/);
+      assert.ok(seconds < 60, `stopped after ${seconds} s`);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('GONOSUMDB covering kt-connect is refused unless go-sumdb: off', async () => {
+    const dirs = makeRunnerDirs(root);
+    const proxy = fileProxy(path.join(root, 'nosumdb'));
+    const run = await runAction({ dirs, inputs: inputs(proxy), env: { ...env('nosumdb'), GONOSUMDB: 'github.com/alibaba' } });
+    const log = withoutMaskCommands(run.stdout + run.stderr);
+    assert.equal(run.code, 1, log);
+    assert.match(
+      log,
+      /::error::Input 'go-sumdb': checksum verification is off for github\.com\/alibaba\/kt-connect \(GONOSUMDB covers it \(pattern github\.com\/alibaba\)\).*set go-sumdb: off/,
+    );
+    assert.doesNotMatch(log, /go mod download of/);
+  });
+});
+
+describe('kt-connect-commit with git', () => {
+  let world: World;
+  before(async () => {
+    world = await createWorld();
+  });
+  after(async () => {
+    await world?.close();
+    rmSync(world.root, { recursive: true, force: true });
+  });
+
+  test('a tag that names another commit than the pinned one fails, naming both inputs', async () => {
+    const pinned = '0123456789abcdef0123456789abcdef01234567';
+    const dirs = world.newRunner();
+    mkdirSync(dirs.workspace, { recursive: true });
+    const run = await runAction({
+      dirs,
+      inputs: { ...world.inputs, 'kt-connect-version': 'v0.3.7', 'kt-connect-commit': pinned, kubeconfig: KUBECONFIG },
+      env: world.env,
+    });
+    const log = withoutMaskCommands(run.stdout + run.stderr);
+    assert.equal(run.code, 1, log);
+    assert.match(
+      log,
+      new RegExp(
+        `::error::Input 'kt-connect-commit': kt-connect v0\\.3\\.7 \\(input 'kt-connect-version'\\) now names commit ${world.repo.commits['v0.3.7']}, not the pinned ${pinned}: the tag moved`,
+      ),
+    );
+    assert.doesNotMatch(log, /Check out kt-connect/);
+  });
+
+  test('the pinned commit builds; with SOURCE_DATE_EPOCH two runs give byte-identical SBOMs', async () => {
+    const sboms: Buffer[] = [];
+    for (const round of [1, 2]) {
+      const dirs = world.newRunner();
+      const run = await runAction({
+        dirs,
+        inputs: { ...world.inputs, 'kt-connect-version': 'v0.3.7', 'kt-connect-commit': world.repo.commits['v0.3.7']!, targets: 'linux/amd64', upx: 'false' },
+        env: { ...world.env, SOURCE_DATE_EPOCH: '1669655232' },
+      });
+      assert.equal(run.code, 0, `round ${round}: ${withoutMaskCommands(run.stdout + run.stderr)}`);
+      assert.equal(run.outputs['source-hash'], '');
+      sboms.push(readFileSync(run.outputs['sbom-file']!));
+    }
+    assert.equal((JSON.parse(sboms[0]!.toString('utf8')) as { creationInfo: { created: string } }).creationInfo.created, '2022-11-28T17:07:12Z');
+    assert.ok(sboms[0]!.equals(sboms[1]!), 'the two SBOMs differ');
+  });
+});
