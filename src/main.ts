@@ -89,7 +89,7 @@ export async function run(): Promise<void> {
 
   // Masked before anything else runs: from here on no log line can show them.
   for (const name of ['kubeconfig', 'kt-config']) {
-    for (const fragment of secretFragments(readInput(name))) core.setSecret(fragment);
+    for (const fragment of secretFragments(configSecretText(readInput(name)))) core.setSecret(fragment);
   }
   // a mirror URL may carry a token: git and the downloads could print it
   // go-proxy is a list: each of its URLs may carry a token; go-sumdb may end with one
@@ -138,15 +138,20 @@ export async function run(): Promise<void> {
   }
 }
 
+/** A config input as secret text: the keyword `upstream` (upstream's placeholder, on purpose) is no secret, and masking it would hide every "upstream" in the log. */
+function configSecretText(value: string): string {
+  return value.trim() === UPSTREAM_CONFIG ? '' : value;
+}
+
 /** The guard of published text: both configs as given and as decoded; the kubeconfig's context and namespace are shown on purpose. */
 function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): PublishedTextGuard {
   const kube = kubeconfigSummary(inputs.configs.kubeconfig);
   const shown = [kube.context, kube.namespace].filter((name) => name !== undefined).flatMap((name) => [name, shownName(name)]);
   return PublishedTextGuard.forConfigs(
     [
-      { name: 'kubeconfig', text: read('kubeconfig') },
+      { name: 'kubeconfig', text: configSecretText(read('kubeconfig')) },
       { name: 'kubeconfig', text: inputs.configs.kubeconfig },
-      { name: 'kt-config', text: read('kt-config') },
+      { name: 'kt-config', text: configSecretText(read('kt-config')) },
       { name: 'kt-config', text: inputs.configs.ktConfig },
     ],
     shown,
