@@ -52,12 +52,13 @@ export function canonicalJson(value: Json): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key] ?? null)}`).join(',')}}`;
 }
 
-/** Hex SHA-256. The configs are hashed first, so no secret text is part of the canonical document. */
-export function computeFingerprint(parts: FingerprintParts): string {
-  const document: Json = {
-    domain: DOMAIN,
-    upstreamCommit: parts.upstreamCommit.trim().toLowerCase(),
-    version: parts.version,
+/**
+ * How the archives are built, apart from what they are built from: one definition for the
+ * fingerprint and for saying why a rebuild supersedes a release (supersede.ts). Keys that are
+ * absent by default stay absent, so the fingerprints of builds without them stay what they were.
+ */
+export function buildSettings(parts: FingerprintParts): { readonly [key: string]: Json } {
+  return {
     targets: [...new Set(parts.targets.map(targetId))].sort(),
     goVersionRequest: parts.goVersionRequest,
     upxVersion: parts.upxVersion,
@@ -65,6 +66,17 @@ export function computeFingerprint(parts: FingerprintParts): string {
     archiveFormat: parts.archiveFormat,
     assetNameTemplate: parts.assetNameTemplate,
     wintunSha256: parts.wintunSha256.toLowerCase(),
+    ...(parts.upxOses === undefined ? {} : { upxOses: [...parts.upxOses] }),
+  };
+}
+
+/** Hex SHA-256. The configs are hashed first, so no secret text is part of the canonical document. */
+export function computeFingerprint(parts: FingerprintParts): string {
+  const document: Json = {
+    domain: DOMAIN,
+    upstreamCommit: parts.upstreamCommit.trim().toLowerCase(),
+    version: parts.version,
+    ...buildSettings(parts),
     kubeconfigSha256: parts.kubeconfig === undefined ? null : sha256(parts.kubeconfig),
     ktConfigSha256: parts.ktConfig === undefined ? null : sha256(parts.ktConfig),
     actionVersion: parts.actionVersion,
@@ -73,7 +85,6 @@ export function computeFingerprint(parts: FingerprintParts): string {
     ...(parts.patches === undefined || parts.patches.length === 0
       ? {}
       : { patches: parts.patches.map((patch) => ({ name: patch.name, sha256: patch.sha256 })) }),
-    ...(parts.upxOses === undefined ? {} : { upxOses: [...parts.upxOses] }),
     ...(parts.sourceHash === undefined ? {} : { sourceHash: parts.sourceHash }),
   };
   return sha256(canonicalJson(document));

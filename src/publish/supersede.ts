@@ -10,7 +10,7 @@
 // A release without the comment (a body the user wrote, an older version of the action) gives
 // "its inputs changed". Pure: text in, text out.
 import { createHash, createHmac } from 'node:crypto';
-import { canonicalJson, type FingerprintParts } from './fingerprint.js';
+import { buildSettings, canonicalJson, type FingerprintParts } from './fingerprint.js';
 
 /** One digest per kind of input; absent where the job does not know it (mode: publish knows no configs). */
 export interface BuildDigests {
@@ -33,15 +33,7 @@ const MAX_MARKER = 2000;
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function buildDigests(parts: FingerprintParts): BuildDigests {
-  const toolchain = canonicalJson({
-    targets: [...new Set(parts.targets.map((target) => `${target.os}/${target.arch}`))].sort(),
-    goVersionRequest: parts.goVersionRequest,
-    upxVersion: parts.upxVersion,
-    upxArgs: [...parts.upxArgs],
-    archiveFormat: parts.archiveFormat,
-    assetNameTemplate: parts.assetNameTemplate,
-    wintunSha256: parts.wintunSha256.toLowerCase(),
-  });
+  const toolchain = canonicalJson(buildSettings(parts));
   return {
     upstream: parts.upstreamCommit.trim().toLowerCase(),
     version: parts.version,
