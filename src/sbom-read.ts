@@ -3,6 +3,7 @@
 // from the release, where anyone with write access can put a file of that name: every value is
 // checked to the shape sbom.ts writes, every pass is linear, and anything else is refused with
 // an error naming the asset. sbomText(readSbom(sbomText(x))) is sbomText(x) (tested).
+import { isGitTagName } from './publish/inputs.js';
 import { isPlainFileName } from './publish/manifest.js';
 import { publicRepositoryUrl, type SbomInput, type SbomTarget } from './sbom.js';
 import { SUPPORTED_TARGETS } from './targets.js';
@@ -94,7 +95,8 @@ export function readSbom(json: string, where: string): SbomInput {
   const sourceInfo = text(source?.sourceInfo) ?? '';
   const end = sourceInfo.indexOf(',', lead.length);
   const commit = sourceInfo.startsWith(lead) && end > 0 ? sourceInfo.slice(lead.length, end) : '';
-  if (!MODULE_PATH.test(module) || !VERSION.test(tag.replace(/^v/, '')) || !COMMIT.test(commit)) fail('no kt-connect source with its tag and commit');
+  // any tag git allows, as the manifest and kt-connect-version do (a fork's `release/0.3.8`): JSON holds it as it is
+  if (!MODULE_PATH.test(module) || !isGitTagName(tag) || !COMMIT.test(commit)) fail('no kt-connect source with its tag and commit');
   const location = text(source?.downloadLocation) ?? '';
   let upstreamUrl = '';
   if (location !== 'NOASSERTION') {
