@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { sha256, startDownloadServer, type DownloadServer } from './downloads.js';
 import { makeRunnerDirs, type RunnerDirs } from './run-action.js';
+import { removeTree } from './remove-tree.js';
 
 export const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
 export const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');
@@ -20,6 +21,7 @@ export interface World {
   /** Environment for the action: an isolated Go build and module cache. */
   readonly env: NodeJS.ProcessEnv;
   newRunner(): RunnerDirs;
+  /** Stops the server and removes every folder of the world. */
   close(): Promise<void>;
 }
 
@@ -49,7 +51,10 @@ export async function createWorld(): Promise<World> {
     },
     env: { GOCACHE: gocache, GOMODCACHE: path.join(root, 'gomodcache'), GOPATH: path.join(root, 'gopath'), GOPROXY: 'off' },
     newRunner: () => makeRunnerDirs(root),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await removeTree(root);
+    },
   };
 }
 

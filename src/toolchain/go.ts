@@ -1,6 +1,7 @@
 // Installs Go into the runner's tool cache (`<cache>/go/<version>/<arch>`, the layout of
 // actions/setup-go and the hosted images), so a Go that is already there costs no download.
 // Go from a custom 'go-download-base-url' is cached under a name of its own (see toolCacheName).
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { BUILD_DEFAULTS } from '../defaults.js';
@@ -120,12 +121,22 @@ export async function installGo(request: GoRequest, goModDirective: string | und
   const { chosen, url, toolName } = choice;
   log.info(`Downloading Go ${chosen.version} from ${redactUrl(url)}`);
   const archive = await downloadVerified({ url, urlInput: INPUT, sha256: chosen.sha256, hashInput: 'go-sha256' }, log);
-  const extracted = await extractDownload(
-    archive,
-    host.os === 'windows' ? 'zip' : 'tar.gz',
-    { input: 'go-download-base-url', url },
-    { take: [`go/bin/${exeName('go', host)}`] },
-  );
-  const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
-  return installed(goroot, chosen.version);
+  // the archive and the unpacked copy are spent once the tool cache holds Go: outside Actions
+  // (the local command) nobody empties the temp folder, and each is hundreds of megabytes
+  try {
+    const extracted = await extractDownload(
+      archive,
+      host.os === 'windows' ? 'zip' : 'tar.gz',
+      { input: 'go-download-base-url', url },
+      { take: [`go/bin/${exeName('go', host)}`] },
+    );
+    try {
+      const goroot = await tc.cacheDir(path.join(extracted, 'go'), toolName, chosen.version, host.cacheArch);
+      return installed(goroot, chosen.version);
+    } finally {
+      await rm(extracted, { recursive: true, force: true });
+    }
+  } finally {
+    await rm(archive, { force: true });
+  }
 }

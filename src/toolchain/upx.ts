@@ -1,6 +1,7 @@
 // Finds or installs upx. Where it comes from is decided first, by chooseUpxSource, from the
 // request, the host, and what the tool cache and PATH hold: before anything is downloaded.
 // Installed copies live in the tool cache (`<cache>/<name>/<version>/<arch>` holds the binary).
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { BUILD_DEFAULTS } from '../defaults.js';
@@ -240,12 +241,21 @@ export async function installUpx(source: UpxSource, host: HostPlatform, log: Log
   }
   const binary = exeName('upx', host);
   const folderName = file.replace(/\.(tar\.xz|zip)$/, '');
-  const extracted = await extractDownload(
-    archive,
-    file.endsWith('.zip') ? 'zip' : 'tar.xz',
-    { input: 'upx-download-base-url', url },
-    { take: [`${folderName}/${binary}`] },
-  );
-  const dir = await tc.cacheDir(path.join(extracted, folderName), source.toolName, source.version, host.cacheArch);
-  return { version: source.version, upx: path.join(dir, binary) };
+  // as for Go: the archive and the unpacked copy are spent once the tool cache holds upx
+  try {
+    const extracted = await extractDownload(
+      archive,
+      file.endsWith('.zip') ? 'zip' : 'tar.xz',
+      { input: 'upx-download-base-url', url },
+      { take: [`${folderName}/${binary}`] },
+    );
+    try {
+      const dir = await tc.cacheDir(path.join(extracted, folderName), source.toolName, source.version, host.cacheArch);
+      return { version: source.version, upx: path.join(dir, binary) };
+    } finally {
+      await rm(extracted, { recursive: true, force: true });
+    }
+  } finally {
+    await rm(archive, { force: true });
+  }
 }

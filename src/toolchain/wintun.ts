@@ -1,7 +1,7 @@
 // Fetches wintun.dll: ktctl's tun device on Windows loads it from beside ktctl.exe and
 // fails at run time without it, or with one of another architecture.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrl } from '../redact.js';
 import type { Log } from '../log.js';
@@ -15,7 +15,9 @@ export async function fetchWintun(request: WintunRequest, arches: readonly strin
   log.info(`Downloading ${redactUrl(request.url)}`);
   const archive = await downloadVerified({ url: request.url, urlInput: 'wintun-url', sha256: request.sha256, hashInput: 'wintun-sha256' }, log);
   const inside = (arch: string): string => `wintun/bin/${arch}/wintun.dll`;
-  const extracted = await extractDownload(archive, 'zip', { input: 'wintun-url', url: request.url }, { into, take: arches.map(inside) });
+  const extracted = await extractDownload(archive, 'zip', { input: 'wintun-url', url: request.url }, { into, take: arches.map(inside) }).finally(() =>
+    rm(archive, { force: true }),
+  );
   const dlls = new Map<string, string>();
   for (const arch of arches) {
     const dll = path.join(extracted, ...inside(arch).split('/'));
