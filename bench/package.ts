@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeZip } from '../src/archive/index.js';
+import { writeZip } from '../src/package/archive/index.js';
 import { fixed, table, type Metric } from './stats.js';
 
 type WriteZip = typeof writeZip;
@@ -50,7 +50,7 @@ async function writerAt(ref: string, dir: string): Promise<WriteZip> {
     .split('\n');
   mkdirSync(dir, { recursive: true });
   for (const name of names) {
-    writeFileSync(path.join(dir, name), execFileSync('git', ['show', `${ref}:src/archive/${name}`], { cwd: ROOT }));
+    writeFileSync(path.join(dir, name), execFileSync('git', ['show', `${ref}:src/package/archive/${name}`], { cwd: ROOT }));
   }
   const loaded = (await import(pathToFileURL(path.join(dir, 'index.ts')).href)) as { writeZip: WriteZip };
   return loaded.writeZip;

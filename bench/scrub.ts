@@ -1,12 +1,12 @@
 // `node --import tsx bench/scrub.ts GOCACHE KUBECONFIG-FILE KT-CONFIG-FILE`: the CPU and
-// wall time of the build cache scrub (src/build.ts scrubBuildCache) over a real GOCACHE,
+// wall time of the build cache scrub (src/build/compile.ts scrubBuildCache) over a real GOCACHE,
 // left by builds of kt-connect with those two files embedded. The scrub runs on a copy
 // (it removes the entries that hold the configs), as after a cold run: every entry new.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scrubBuildCache } from '../src/build.js';
+import { scrubBuildCache } from '../src/build/compile.js';
 
 const [gocache, ...configFiles] = process.argv.slice(2);
 if (gocache === undefined || configFiles.length === 0) throw new Error('usage: bench/scrub.ts GOCACHE CONFIG-FILE...');

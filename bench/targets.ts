@@ -1,4 +1,4 @@
-// The action's default targets, and which of them upx packs (as src/targets.ts decides:
+// The action's default targets, and which of them upx packs (as src/plan/targets.ts decides:
 // not darwin, whose recent releases kill packed binaries, not windows/arm64, which upx
 // cannot pack). Written out here so the upstream recipe does the same work.
 export interface BenchTarget {

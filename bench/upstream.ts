@@ -57,7 +57,7 @@ export async function runUpstream(setup: Setup, dir: string, gocache: string, co
       targets: TARGETS,
       clockTicks: CLOCK_TICKS,
       report: reportFile,
-      // what src/build.ts's goEnvironment sets, over the same caches as the action gets
+      // what src/build/compile.ts's goEnvironment sets, over the same caches as the action gets
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],

@@ -5,23 +5,23 @@
 // step too; it gives go.mod, proves the customization hook is there and the patches apply), the
 // Go release index (or the exact version's .sha256 on a plain mirror), and one GET per toolchain
 // download whose body is abandoned after the headers. The configs are never written anywhere.
-import { checkCustomizeHook, applyPatches, redirectImages } from './customize-tree.js';
-import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from './images.js';
-import type { Log } from './log.js';
+import { checkCustomizeHook, applyPatches, redirectImages } from './source/customize-tree.js';
+import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from './plan/images.js';
+import type { Log } from './shared/log.js';
 import type { BuildInputs, BuildPlan, UpstreamRelease } from './model.js';
-import { networkLimits } from './network-limits.js';
-import { defaultVersion } from './plan.js';
-import { killRunning } from './process.js';
-import { redactUrl } from './redact.js';
-import { sbomNameFor } from './sbom.js';
-import { checkHookLayout, checkout } from './source.js';
-import { targetId } from './targets.js';
+import { networkLimits } from './shared/network-limits.js';
+import { defaultVersion } from './plan/plan.js';
+import { killRunning } from './shared/process.js';
+import { redactUrl } from './shared/redact.js';
+import { sbomNameFor } from './package/sbom.js';
+import { checkHookLayout, checkout } from './source/git.js';
+import { targetId } from './plan/targets.js';
 import { chooseGo } from './toolchain/go.js';
 import { probeUrl } from './toolchain/http-get.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
 import { runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
-import { parseGoDirective, parseSemverTag } from './upstream.js';
-import { withWorkspace } from './workspace.js';
+import { parseGoDirective, parseSemverTag } from './shared/upstream.js';
+import { withWorkspace } from './shared/workspace.js';
 
 export interface DryRunFindings {
   readonly goVersion: string;

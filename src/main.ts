@@ -4,19 +4,19 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ACTION_VERSION } from './about.js';
-import { messageOf } from './errors.js';
-import { decodeConfig, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from './inputs.js';
-import { checkConfigs, credentialsExpireOutput, isoDay } from './config-checks.js';
+import { ACTION_VERSION } from './shared/about.js';
+import { messageOf } from './shared/errors.js';
+import { decodeConfig, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from './inputs/inputs.js';
+import { checkConfigs, credentialsExpireOutput, isoDay } from './inputs/config-checks.js';
 import { dryRunChecks, plannedFiles, planText } from './dry-run.js';
-import { dryRunRelease } from './dry-run-release.js';
-import { scrubBuildCache } from './build.js';
-import type { Log } from './log.js';
+import { dryRunRelease } from './publish/dry-run-release.js';
+import { scrubBuildCache } from './build/compile.js';
+import type { Log } from './shared/log.js';
 import type { BuildInputs, BuildResult } from './model.js';
-import { checksumsText } from './package.js';
-import { writeWithoutFollowing } from './output-folder.js';
+import { checksumsText } from './package/pack.js';
+import { writeWithoutFollowing } from './shared/output-folder.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
-import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './images.js';
+import { mergeRegistryImages, registryImages, parseImageRegistry, writeImagesFile } from './plan/images.js';
 import {
   actionsArtifactStore,
   buildDigests,
@@ -41,21 +41,21 @@ import {
   type ReleaseClient,
   type ReleaseFile,
 } from './publish/index.js';
-import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report.js';
-import { redactUrlCredentials, urlSecrets } from './redact.js';
-import { secretFragments } from './secrets.js';
-import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './published-text.js';
-import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
-import { extraReleaseFile, readReleaseBody } from './release-extras.js';
-import { sbomCreated, writeSbom } from './sbom.js';
-import { sbomLockedMerge } from './sbom-merge.js';
+import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } from './report/report.js';
+import { redactUrlCredentials, urlSecrets } from './shared/redact.js';
+import { secretFragments } from './shared/secrets.js';
+import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './shared/published-text.js';
+import { kubeconfigSummary, releaseNotes, shownName } from './publish/release-notes.js';
+import { extraReleaseFile, readReleaseBody } from './publish/release-extras.js';
+import { sbomCreated, writeSbom } from './package/sbom.js';
+import { sbomLockedMerge } from './publish/sbom-merge.js';
 import { embeddedSettings } from './verify/index.js';
-import { stopOnSignals } from './stop.js';
-import { buildNumber } from './build-number.js';
-import { collectedArchives, installerArchives } from './installers/index.js';
-import { installerReleaseFiles } from './installers/release.js';
-import { refreshBuildLine } from './release-build-line.js';
-import { removeTree } from './workspace.js';
+import { stopOnSignals } from './shared/stop.js';
+import { buildNumber } from './publish/build-number.js';
+import { collectedArchives, installerArchives } from './package/installers/index.js';
+import { installerReleaseFiles } from './publish/installers.js';
+import { refreshBuildLine } from './publish/release-build-line.js';
+import { removeTree } from './shared/workspace.js';
 
 const WORKSPACE_STATE = 'workspace';
 const BUILD_CACHE_STATE = 'build-cache';

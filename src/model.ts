@@ -1,7 +1,7 @@
 // The shared vocabulary of the pipeline. Every stage takes and returns these shapes,
 // so a stage can be read, tested and replaced without knowing how its neighbours work.
-import type { MirrorImage } from './images.js';
-import type { SbomParts } from './sbom.js';
+import type { MirrorImage } from './plan/images.js';
+import type { SbomParts } from './package/sbom.js';
 
 export type GoOs = 'linux' | 'darwin' | 'windows';
 export type GoArch = 'amd64' | '386' | 'arm64';
@@ -159,7 +159,7 @@ export interface BuildResult {
   readonly goVersion: string;
   readonly assets: readonly Asset[];
   readonly checksumsFile: string;
-  /** The SPDX SBOM beside the checksums file (src/sbom.ts); absent where no build ran in this job. */
+  /** The SPDX SBOM beside the checksums file (src/package/sbom.ts); absent where no build ran in this job. */
   readonly sbomFile?: string;
   /** What the SBOM was written from; a matrix build job's manifest carries it to the publish job. */
   readonly sbom?: SbomParts;

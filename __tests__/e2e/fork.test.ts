@@ -9,7 +9,7 @@ import { GO_122_ROOT_SOURCE, prepareDownloads, prepareGoArchive, startDownloadSe
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { createFixtureRepo } from '../support/fixture-repo.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
-import { BUILD_DEFAULTS } from '../../src/defaults.js';
+import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
 import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 
 describe('a fork on a newer Go', { concurrency: false }, () => {

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { decodeConfig } from '../../src/inputs.js';
-import { validateKubeconfig } from '../../src/validate/kubeconfig.js';
+import { decodeConfig } from '../../src/inputs/inputs.js';
+import { validateKubeconfig } from '../../src/inputs/kubeconfig.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 
 const SCRIPT = path.resolve('scripts/make-kubeconfig.sh');

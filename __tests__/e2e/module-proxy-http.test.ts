@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { resolveOnProxy } from '../../src/module-source/fetch.js';
+import { resolveOnProxy } from '../../src/source/module-fetch.js';
 import { fileProxy, MODULE_COMMIT } from '../support/module-proxy.js';
 import { startSilentServer, type SilentServer } from '../support/stall.js';
 

@@ -15,7 +15,7 @@ import {
   TEMP_PREFIX,
   type ReleaseFile,
 } from '../../src/publish/index.js';
-import { SUPPORTED_TARGETS } from '../../src/targets.js';
+import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { BUILD_INFO_NAME, checkUnchanged, parseBuildInfo, parseChecksums, publishRelease, type ReleaseFile } from '../../src/publish/index.js';
-import { renderBuildInfo, renderChecksums } from '../../src/release-files.js';
+import { renderBuildInfo, renderChecksums } from '../../src/shared/release-files.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 

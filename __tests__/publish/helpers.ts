@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Log } from '../../src/log.js';
+import type { Log } from '../../src/shared/log.js';
 import { createReleaseClient, type ReleaseClient } from '../../src/publish/github.js';
 import type { PublishRequest, PublishTiming, ReleaseFile } from '../../src/publish/index.js';
 import type { FingerprintParts } from '../../src/publish/fingerprint.js';

@@ -1,7 +1,7 @@
 // parsePublishInputs: pure, and every bad value is an InputError naming its input.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/shared/errors.js';
 import { isGhesUrl, parsePublishInputs, PUBLISH_DEFAULTS, releaseTagFor } from '../../src/publish/inputs.js';
 
 const ENV = {

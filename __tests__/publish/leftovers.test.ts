@@ -19,7 +19,7 @@ import {
   TEMP_PREFIX,
   type ReleaseFile,
 } from '../../src/publish/index.js';
-import { renderBuildInfo, renderChecksums } from '../../src/release-files.js';
+import { renderBuildInfo, renderChecksums } from '../../src/shared/release-files.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 

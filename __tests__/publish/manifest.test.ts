@@ -5,8 +5,8 @@ import { cp, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { test } from 'node:test';
 import { downloadBuildArtifacts, MANIFEST_NAME, publishRelease, type ArtifactStore, type BuildManifest } from '../../src/publish/index.js';
-import { releaseNotes } from '../../src/release-notes.js';
-import { writeSummary } from '../../src/report.js';
+import { releaseNotes } from '../../src/publish/release-notes.js';
+import { writeSummary } from '../../src/report/report.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 
 const ARTIFACT = 'ktctl-archives-linux-amd64';

@@ -14,7 +14,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums, publishRelease, TEMP_PREFIX, type ReleaseFile } from '../../src/publish/index.js';
-import { renderBuildInfo, renderChecksums } from '../../src/release-files.js';
+import { renderBuildInfo, renderChecksums } from '../../src/shared/release-files.js';
 import type { Fault, GitHubServer } from '../support/github-server.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 

@@ -19,21 +19,21 @@ import {
   parseUpxChoice,
   parseUpxVersion,
   parseVersion,
-} from '../../src/inputs.js';
-import { checkNameTemplate } from '../../src/plan.js';
-import { lastLines } from '../../src/process.js';
+} from '../../src/inputs/inputs.js';
+import { checkNameTemplate } from '../../src/plan/plan.js';
+import { lastLines } from '../../src/shared/process.js';
 import { parsePublishInputs } from '../../src/publish/index.js';
-import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, withoutUserinfo } from '../../src/redact.js';
-import { secretFragments } from '../../src/secrets.js';
-import { PublishedTextGuard } from '../../src/published-text.js';
-import { parseTargets } from '../../src/targets.js';
+import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, withoutUserinfo } from '../../src/shared/redact.js';
+import { secretFragments } from '../../src/shared/secrets.js';
+import { PublishedTextGuard } from '../../src/shared/published-text.js';
+import { parseTargets } from '../../src/plan/targets.js';
 import { goReleaseSemver, parseGoSpec } from '../../src/toolchain/go-release.js';
-import { parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/upstream.js';
-import { validateKtConfig } from '../../src/validate/kt-config.js';
-import { validateKubeconfig } from '../../src/validate/kubeconfig.js';
-import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/validate/credentials.js';
-import { closestOption, parseCliArgs } from '../../src/cli-args.js';
-import { checkVersionAgainstImages } from '../../src/validate/version.js';
+import { parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/shared/upstream.js';
+import { validateKtConfig } from '../../src/inputs/kt-config.js';
+import { validateKubeconfig } from '../../src/inputs/kubeconfig.js';
+import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/inputs/credentials.js';
+import { closestOption, parseCliArgs } from '../../src/cli/args.js';
+import { checkVersionAgainstImages } from '../../src/inputs/version.js';
 
 const N = 300_000;
 

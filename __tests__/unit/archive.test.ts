@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
-import { writeTarGz, writeZip, type ArchiveEntry, type ArchiveResult } from '../../src/archive/index.js';
+import { writeTarGz, writeZip, type ArchiveEntry, type ArchiveResult } from '../../src/package/archive/index.js';
 
 /** Odd on purpose: a DOS time holds even seconds only, so an exact restore proves the extended timestamp is read. */
 const MTIME = 1_700_000_001;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSchedule, concurrentBuilds, goBuildArgs, goEnvironment } from '../../src/build.js';
-import { checksumsText } from '../../src/package.js';
-import { createPool } from '../../src/pool.js';
-import { secretFragments } from '../../src/secrets.js';
+import { buildSchedule, concurrentBuilds, goBuildArgs, goEnvironment } from '../../src/build/compile.js';
+import { checksumsText } from '../../src/package/pack.js';
+import { createPool } from '../../src/shared/pool.js';
+import { secretFragments } from '../../src/shared/secrets.js';
 
 test('go build arguments carry the version as one ldflags word', () => {
   assert.deepEqual(goBuildArgs('0.3.7', '/o/ktctl'), ['build', '-trimpath', '-ldflags', '-s -w -X main.version=0.3.7', '-o', '/o/ktctl', './cmd/ktctl']);
@@ -110,7 +110,7 @@ test('secret fragments cover lines, values and base64', () => {
 });
 
 test('the Go cache key follows platform, Go, go.sum and targets, not their order', async () => {
-  const { goCacheKey, cacheWanted } = await import('../../src/go-cache.js');
+  const { goCacheKey, cacheWanted } = await import('../../src/build/go-cache.js');
   const { hostPlatform } = await import('../../src/toolchain/platform.js');
   const base = {
     host: hostPlatform('linux', 'x64'),
@@ -132,7 +132,7 @@ test('the Go cache key follows platform, Go, go.sum and targets, not their order
 });
 
 test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async () => {
-  const { fileContains, SLICE } = await import('../../src/file-search.js');
+  const { fileContains, SLICE } = await import('../../src/shared/file-search.js');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');

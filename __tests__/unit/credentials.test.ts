@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { X509Certificate } from 'node:crypto';
-import { judgeLifetime, credentialsExpireOutput } from '../../src/config-checks.js';
-import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/validate/credentials.js';
-import type { Log } from '../../src/log.js';
+import { judgeLifetime, credentialsExpireOutput } from '../../src/inputs/config-checks.js';
+import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/inputs/credentials.js';
+import type { Log } from '../../src/shared/log.js';
 import { kubeconfigWithCertificate, kubeconfigWithToken, makeCertificate, makeJwt, pieces } from '../support/credentials.js';
 
 const DAY = 86400;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goSpecFor } from '../../src/toolchain/go-release.js';
-import { parseGoDirective } from '../../src/upstream.js';
+import { parseGoDirective } from '../../src/shared/upstream.js';
 
 test('go directives of forks give their minor version, widened to its newest patch', () => {
   for (const [goMod, minor] of [

@@ -5,9 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { BUILD_DEFAULTS } from '../../src/defaults.js';
-import { InputError } from '../../src/errors.js';
-import { parseBuildInputs } from '../../src/inputs.js';
+import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
+import { InputError } from '../../src/shared/errors.js';
+import { parseBuildInputs } from '../../src/inputs/inputs.js';
 import { planFor } from '../../src/pipeline.js';
 import { brewCandidates, findBrew, findOnPath, hostPlatform, pathCandidates, pathVariable, type HostPlatform } from '../../src/toolchain/platform.js';
 import { toolCacheName } from '../../src/toolchain/tool-cache.js';

@@ -13,8 +13,8 @@ import {
   readImageConstants,
   registryImages,
   rewriteNavigator,
-} from '../../src/images.js';
-import { InputError } from '../../src/errors.js';
+} from '../../src/plan/images.js';
+import { InputError } from '../../src/shared/errors.js';
 
 const IMAGES = registryImages('registry.example.com/kt', '0.3.7');
 const UPSTREAM = 'registry.cn-hangzhou.aliyuncs.com/rdc-incubator';

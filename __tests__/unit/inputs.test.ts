@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BUILD_DEFAULTS } from '../../src/defaults.js';
-import { InputError } from '../../src/errors.js';
-import { decodeConfig, parseBuildInputs, parseMinCredentialDays, parseRepository, parseUpxArgs, parseUpxChoice } from '../../src/inputs.js';
+import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
+import { InputError } from '../../src/shared/errors.js';
+import { decodeConfig, parseBuildInputs, parseMinCredentialDays, parseRepository, parseUpxArgs, parseUpxChoice } from '../../src/inputs/inputs.js';
 
 const context = { workspace: '/w', serverUrl: 'https://github.example' };
 const PLACEHOLDERS: Record<string, string> = { kubeconfig: 'upstream', 'kt-config': 'upstream' };

@@ -19,11 +19,11 @@ import {
   psQuote,
   shQuote,
   type InstallerInput,
-} from '../../src/installers/index.js';
-import { buildNumber } from '../../src/build-number.js';
-import { planBuild } from '../../src/plan.js';
-import { renderBuildInfo } from '../../src/release-files.js';
-import { SUPPORTED_TARGETS } from '../../src/targets.js';
+} from '../../src/package/installers/index.js';
+import { buildNumber } from '../../src/publish/build-number.js';
+import { planBuild } from '../../src/plan/plan.js';
+import { renderBuildInfo } from '../../src/shared/release-files.js';
+import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
 
 const UPSTREAM = { tag: 'v0.3.7', commit: 'f064f771aa7ba03a0e6bc92f712306e9bcd8a6f5' };
 const PLAN_INPUTS = {

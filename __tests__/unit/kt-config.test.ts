@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../src/errors.js';
-import { editDistance, KT_CONFIG_KEYS, toDashCase, validateKtConfig } from '../../src/validate/kt-config.js';
+import { InputError } from '../../src/shared/errors.js';
+import { editDistance, KT_CONFIG_KEYS, toDashCase, validateKtConfig } from '../../src/inputs/kt-config.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/kt-config.yaml', import.meta.url), 'utf8');
 

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../src/errors.js';
-import { validateKubeconfig } from '../../src/validate/kubeconfig.js';
+import { InputError } from '../../src/shared/errors.js';
+import { validateKubeconfig } from '../../src/inputs/kubeconfig.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/kubeconfig.yaml', import.meta.url), 'utf8');
 

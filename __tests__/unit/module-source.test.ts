@@ -3,8 +3,8 @@
 // checksum checks are off, how a go mod download failure reads, and the SBOM's creation time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCommit, parseGoProxy, parseGoSumdb, parseSourceChoice, parseUpstreamSource } from '../../src/inputs.js';
-import { BUILD_DEFAULTS, type BuildInputName } from '../../src/defaults.js';
+import { parseCommit, parseGoProxy, parseGoSumdb, parseSourceChoice, parseUpstreamSource } from '../../src/inputs/inputs.js';
+import { BUILD_DEFAULTS, type BuildInputName } from '../../src/shared/defaults.js';
 import {
   checkPinnedCommit,
   checksumOffReason,
@@ -16,12 +16,12 @@ import {
   parseModuleInfo,
   pickLatestFromList,
   sourceFor,
-} from '../../src/module-source/policy.js';
+} from '../../src/plan/source-policy.js';
 import { computeFingerprint, fingerprintParts } from '../../src/publish/fingerprint.js';
 import { releaseFiles } from '../../src/publish/request.js';
-import { parseBuildInfo, renderBuildInfo } from '../../src/release-files.js';
-import { sbomCreated } from '../../src/sbom.js';
-import { sourceLine } from '../../src/source-record.js';
+import { parseBuildInfo, renderBuildInfo } from '../../src/shared/release-files.js';
+import { sbomCreated } from '../../src/package/sbom.js';
+import { sourceLine } from '../../src/source/source-record.js';
 import type { ModuleSource } from '../../src/model.js';
 
 const reader =

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Log } from '../../src/log.js';
-import { DEFAULT_NETWORK_LIMITS, networkLimits } from '../../src/network-limits.js';
-import { killPlan, ProcessTimeoutError, runUnchecked } from '../../src/process.js';
-import { gitNetworkOptions, gitSilenceLimit } from '../../src/source.js';
+import type { Log } from '../../src/shared/log.js';
+import { DEFAULT_NETWORK_LIMITS, networkLimits } from '../../src/shared/network-limits.js';
+import { killPlan, ProcessTimeoutError, runUnchecked } from '../../src/shared/process.js';
+import { gitNetworkOptions, gitSilenceLimit } from '../../src/source/git.js';
 import { DownloadError, downloadToFile, fetchText, HttpStatusError, isRetryable, NoAnswerError, redirectTarget } from '../../src/toolchain/http-get.js';
 import { processesWith, startSilentServer, waitUntil } from '../support/stall.js';
 

@@ -5,8 +5,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import { isInside, makeFolderWithoutLinks, moveWithoutFollowing, resolveOutputDir } from '../../src/output-folder.js';
+import { InputError } from '../../src/shared/errors.js';
+import { isInside, makeFolderWithoutLinks, moveWithoutFollowing, resolveOutputDir } from '../../src/shared/output-folder.js';
 
 const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ktctl-output-folder-')));
 after(() => rmSync(root, { recursive: true, force: true }));

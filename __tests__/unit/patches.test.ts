@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import { applyPatches, firstFailedHunk } from '../../src/customize-tree.js';
-import { parsePatchPatterns, resolvePatches } from '../../src/patches.js';
-import { isLinkMode, linksInTree, summaryModes } from '../../src/tree-links.js';
+import { InputError } from '../../src/shared/errors.js';
+import { applyPatches, firstFailedHunk } from '../../src/source/customize-tree.js';
+import { parsePatchPatterns, resolvePatches } from '../../src/inputs/patches.js';
+import { isLinkMode, linksInTree, summaryModes } from '../../src/source/tree-links.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-patches-'));
 const workspace = path.join(root, 'workspace');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTargets } from '../../src/targets.js';
-import { archiveFormatFor, assetBaseName, defaultVersion, planBuild } from '../../src/plan.js';
-import { DEFAULT_TARGETS } from '../../src/defaults.js';
+import { parseTargets } from '../../src/plan/targets.js';
+import { archiveFormatFor, assetBaseName, defaultVersion, planBuild } from '../../src/plan/plan.js';
+import { DEFAULT_TARGETS } from '../../src/shared/defaults.js';
 
 const upstream = { tag: 'v0.3.7', commit: 'a'.repeat(40) };
 

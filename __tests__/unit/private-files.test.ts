@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { makePrivateFolder, makeTreePrivate, replaceFile, writePrivateFile, writeTreeFile } from '../../src/private-files.js';
+import { makePrivateFolder, makeTreePrivate, replaceFile, writePrivateFile, writeTreeFile } from '../../src/shared/private-files.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-private-'));
 after(() => rmSync(root, { recursive: true, force: true }));

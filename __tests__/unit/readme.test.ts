@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { BUILD_DEFAULTS } from '../../src/defaults.js';
+import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
 import { PUBLISH_DEFAULTS } from '../../src/publish/index.js';
 
 interface ActionYml {

@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, urlUserinfo, withoutUserinfo } from '../../src/redact.js';
-import { secretFragments } from '../../src/secrets.js';
+import {
+  printable,
+  redactUrl,
+  redactUrlCredentials,
+  redactUrlsIn,
+  trimTrailingSlashes,
+  urlSecrets,
+  urlUserinfo,
+  withoutUserinfo,
+} from '../../src/shared/redact.js';
+import { secretFragments } from '../../src/shared/secrets.js';
 
 describe('URL userinfo', () => {
   test('runs to the last @ before the host ends, so a raw @ in the password stays inside it', () => {

@@ -1,10 +1,10 @@
-// Release notes (src/release-notes.ts): what is embedded by name only, and per OS how to
+// Release notes (src/publish/release-notes.ts): what is embedded by name only, and per OS how to
 // download, verify and install.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { kubeconfigSummary, releaseNotes, shownName, type ReleaseNotesInput } from '../../src/release-notes.js';
+import { kubeconfigSummary, releaseNotes, shownName, type ReleaseNotesInput } from '../../src/publish/release-notes.js';
 import { embeddedSettings } from '../../src/verify/index.js';
 
 const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
@@ -95,7 +95,7 @@ test('a context name cannot break out of its code span or the page', () => {
 
 test('release-body / release-body-file: one of them, within GitHub limit', async () => {
   const { parsePublishInputs } = await import('../../src/publish/inputs.js');
-  const { InputError } = await import('../../src/errors.js');
+  const { InputError } = await import('../../src/shared/errors.js');
   const env = { GITHUB_REPOSITORY: 'acme/ktctl', GITHUB_SHA: 'c0ffee'.padEnd(40, '0') };
   const read =
     (values: Record<string, string>) =>
@@ -143,7 +143,7 @@ test('the notes say ktctl connect needs root or Administrator, and the Windows P
 });
 
 test('a rebuild in place brings only the build line of generated notes up to date', async () => {
-  const { withCurrentBuild } = await import('../../src/release-notes.js');
+  const { withCurrentBuild } = await import('../../src/publish/release-notes.js');
   const first = releaseNotes({ ...INPUT, installers: true, build: '7.1' });
   const next = withCurrentBuild(first, '8.1');
   assert.ok(next !== undefined);

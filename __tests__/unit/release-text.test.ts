@@ -6,17 +6,17 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import { checkNameTemplate, planBuild } from '../../src/plan.js';
+import { InputError } from '../../src/shared/errors.js';
+import { checkNameTemplate, planBuild } from '../../src/plan/plan.js';
 import { isGitTagName } from '../../src/publish/inputs.js';
 import { GO_VERSION } from '../../src/publish/manifest.js';
 import { isReservedName } from '../../src/publish/request.js';
-import { FragmentMatcher, PublishedTextGuard } from '../../src/published-text.js';
-import { markdownText, releaseNotes, shellWord } from '../../src/release-notes.js';
-import { reservedNameKind } from '../../src/reserved-names.js';
+import { FragmentMatcher, PublishedTextGuard } from '../../src/shared/published-text.js';
+import { markdownText, releaseNotes, shellWord } from '../../src/publish/release-notes.js';
+import { reservedNameKind } from '../../src/shared/reserved-names.js';
 import { goSpecFor } from '../../src/toolchain/go-release.js';
-import { parseGoDirective } from '../../src/upstream.js';
-import { readWorkspaceFile, resolveWorkspaceFile } from '../../src/workspace-file.js';
+import { parseGoDirective } from '../../src/shared/upstream.js';
+import { readWorkspaceFile, resolveWorkspaceFile } from '../../src/inputs/workspace-file.js';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config

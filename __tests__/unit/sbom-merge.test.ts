@@ -1,10 +1,10 @@
-// Reading back an SBOM this action wrote (src/sbom-read.ts) and merging the release's SBOM with
-// a job's own (src/sbom-merge.ts): pure logic, tested on documents sbom.ts writes.
+// Reading back an SBOM this action wrote (src/publish/sbom-read.ts) and merging the release's SBOM with
+// a job's own (src/publish/sbom-merge.ts): pure logic, tested on documents sbom.ts writes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sbomDocument, sbomText, type SbomInput, type SbomTarget } from '../../src/sbom.js';
-import { mergeSbomInputs } from '../../src/sbom-merge.js';
-import { readSbom } from '../../src/sbom-read.js';
+import { sbomDocument, sbomText, type SbomInput, type SbomTarget } from '../../src/package/sbom.js';
+import { mergeSbomInputs } from '../../src/publish/sbom-merge.js';
+import { readSbom } from '../../src/publish/sbom-read.js';
 import type { GoModule } from '../../src/verify/index.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 

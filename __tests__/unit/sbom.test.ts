@@ -1,8 +1,8 @@
-// The SBOM mapping (src/sbom.ts): an SPDX 2.3 document, held to the official SPDX 2.3 JSON
+// The SBOM mapping (src/package/sbom.ts): an SPDX 2.3 document, held to the official SPDX 2.3 JSON
 // schema and to the spec's rules the schema cannot state (support/spdx.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downloadLocationOf, goPurl, h1ToHex, sbomDocument, sbomNameFor, type SbomInput } from '../../src/sbom.js';
+import { downloadLocationOf, goPurl, h1ToHex, sbomDocument, sbomNameFor, type SbomInput } from '../../src/package/sbom.js';
 import { parseGoVersionM } from '../../src/verify/index.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareSemver, newestFirst, parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/upstream.js';
+import { compareSemver, newestFirst, parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from '../../src/shared/upstream.js';
 
 const sha = (c: string) => c.repeat(40);
 

@@ -7,8 +7,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { InputError } from '../../src/errors.js';
-import type { Log } from '../../src/log.js';
+import { InputError } from '../../src/shared/errors.js';
+import type { Log } from '../../src/shared/log.js';
 import { hostPlatform } from '../../src/toolchain/platform.js';
 import { BREW_ENVIRONMENT, chooseUpxSource, installUpx, UPX_PINNED_SHA256 } from '../../src/toolchain/upx.js';
 import { prepareDownloads, startDownloadServer, UPX_SOURCE, type DownloadServer } from '../support/downloads.js';

@@ -17,7 +17,7 @@ import {
   showsVersion,
   unquoteGo,
 } from '../../src/verify/index.js';
-import { missingInFile } from '../../src/file-search.js';
+import { missingInFile } from '../../src/shared/file-search.js';
 
 // as Go 1.19 prints it for a ktctl built by the action (tabs as Go writes them)
 const GOOD = [

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/errors.js';
-import { checkVersionAgainstImages } from '../../src/validate/version.js';
+import { InputError } from '../../src/shared/errors.js';
+import { checkVersionAgainstImages } from '../../src/inputs/version.js';
 
 describe('checkVersionAgainstImages rejects', () => {
   const cases: readonly (readonly [string, string, string, RegExp])[] = [

@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeZip } from '../../src/archive/index.js';
-import { installPs1Text } from '../../src/installers/index.js';
-import { checksumsText, renderBuildInfo } from '../../src/release-files.js';
+import { writeZip } from '../../src/package/archive/index.js';
+import { installPs1Text } from '../../src/package/installers/index.js';
+import { checksumsText, renderBuildInfo } from '../../src/shared/release-files.js';
 import { FIXTURE_FILES } from '../support/fixture-repo.js';
 import { GitHubServer } from '../support/github-server.js';
 import { testWintunDll } from '../support/pe.js';

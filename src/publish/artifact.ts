@@ -1,18 +1,18 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
-import { publishedText } from '../published-text.js';
+import { publishedText } from '../shared/published-text.js';
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
-import { makePrivateFolder, makeTreePrivate } from '../private-files.js';
+import { makePrivateFolder, makeTreePrivate } from '../shared/private-files.js';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
-import { messageOf } from '../errors.js';
-import type { Log } from '../log.js';
-import { writeWithoutFollowing } from '../output-folder.js';
-import { sha256File } from '../hash.js';
-import type { MirrorImage } from '../images.js';
+import { messageOf } from '../shared/errors.js';
+import type { Log } from '../shared/log.js';
+import { writeWithoutFollowing } from '../shared/output-folder.js';
+import { sha256File } from '../shared/hash.js';
+import type { MirrorImage } from '../plan/images.js';
 import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
-import type { SbomParts, SbomTarget } from '../sbom.js';
+import type { SbomParts, SbomTarget } from '../package/sbom.js';
 import type { GoModule } from '../verify/index.js';
 import { MANIFEST_NAME, parseManifest, type BuildManifest, type ManifestSbom } from './manifest.js';
 import { ManifestAgreement } from './manifest-agreement.js';

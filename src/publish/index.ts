@@ -3,7 +3,7 @@
 // visibility.ts (who may download), unchanged.ts (what makes a run skip), publish-release.ts (the
 // run: find-release.ts, lock.ts, put-assets.ts, replace.ts), artifact.ts and manifest.ts (matrix).
 import type { BuildPlan, BuildResult } from '../model.js';
-import type { Log } from '../log.js';
+import type { Log } from '../shared/log.js';
 import { createReleaseClient, type ReleaseClient, type ReleaseClientOptions } from './github.js';
 import type { PublishInputs } from './inputs.js';
 import { defaultReleaseBody, type PublishRequest, type ReleaseFile } from './request.js';
@@ -23,7 +23,7 @@ export * from './series.js';
 export * from './supersede.js';
 export * from './unchanged.js';
 export * from './visibility.js';
-export { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../release-files.js';
+export { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../shared/release-files.js';
 
 /** The client for this run's repository (GITHUB_REPOSITORY, GITHUB_API_URL, github-token). */
 export function releaseClientFor(

@@ -1,8 +1,8 @@
 // Turns the publishing inputs and the workflow's environment into validated PublishInputs.
-// Pure like ../inputs.ts: no network, no disk, so a bad input fails before anything is built.
-import { InputError } from '../errors.js';
-import { parseBoolean, type InputReader } from '../inputs.js';
-import { printable, trimTrailingSlashes } from '../redact.js';
+// Pure like ../inputs/inputs.ts: no network, no disk, so a bad input fails before anything is built.
+import { InputError } from '../shared/errors.js';
+import { parseBoolean, type InputReader } from '../inputs/inputs.js';
+import { printable, trimTrailingSlashes } from '../shared/redact.js';
 
 export type PublishMode = 'all' | 'build' | 'publish';
 

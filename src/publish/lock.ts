@@ -16,7 +16,7 @@
 // for an hour). Watching by our own clock keeps a runner whose clock is off from taking a fresh
 // lock for an old one.
 import { randomBytes } from 'node:crypto';
-import type { Log } from '../log.js';
+import type { Log } from '../shared/log.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { TEMP_PREFIX, textSource } from './request.js';
 

@@ -2,11 +2,11 @@
 // makes on it. Artifacts are input from outside (any job of the workflow, or anyone who can write
 // one) and decide file names on disk and on the release, so the whole manifest is validated
 // before anything is written anywhere: names, sizes, hashes, fingerprint, checksums name.
-import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../reserved-names.js';
-import { IMAGE_NAMES, type MirrorImage } from '../images.js';
+import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../shared/reserved-names.js';
+import { IMAGE_NAMES, type MirrorImage } from '../plan/images.js';
 import type { Asset, UpstreamRelease } from '../model.js';
-import { publicRepositoryUrl } from '../sbom.js';
-import { SUPPORTED_TARGETS } from '../targets.js';
+import { publicRepositoryUrl } from '../package/sbom.js';
+import { SUPPORTED_TARGETS } from '../plan/targets.js';
 import { isGitTagName } from './inputs.js';
 import type { GoModule } from '../verify/index.js';
 

@@ -9,9 +9,9 @@
 // build-info.json are complete. Each job publishes once its own archives are in, so with many
 // `mode: all` jobs the release can become public before the slowest job's archives are in; for
 // all-or-nothing, use mode: build jobs and one mode: publish job.
-import { messageOf } from '../errors.js';
-import type { Log } from '../log.js';
-import { BUILD_INFO_NAME } from '../release-files.js';
+import { messageOf } from '../shared/errors.js';
+import type { Log } from '../shared/log.js';
+import { BUILD_INFO_NAME } from '../shared/release-files.js';
 import { ensureTag, findRelease, resolveRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient, type ReleaseInfo, type ReleasePatch } from './github.js';
 import { mergeUnderLock } from './locked-merge.js';

@@ -9,8 +9,8 @@
 // - a run stopped before publishing leaves a draft (drafts lock nothing): the next run finds it
 //   as the newest of the series and finishes it;
 // - no tag is ever deleted or moved.
-import type { Log } from '../log.js';
-import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../release-files.js';
+import type { Log } from '../shared/log.js';
+import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../shared/release-files.js';
 import { isBurnedTag, isImmutableRefusal, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { ImmutableReleaseError, publishRelease, type PublishTiming } from './publish-release.js';
 import { digestHex, resultOf, type PublishRequest, type PublishResult, type ReleaseFile } from './request.js';

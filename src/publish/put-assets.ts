@@ -3,8 +3,8 @@
 // identical (GitHub's digest matches: never uploaded twice) or kept (differs, overwrite: false).
 // A draft is invisible to downloaders, so its assets are simply deleted and uploaded; a
 // published release gets the staged swap of replace.ts.
-import type { Log } from '../log.js';
-import { BUILD_INFO_NAME, renderBuildInfo, renderChecksums, type LedgerEntry } from '../release-files.js';
+import type { Log } from '../shared/log.js';
+import { BUILD_INFO_NAME, renderBuildInfo, renderChecksums, type LedgerEntry } from '../shared/release-files.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { ledgerFor, readText } from './ledger.js';
 import { replaceOnPublished, type ArchiveChange, type SharedChange } from './replace.js';

@@ -2,12 +2,12 @@
 // the release settings, the result with download URLs; and the names the action keeps for itself
 // on a release. Pure: no GitHub calls here.
 import type { Asset, BuildResult } from '../model.js';
-import { reservedNameKind } from '../reserved-names.js';
+import { reservedNameKind } from '../shared/reserved-names.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
 import type { LockedMerge } from './locked-merge.js';
 
 // the lock, new archives waiting to be swapped in, old ones kept until the new set is complete
-export { TEMP_PREFIX } from '../reserved-names.js';
+export { TEMP_PREFIX } from '../shared/reserved-names.js';
 
 /** One archive to put on the release. */
 export interface ReleaseFile {
@@ -42,7 +42,7 @@ export interface PublishRequest extends ReleaseSettings {
   readonly checksumsName: string;
   /** GitHub's make_latest when this run publishes a draft; undefined: GitHub's default (latest). */
   readonly makeLatest?: 'true' | 'false';
-  /** The build number build-info.json records (src/build-number.ts); undefined: none. */
+  /** The build number build-info.json records (src/publish/build-number.ts); undefined: none. */
   readonly build?: string | undefined;
   /** Files merged, under the lock, with the release's copy before they are put on it (the SBOM; locked-merge.ts). */
   readonly merges?: readonly LockedMerge[];

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { redactUrl } from '../redact.js';
-import type { Log } from '../log.js';
-import { networkLimits } from '../network-limits.js';
+import { redactUrl } from '../shared/redact.js';
+import type { Log } from '../shared/log.js';
+import { networkLimits } from '../shared/network-limits.js';
 import { downloadToFile } from './http-get.js';
-import { sha256File } from '../hash.js';
+import { sha256File } from '../shared/hash.js';
 
 /** Attempts at a body that matches: a proxy that cuts a body and calls it whole gives a short file and no error. */
 const ATTEMPTS = 3;

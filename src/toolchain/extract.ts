@@ -6,12 +6,12 @@
 // wintun), so the rule holds everywhere.
 import { randomUUID } from 'node:crypto';
 import { lstat, rm } from 'node:fs/promises';
-import { makePrivateFolder } from '../private-files.js';
+import { makePrivateFolder } from '../shared/private-files.js';
 import os from 'node:os';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { messageOf } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { messageOf } from '../shared/errors.js';
+import { redactUrl } from '../shared/redact.js';
 
 export type ArchiveFormat = 'zip' | 'tar.gz' | 'tar.xz';
 

@@ -4,12 +4,12 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { BUILD_DEFAULTS } from '../defaults.js';
-import { messageOf } from '../errors.js';
-import { redactUrl } from '../redact.js';
-import type { Log } from '../log.js';
+import { BUILD_DEFAULTS } from '../shared/defaults.js';
+import { messageOf } from '../shared/errors.js';
+import { redactUrl } from '../shared/redact.js';
+import type { Log } from '../shared/log.js';
 import type { GoRequest } from '../model.js';
-import { networkLimits } from '../network-limits.js';
+import { networkLimits } from '../shared/network-limits.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';
 import { GoIndexError, readGoIndex, type GoIndexReading } from './go-index.js';

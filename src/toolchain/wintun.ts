@@ -3,8 +3,8 @@
 import { constants } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { redactUrl } from '../redact.js';
-import type { Log } from '../log.js';
+import { redactUrl } from '../shared/redact.js';
+import type { Log } from '../shared/log.js';
 import type { WintunRequest } from '../model.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';

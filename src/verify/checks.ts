@@ -4,13 +4,13 @@
 // setting's name, or what the build info says.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { makePrivateFolder } from '../private-files.js';
+import { makePrivateFolder } from '../shared/private-files.js';
 import path from 'node:path';
-import { missingInFile } from '../file-search.js';
-import type { Log } from '../log.js';
+import { missingInFile } from '../shared/file-search.js';
+import type { Log } from '../shared/log.js';
 import type { Target, TargetPlan } from '../model.js';
-import { childEnvironment, run } from '../process.js';
-import { targetId } from '../targets.js';
+import { childEnvironment, run } from '../shared/process.js';
+import { targetId } from '../plan/targets.js';
 import type { HostPlatform } from '../toolchain/platform.js';
 import { buildInfoMismatches, parseGoVersionM, type GoBuildInfo } from './build-info.js';
 import { HIDDEN_SETTINGS, runsHere, settingsNotShown, showsVersion } from './settings.js';
@@ -97,7 +97,7 @@ export interface CheckSettings {
   readonly timeoutMs?: number;
 }
 
-/** The two checkpoints build.ts calls: after `go build`, and after upx packed the binary. */
+/** The two checkpoints build/compile.ts calls: after `go build`, and after upx packed the binary. */
 export interface BinaryChecks {
   built(target: TargetPlan, binary: string): Promise<void>;
   packed(target: TargetPlan, binary: string): Promise<void>;
