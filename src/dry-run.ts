@@ -22,6 +22,9 @@ import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
 import { runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
 import { parseGoDirective, parseSemverTag } from './upstream.js';
 import { withWorkspace } from './workspace.js';
+import { dryRunRelease } from './dry-run-release.js';
+import type { PublishInputs, ReleaseClient } from './publish/index.js';
+import type { RunPlan } from './run-plan.js';
 
 export interface DryRunFindings {
   readonly goVersion: string;
@@ -166,4 +169,39 @@ export function planText(input: PlanTextInput): string {
   if (findings.wintun !== undefined) lines.push('', `wintun from ${findings.wintun}`);
   if (input.release !== undefined) lines.push('', ...input.release);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `dry-run: true` in mode all or build: every check a build makes before it builds, what
+ * publishing would do to the release (read only), and the plan as the log shows it.
+ */
+export async function dryRunPlan(
+  planned: RunPlan,
+  publishing: PublishInputs,
+  client: ReleaseClient | undefined,
+  credentialsExpire: string | undefined,
+  context: { readonly log: Log; readonly tempDir: string },
+): Promise<{ readonly goVersion: string; readonly text: string }> {
+  const { inputs, plan, upstream, tag, fingerprint } = planned;
+  const findings = await dryRunChecks(inputs, plan, context);
+  const release =
+    client !== undefined && publishing.publish
+      ? await context.log.group(`Read release ${tag}`, () =>
+          dryRunRelease(client, publishing, {
+            tag,
+            fingerprint,
+            archiveNames: plan.targets.map((target) => target.archiveName),
+            files: plannedFiles(plan, findings),
+          }),
+        )
+      : undefined;
+  const text = planText({
+    inputs,
+    plan,
+    upstream,
+    findings,
+    credentialsExpire,
+    release: release ?? (publishing.uploadArtifact ? [`Workflow artifact ${publishing.artifactName}: would be uploaded.`] : undefined),
+  });
+  return { goVersion: findings.goVersion, text };
 }
