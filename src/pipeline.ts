@@ -1,36 +1,32 @@
 // The build half of a run, stage by stage: source, toolchain, build, package.
-import { ACTION_VERSION } from './about.js';
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
-import { configuredImages, IMAGES_FILE, mergeRegistryImages, mirrorList, registryImages, writeImagesFile } from './images.js';
+import { mergeRegistryImages, registryImages } from './images.js';
 import { redactUrl } from './redact.js';
 import { resolvePatches } from './patches.js';
-import { defaultVersion } from './plan.js';
-import { parseSemverTag } from './upstream.js';
 import { targetId } from './targets.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
 import { killRunning } from './process.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, BuildResult, TargetPlan, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
+import { writeBuildRecords } from './package-records.js';
 import { resolveOutputDir } from './output-folder.js';
+import { makePrivateFolder } from './private-files.js';
 import { allSettledOrThrow } from './settle.js';
 import { planBuild } from './plan.js';
-import { checkHookLayout, checkout, resolveUpstream, writeEmbeddedConfigs } from './source.js';
+import { checkHookLayout, checkout, resolveUpstream, writeEmbeddedConfigs, type Checkout } from './source.js';
 import { checkoutModule, resolveFromProxy, type ModuleContext } from './module-source/index.js';
 import { sourceLine } from './source-record.js';
-import { installGo } from './toolchain/go.js';
+import { installGo, type InstalledGo } from './toolchain/go.js';
 import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
-import { installUpx, runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
+import { installUpx, runnerTools, upxSourceFor, type InstalledUpx, type ToolLookups, type UpxSource } from './toolchain/upx.js';
 import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
-import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
-import { publicRepositoryUrl, sbomCreated, writeSbom, type SbomParts } from './sbom.js';
+import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere, type BinaryChecks } from './verify/index.js';
 
 /**
  * Finds the upstream tag and runs the checks that depend on it. From git: still nothing
@@ -94,10 +90,15 @@ export interface BuildEnvironment {
 }
 
 /** Builds in a scratch folder that is removed in every ending, cancellation included. */
-export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environment: BuildEnvironment): Promise<BuildResult> {
+export function buildInWorkspace(inputs: BuildInputs, plan: PlannedBuild, environment: BuildEnvironment): Promise<BuildResult> {
   return withWorkspace(environment.tempDir, environment.onWorkspace ?? (() => {}), killRunning, (workspace) =>
     buildKtctl(inputs, plan, { log: environment.log, workspace, env: environment.env, onBuildCache: environment.onBuildCache }),
   );
+}
+
+/** The plan, with where upx comes from decided once, before anything is downloaded; undefined: nothing is packed. */
+export interface PlannedBuild extends BuildPlan {
+  readonly upxSource: UpxSource | undefined;
 }
 
 /**
@@ -105,18 +106,10 @@ export function buildInWorkspace(inputs: BuildInputs, plan: BuildPlan, environme
  * Also refuses a plan this machine cannot carry out: no upx in the tool cache and no hash to
  * download one with, or a macOS runner with neither upx on its PATH nor Homebrew to install it.
  */
-export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform(), tools: ToolLookups = runnerTools): BuildPlan {
+export function planFor(inputs: BuildInputs, upstream: UpstreamRelease, host: HostPlatform = hostPlatform(), tools: ToolLookups = runnerTools): PlannedBuild {
   const plan = planBuild({ ...inputs, upxEnabled: inputs.upx.enabled, upxOses: inputs.upx.oses }, upstream);
-  if (needsUpx(inputs, plan)) upxSourceFor(inputs.upx, host, tools, packedTargets(plan));
-  return plan;
-}
-
-function needsUpx(inputs: BuildInputs, plan: BuildPlan): boolean {
-  return inputs.upx.enabled && plan.targets.some((t) => t.upxSkipReason === undefined);
-}
-
-function packedTargets(plan: BuildPlan): string[] {
-  return plan.targets.filter((t) => t.upxSkipReason === undefined).map((t) => `${t.target.os}/${t.target.arch}`);
+  const packed = plan.targets.filter((t) => t.upxSkipReason === undefined).map((t) => `${t.target.os}/${t.target.arch}`);
+  return { ...plan, upxSource: inputs.upx.enabled && packed.length > 0 ? upxSourceFor(inputs.upx, host, tools, packed) : undefined };
 }
 
 export interface PipelineContext {
@@ -128,25 +121,35 @@ export interface PipelineContext {
   readonly onBuildCache?: (gocache: string, since: number) => void;
 }
 
-export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: PipelineContext): Promise<BuildResult> {
-  const { log, workspace } = context;
-  const { upstream } = plan;
-  const host = context.host ?? hostPlatform();
-  const navigator = navigatorRepository(inputs, plan);
-  let images: TreeImages = { upstream: undefined, replacedNavigator: undefined };
-  const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
+/** The build, phase by phase: each phase returns what the next needs. */
+export async function buildKtctl(inputs: BuildInputs, plan: PlannedBuild, given: PipelineContext): Promise<BuildResult> {
+  const context = { ...given, host: given.host ?? hostPlatform() };
+  const source = await prepareSource(inputs, plan, context);
+  const tools = await installTools(inputs, plan, source, context);
+  const built = await buildAndCheck(inputs, plan, source, tools, context);
+  return packageBuild(inputs, plan, source, tools, built, context);
+}
 
+type Context = PipelineContext & { readonly host: HostPlatform };
+
+interface PreparedSource extends Checkout {
+  /** The module go.mod declares. */
+  readonly module: string;
+  /** The image names in the source, before and after image-registry's navigator replaced its own. */
+  readonly images: TreeImages;
+  /** image-registry's navigator repository; undefined without image-registry. */
+  readonly navigator: string | undefined;
+}
+
+/** The upstream tree, checked out (or fetched from the module proxy), patched, customized: the configs embedded. */
+async function prepareSource(inputs: BuildInputs, plan: BuildPlan, { log, workspace, env, host }: Context): Promise<PreparedSource> {
+  const { upstream } = plan;
   const title = upstream.source === undefined ? 'Check out' : 'Fetch from the module proxy';
-  const source = await log.group(`${title} kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
+  return log.group(`${title} kt-connect ${upstream.tag} (${upstream.commit.slice(0, 12)})`, async () => {
     const tree =
       upstream.source === undefined
         ? await checkout(inputs.upstream, upstream, workspace.path('kt-connect'))
-        : await checkoutModule(inputs, upstream, workspace.path('kt-connect'), workspace.path('module-fetch'), {
-            env: context.env,
-            host,
-            tempDir: workspace.path(),
-            log,
-          });
+        : await checkoutModule(inputs, upstream, workspace.path('kt-connect'), workspace.path('module-fetch'), { env, host, tempDir: workspace.path(), log });
     // before anything reads or patches the tree: no link on the way to the hook files
     await checkHookLayout(tree.dir, upstream.tag, 'allowed');
     const patches = inputs.patches ?? [];
@@ -154,22 +157,34 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     if (patches.length > 0) log.info(`Applied ${patches.length} patches: ${patches.map((patch) => patch.name).join(', ')}.`);
     // after the patches: a patch may be what gives a fork upstream's layout
     await checkCustomizeHook(tree.dir, `kt-connect ${upstream.tag} of ${redactUrl(inputs.upstream.url)}`);
-    images = await redirectImages(tree.dir, navigator);
+    const navigator = inputs.imageRegistry === undefined ? undefined : registryImages(inputs.imageRegistry, plan.version).navigatorRepository;
+    const images = await redirectImages(tree.dir, navigator);
     if (navigator !== undefined) log.info(`Navigator image: ${navigator}:v${plan.version}.`);
     await writeEmbeddedConfigs(tree.dir, inputs.configs, upstream.tag);
-    log.info(
-      `Embedded: kubeconfig ${inputs.configs.kubeconfig === undefined ? "upstream's placeholder" : `${Buffer.byteLength(inputs.configs.kubeconfig)} bytes`}, ` +
-        `kt config ${inputs.configs.ktConfig === undefined ? "upstream's placeholder" : `${Buffer.byteLength(inputs.configs.ktConfig)} bytes`}.`,
-    );
-    return tree;
+    const size = (text: string | undefined): string => (text === undefined ? "upstream's placeholder" : `${Buffer.byteLength(text)} bytes`);
+    log.info(`Embedded: kubeconfig ${size(inputs.configs.kubeconfig)}, kt config ${size(inputs.configs.ktConfig)}.`);
+    const module = parseModulePath(tree.goMod);
+    if (module === undefined) throw new Error(`kt-connect ${upstream.tag} has a go.mod without a module line: is this kt-connect?`);
+    return { ...tree, module, images, navigator };
   });
+}
 
+interface Tools {
+  readonly go: InstalledGo;
+  readonly upx: InstalledUpx | undefined;
+  /** wintun.dll by architecture. */
+  readonly wintun: ReadonlyMap<string, string>;
+  /** Go's environment for every go command of the build: decided here, once. */
+  readonly goEnv: NodeJS.ProcessEnv;
+}
+
+/** Go (the version go.mod asks for, within the inputs' bounds), upx where the plan decided one, and wintun for Windows targets. */
+async function installTools(inputs: BuildInputs, plan: PlannedBuild, source: PreparedSource, { log, workspace, env, host }: Context): Promise<Tools> {
+  const wintunArches = [...new Set(plan.targets.flatMap((t) => (t.wintunArch === undefined ? [] : [t.wintunArch])))];
   const tools = await log.group('Install Go, upx and wintun', async () => {
-    // decided again, as planFor did, before any download starts: the tool cache may have changed since
-    const upxSource = needsUpx(inputs, plan) ? upxSourceFor(inputs.upx, host, runnerTools, packedTargets(plan)) : undefined;
     const [go, upx, wintun] = await allSettledOrThrow([
       installGo(inputs.go, parseGoDirective(source.goMod), host, log),
-      upxSource === undefined ? undefined : installUpx(upxSource, host, log),
+      plan.upxSource === undefined ? undefined : installUpx(plan.upxSource, host, log),
       wintunArches.length > 0 ? fetchWintun(inputs.wintun, wintunArches, workspace.path('wintun'), log) : new Map<string, string>(),
     ] as const);
     log.info(
@@ -177,64 +192,64 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     );
     return { go, upx, wintun };
   });
+  const goTmp = workspace.path('gotmp');
+  await makePrivateFolder(goTmp);
+  return { ...tools, goEnv: goEnvironment(env, tools.go.go, goTmp) };
+}
 
+interface Built {
+  readonly binaries: ReadonlyMap<TargetPlan, string>;
+  readonly checks: BinaryChecks;
+}
+
+/**
+ * Every target compiled and checked (build info, the configs byte for byte, the navigator image,
+ * and where the runner can run it, ktctl itself), then packed by upx. The build cache may hold
+ * the configs from the first compile on: it is scrubbed however the phase ends, before the
+ * cache is saved.
+ */
+async function buildAndCheck(inputs: BuildInputs, plan: BuildPlan, source: PreparedSource, tools: Tools, context: Context): Promise<Built> {
+  const { log, workspace, host } = context;
   const caches = await openGoCaches(
     tools.go.go,
-    goEnvironment(context.env, tools.go.go),
+    tools.goEnv,
     goCacheKey({ host, goVersion: tools.go.version, goSum: source.goSum, targets: plan.targets.map((t) => t.target) }),
     cacheWanted(inputs.cache, context.env),
     log,
   );
-
-  const module = parseModulePath(source.goMod);
-  if (module === undefined) throw new Error(`kt-connect ${upstream.tag} has a go.mod without a module line: is this kt-connect?`);
-  const checks = binaryChecks({
-    go: tools.go.go,
-    goEnv: goEnvironment(context.env, tools.go.go),
-    goVersion: tools.go.version,
-    version: plan.version,
-    module,
-    embedded: [
-      { name: 'kubeconfig', text: inputs.configs.kubeconfig },
-      { name: 'kt config', text: inputs.configs.ktConfig },
-    ],
-    ktSettings: embeddedSettings(inputs.configs.ktConfig),
-    host,
-    scratchDir: workspace.path(),
-    log,
-  });
-
+  const checks = withNavigatorCheck(
+    binaryChecks({
+      go: tools.go.go,
+      goEnv: tools.goEnv,
+      goVersion: tools.go.version,
+      version: plan.version,
+      module: source.module,
+      embedded: [
+        { name: 'kubeconfig', text: inputs.configs.kubeconfig },
+        { name: 'kt config', text: inputs.configs.ktConfig },
+      ],
+      ktSettings: embeddedSettings(inputs.configs.ktConfig),
+      host,
+      scratchDir: workspace.path(),
+      log,
+    }),
+    source,
+  );
   if (!plan.targets.some((target) => runsHere(target.target, host))) {
     log.info(`No target is this runner's platform (${host.os}/${host.arch}): the binaries are checked by their build info, not run.`);
   }
-
   const binaries = await log.group(`Build ${plan.targets.length} targets, ${buildSchedule(inputs.maxParallel)}`, async () => {
     // from here the build cache may hold the configs: scrub it however the run ends
     const since = Date.now() - 2000;
     const secrets = [inputs.configs.kubeconfig ?? '', inputs.configs.ktConfig ?? ''];
     const scrub = (): number => scrubBuildCache(caches.buildCache, since, secrets);
-    context.onBuildCache?.(caches.buildCache, since);
-    const withdraw = workspace.onDispose(() => void scrub());
+    context.onBuildCache?.(caches.buildCache, since); // for the post step, should this process be killed
+    const withdraw = workspace.onDispose(() => void scrub()); // for a stop signal
     try {
-      const replaced = images.replacedNavigator;
-      // before upx: a packed binary's strings cannot be searched
-      const checkBinary =
-        navigator === undefined || replaced === undefined
-          ? undefined
-          : (target: TargetPlan, binary: string) => checkNavigatorInBinary(binary, targetId(target.target), navigator, replaced);
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        {
-          sourceDir: source.dir,
-          outputDir: workspace.path('bin'),
-          tmpDir: workspace.path('gotmp'),
-          maxParallel: inputs.maxParallel,
-          env: context.env,
-          log,
-          checks,
-          checkBinary,
-        },
+        { sourceDir: source.dir, outputDir: workspace.path('bin'), maxParallel: inputs.maxParallel, env: context.env, goEnv: tools.goEnv, log, checks },
       );
     } finally {
       const removed = scrub();
@@ -243,63 +258,54 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
     }
   });
   await caches.saveIfNew(); // only now: the entries that held the configs are gone
+  return { binaries, checks };
+}
 
+/** With image-registry, the navigator image the binary names is checked too, before upx hides its strings. */
+function withNavigatorCheck(checks: BinaryChecks, source: PreparedSource): BinaryChecks {
+  const { navigator } = source;
+  const replaced = source.images.replacedNavigator;
+  if (navigator === undefined || replaced === undefined) return checks;
+  return {
+    buildInfo: checks.buildInfo,
+    packed: (target, binary) => checks.packed(target, binary),
+    built: async (target, binary) => {
+      await checks.built(target, binary);
+      checkNavigatorInBinary(binary, targetId(target.target), navigator, replaced);
+    },
+  };
+}
+
+/** The archives, the checksums file, the SBOM and the images list, in output-dir. */
+async function packageBuild(
+  inputs: BuildInputs,
+  plan: BuildPlan,
+  source: PreparedSource,
+  tools: Tools,
+  built: Built,
+  { log, workspace, env }: Context,
+): Promise<BuildResult> {
   const packaged = await log.group(`Package ${plan.targets.length} archives into ${inputs.outputDir}`, () =>
     packageArchives(plan, {
-      binaries,
+      binaries: built.binaries,
       wintun: tools.wintun,
       mtime: source.commitTime,
       stagingDir: workspace.path('stage'),
       outputDir: inputs.outputDir,
     }),
   );
-  // the SBOM, from the build info read before upx: beside the checksums file, named in the sbom-file output
-  const sbom: SbomParts = {
-    module,
-    upstreamUrl: publicRepositoryUrl(inputs.upstream.url) ?? '', // never the credentials: this goes into artifacts too
-    targets: plan.targets.map((target) => ({
-      target: target.target,
-      archiveName: target.archiveName,
-      archiveSha256: packaged.assets.find((asset) => asset.name === target.archiveName)?.sha256 ?? '',
-      buildInfo: { deps: checks.buildInfo.get(target)!.deps },
-    })),
-  };
-  const sbomFile = await writeSbom(inputs.outputDir, {
-    ...sbom,
-    version: plan.version,
-    upstream,
-    goVersion: tools.go.version,
-    actionVersion: ACTION_VERSION,
-    created: sbomCreated(context.env),
-  });
-  const mirror =
-    images.upstream === undefined
-      ? undefined
-      : mirrorList({
-          upstream: images.upstream,
-          upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
-          version: plan.version,
-          registry: inputs.imageRegistry,
-          configured: configuredImages(inputs.configs.ktConfig),
-        });
-  const imagesFile = mirror === undefined ? undefined : await writeImagesFile(inputs.outputDir, mirror);
-  if (mirror === undefined) {
-    await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's
-    log.info(`The image names in this kt-connect's source are not upstream's: no images list.`);
-  }
-  return {
-    version: plan.version,
-    upstream,
-    goVersion: tools.go.version,
-    ...packaged,
-    sbomFile,
-    sbom,
-    images: mirror,
-    imagesFile,
-    patches: inputs.patches ?? [],
-  };
-}
-
-function navigatorRepository(inputs: BuildInputs, plan: BuildPlan): string | undefined {
-  return inputs.imageRegistry === undefined ? undefined : registryImages(inputs.imageRegistry, plan.version).navigatorRepository;
+  const records = await writeBuildRecords(
+    {
+      inputs,
+      plan,
+      goVersion: tools.go.version,
+      module: source.module,
+      assets: packaged.assets,
+      buildInfo: (target) => built.checks.buildInfo.get(target)!,
+      upstreamImages: source.images.upstream,
+      env,
+    },
+    log,
+  );
+  return { version: plan.version, upstream: plan.upstream, goVersion: tools.go.version, ...packaged, ...records, patches: inputs.patches ?? [] };
 }

@@ -9,8 +9,8 @@ import { messageOf } from './errors.js';
 import { mergeRegistryImages, parseImageRegistry, registryImages } from './images.js';
 import { decodeConfig, type InputReader } from './inputs.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildPlan, BuildResult } from './model.js';
-import { buildInWorkspace } from './pipeline.js';
+import type { BuildInputs, BuildResult } from './model.js';
+import { buildInWorkspace, type PlannedBuild } from './pipeline.js';
 import { removeTree } from './workspace.js';
 
 /** Set by the main step: the runner runs the post step with the same inputs and this state. */
@@ -25,7 +25,7 @@ export function rememberVersion(actions: Pick<ActionCore, 'saveState'>, version:
 }
 
 /** Builds in a scratch folder, with its path and the build cache remembered for the post step while the build runs. */
-export async function buildRemembered(actions: Pick<ActionCore, 'saveState'>, inputs: BuildInputs, plan: BuildPlan, log: Log): Promise<BuildResult> {
+export async function buildRemembered(actions: Pick<ActionCore, 'saveState'>, inputs: BuildInputs, plan: PlannedBuild, log: Log): Promise<BuildResult> {
   try {
     return await buildInWorkspace(inputs, plan, {
       log,

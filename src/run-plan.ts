@@ -2,13 +2,13 @@
 // the upstream release, the plan, the inputs as embedded, the fingerprint and the release tag.
 import { ACTION_VERSION } from './about.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildPlan, UpstreamRelease } from './model.js';
-import { planFor, resolveUpstreamTag, withRegistryImages } from './pipeline.js';
+import type { BuildInputs, UpstreamRelease } from './model.js';
+import { planFor, resolveUpstreamTag, withRegistryImages, type PlannedBuild } from './pipeline.js';
 import { computeFingerprint, fingerprintParts, releaseTagFor, type FingerprintParts, type PublishInputs } from './publish/index.js';
 
 export interface RunPlan {
   readonly upstream: UpstreamRelease;
-  readonly plan: BuildPlan;
+  readonly plan: PlannedBuild;
   /** The inputs as embedded: the kt config with image-registry's images merged in. */
   readonly inputs: BuildInputs;
   readonly parts: FingerprintParts;
