@@ -184,7 +184,7 @@ export class PublishedTextGuard {
   }
 }
 
-/** The guard of this process: none until main.ts arms it with the configs. */
+/** The guard of this process: none until run-inputs.ts (or cli.ts) arms it with the configs. */
 let armed = PublishedTextGuard.forConfigs([]);
 
 export function armPublishedTextGuard(guard: PublishedTextGuard): void {

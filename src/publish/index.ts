@@ -1,4 +1,4 @@
-// The publishing half, as main.ts uses it: inputs → client → unchanged check → release or artifact.
+// The publishing half: inputs → client → unchanged check → release or artifact (publish-build.ts is the step main.ts runs).
 // Everything here is glue over the modules it re-exports; see those for the rules:
 // visibility.ts (who may download), unchanged.ts (what makes a run skip), publish-release.ts (the
 // run: find-release.ts, lock.ts, put-assets.ts, replace.ts), artifact.ts and manifest.ts (matrix).
