@@ -1,12 +1,12 @@
 // mode: publish trusts nothing in the build jobs' artifacts: a hostile or damaged manifest fails
 // with an error naming the artifact before anything is written, on GitHub or on the release.
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { downloadBuildArtifacts, MANIFEST_NAME, publishRelease, type ArtifactStore, type BuildManifest } from '../../src/publish/index.js';
 import { releaseNotes } from '../../src/publish/release-notes.js';
-import { writeSummary } from '../../src/report/report.js';
+import { summaryHtml } from '../../src/publish/release-text.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 
 const ARTIFACT = 'ktctl-archives-linux-amd64';
@@ -270,20 +270,7 @@ test('a tag git allows but full of HTML, from a manifest, reaches the release no
     const body = server.releaseViews()[0]!.body ?? '';
     assert.ok(body.includes('kt-connect v0.3.7&#60;img/src=x/onerror=alert\\(1\\)&#62;'), body);
     assert.ok(!/<img|<script/.test(body), body);
-    const summaryFile = path.join(dir, 'summary.md');
-    await writeFile(summaryFile, '');
-    process.env['GITHUB_STEP_SUMMARY'] = summaryFile;
-    try {
-      await writeSummary(
-        { ...collected, checksumsFile: path.join(dir, 'c.txt'), sbomFile: undefined, imagesFile: undefined },
-        collected.assets,
-        undefined,
-        notes,
-      );
-    } finally {
-      delete process.env['GITHUB_STEP_SUMMARY'];
-    }
-    const summary = await readFile(summaryFile, 'utf8');
+    const summary = summaryHtml(collected, collected.assets, undefined, notes);
     assert.ok(summary.includes('Built from kt-connect v0.3.7&#60;img/src=x/onerror=alert(1)&#62;'), summary);
     assert.ok(!/<img|<script|javascript:/.test(summary), summary);
   });

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
 import { InputError } from '../../src/shared/errors.js';
 import { parseBuildInputs } from '../../src/inputs/inputs.js';
-import { planFor } from '../../src/pipeline.js';
+import { planFor } from '../../src/run/pipeline.js';
 import { brewCandidates, findBrew, findOnPath, hostPlatform, pathCandidates, pathVariable, type HostPlatform } from '../../src/toolchain/platform.js';
 import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 import { chooseUpxSource, UPX_PINNED_SHA256, upxSourceFor, upxToolName, type ToolLookups, type UpxSource } from '../../src/toolchain/upx.js';

@@ -68,15 +68,14 @@ export function goBuildArgs(version: string, output: string): string[] {
 export interface BuildOptions {
   readonly sourceDir: string;
   readonly outputDir: string;
-  /** Go's temporary folder, inside the workspace. */
-  readonly tmpDir: string;
   readonly maxParallel: number;
+  /** upx's environment: the step's. */
   readonly env: NodeJS.ProcessEnv;
+  /** Go's environment (goEnvironment), its GOTMPDIR a folder that exists. */
+  readonly goEnv: NodeJS.ProcessEnv;
   readonly log: Log;
-  /** Checks each binary after `go build` (before upx hides its build info) and after upx. */
+  /** Checks each binary after `go build` (before upx hides its build info and strings) and after upx. */
   readonly checks?: BinaryChecks;
-  /** Runs on each binary between go build and upx, while its strings are still readable; throws to fail the target. */
-  readonly checkBinary?: (target: TargetPlan, binary: string) => void | Promise<void>;
 }
 
 /**
@@ -105,8 +104,7 @@ export function buildSchedule(maxParallel: number): string {
  */
 export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options: BuildOptions): Promise<Map<TargetPlan, string>> {
   const { log } = options;
-  await makePrivateFolder(options.tmpDir);
-  const env = goEnvironment(options.env, tools.go, options.tmpDir);
+  const env = options.goEnv;
   await run(tools.go, ['mod', 'download'], { cwd: options.sourceDir, env, what: 'go mod download' });
 
   const binaries = new Map<TargetPlan, string>();
@@ -124,7 +122,6 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
       });
       log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
       await options.checks?.built(target, binary);
-      await options.checkBinary?.(target, binary);
       binaries.set(target, binary);
       if (tools.upx !== undefined && target.upxSkipReason === undefined) {
         const upx = tools.upx;

@@ -11,9 +11,9 @@ import { parseBuildInputs, UPSTREAM_CONFIG } from '../inputs/inputs.js';
 import { armPublishedTextGuard, PublishedTextGuard } from '../shared/published-text.js';
 import { parseCliArgs } from './args.js';
 import { checkConfigs, isoDay } from '../inputs/config-checks.js';
-import { dryRunChecks, planText } from '../dry-run.js';
+import { dryRunChecks, planText } from '../run/dry-run.js';
 import { consoleLog } from '../shared/log.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from '../pipeline.js';
+import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from '../run/pipeline.js';
 import { stopOnSignals } from '../shared/stop.js';
 import { hostPlatform } from '../toolchain/platform.js';
 

@@ -1,12 +1,12 @@
-// The publishing half, as main.ts uses it: inputs → client → unchanged check → release or artifact.
+// The publishing half: inputs → client → unchanged check → release or artifact (publish-build.ts is the step main.ts runs).
 // Everything here is glue over the modules it re-exports; see those for the rules:
 // visibility.ts (who may download), unchanged.ts (what makes a run skip), publish-release.ts (the
 // run: find-release.ts, lock.ts, put-assets.ts, replace.ts), artifact.ts and manifest.ts (matrix).
-import type { BuildPlan, BuildResult } from '../model.js';
+import type { BuildPlan } from '../model.js';
 import type { Log } from '../shared/log.js';
 import { createReleaseClient, type ReleaseClient, type ReleaseClientOptions } from './github.js';
 import type { PublishInputs } from './inputs.js';
-import { defaultReleaseBody, type PublishRequest, type ReleaseFile } from './request.js';
+import type { PublishRequest, ReleaseFile } from './request.js';
 import type { UnchangedQuery } from './unchanged.js';
 
 export * from './artifact.js';
@@ -51,20 +51,14 @@ export function unchangedQueryFor(inputs: PublishInputs, tag: string, plan: Buil
   };
 }
 
-/** What publishRelease needs: the archives (each with the fingerprint of the build that made it). */
-export function publishRequestFor(
-  inputs: PublishInputs,
-  tag: string,
-  build: Pick<BuildResult, 'version' | 'upstream'>,
-  archives: readonly ReleaseFile[],
-  checksumsName: string,
-): PublishRequest {
+/** What publishRelease needs: the archives (each with the fingerprint of the build that made it) and the body of a new release (release-text.ts). */
+export function publishRequestFor(inputs: PublishInputs, tag: string, archives: readonly ReleaseFile[], checksumsName: string, body: string): PublishRequest {
   return {
     tag,
     name: inputs.releaseName,
     draft: inputs.draft,
     prerelease: inputs.prerelease,
-    body: defaultReleaseBody(build),
+    body,
     overwrite: inputs.overwrite,
     targetCommitish: inputs.github.sha,
     archives,

@@ -75,7 +75,7 @@ export interface PublishInputs {
   readonly github: GitHubTarget;
   /**
    * The release body the user gave (`release-body`, or the file `release-body-file` names, read in
-   * main.ts): undefined means generated release notes for a new release, an existing body kept.
+   * run-inputs.ts): undefined means generated release notes for a new release, an existing body kept.
    */
   readonly releaseBody: ReleaseBodySource | undefined;
 }

@@ -78,14 +78,6 @@ export function releaseFiles(build: Pick<BuildResult, 'assets'> & { readonly ups
   }));
 }
 
-/** A short body for a release this action creates; nothing secret. */
-export function defaultReleaseBody(build: Pick<BuildResult, 'version' | 'upstream'>): string {
-  return (
-    `ktctl ${build.version}, built by ktctl-customize from kt-connect ${build.upstream.tag} (${build.upstream.commit}) ` +
-    'with an embedded kubeconfig and kt config.\n\nThe checksums file lists the SHA-256 of every archive; build-info.json records which build made each one.\n'
-  );
-}
-
 /** Each asset with its download URL from the release (the `url` of the assets output). */
 export function withDownloadUrls<T extends Pick<Asset, 'name'>>(assets: readonly T[], result: PublishResult): Array<T & { url: string }> {
   const urls = new Map(result.assets.map((asset) => [asset.name, asset.url]));

@@ -1,103 +1,90 @@
-// Tells the workflow what was built: step outputs for later steps, a table for people.
-import path from 'node:path';
-import * as core from '@actions/core';
-import type { Asset, BuildResult, PatchFile } from '../model.js';
-import type { PublishRequest } from '../publish/request.js';
-import { publishedText, setCheckedOutput } from '../shared/published-text.js';
-import { sourceLine } from '../source/source-record.js';
+// Tells the workflow what a run did: step outputs for later steps, the job summary for people.
+// The only module that sets outputs; each value passes the published-text guard first
+// (published-text.ts checkedOutput), since a later step may publish what it gets. Outputs known
+// early are set early, so a run that fails later still says what it was building.
+import type { ActionCore } from '../shared/action-core.js';
+import type { BuildResult, UpstreamRelease } from '../model.js';
+import type { PublishResult } from '../publish/request.js';
+import { withDownloadUrls } from '../publish/request.js';
+import { publishedText, checkedOutput } from '../shared/published-text.js';
+import { dryRunSummaryHtml, summaryHtml, type ReportedAsset } from '../publish/release-text.js';
 
-export interface ReportedAsset extends Asset {
-  /** Download address once published. */
-  readonly url?: string;
+export type { ReportedAsset } from '../publish/release-text.js';
+
+function setOutput(actions: ActionCore, name: string, value: string, allowed: readonly string[] = []): void {
+  actions.setOutput(name, checkedOutput(name, value, allowed));
 }
 
-export function setBuildOutputs(result: BuildResult, assets: readonly ReportedAsset[] = result.assets): void {
-  setCheckedOutput('version', result.version);
-  setCheckedOutput('upstream-tag', result.upstream.tag);
-  setCheckedOutput('go-version', result.goVersion);
-  setCheckedOutput('assets', JSON.stringify(assets));
-  setCheckedOutput('checksums-file', result.checksumsFile);
-  setCheckedOutput('sbom-file', result.sbomFile ?? '');
+/** credentials-expire: the day the kubeconfig's credential expires, '' when it names none. */
+export function reportCredentialsExpire(actions: ActionCore, value: string): void {
+  setOutput(actions, 'credentials-expire', value);
+}
+
+/** What a run will make, known before it builds: `tag` is the release tag it would publish to (publishing says which it got). */
+export function reportPlanned(
+  actions: ActionCore,
+  planned: { readonly tag?: string; readonly fingerprint: string; readonly version?: string; readonly upstream?: UpstreamRelease },
+): void {
+  if (planned.tag !== undefined) setOutput(actions, 'release-tag', planned.tag);
+  setOutput(actions, 'fingerprint', planned.fingerprint);
+  if (planned.version !== undefined) setOutput(actions, 'version', planned.version);
+  if (planned.upstream !== undefined) {
+    setOutput(actions, 'upstream-tag', planned.upstream.tag);
+    setOutput(actions, 'source-hash', planned.upstream.source?.hash ?? '');
+  }
+}
+
+/** skipped: false, once a run knows it builds (or publishes) something. */
+export function reportBuilding(actions: ActionCore): void {
+  setOutput(actions, 'skipped', 'false');
+}
+
+/** A release that already holds this exact build: nothing built, the release's outputs. */
+export function reportUnchanged(actions: ActionCore, result: PublishResult): void {
+  setOutput(actions, 'skipped', 'true');
+  setReleaseOutputs(actions, result);
+  setOutput(actions, 'assets', JSON.stringify(result.assets));
+}
+
+/** A dry run: the Go version it would use, and the plan in the summary. */
+export async function reportDryRun(
+  actions: ActionCore,
+  planned: { readonly version: string; readonly goVersion: string; readonly text: string },
+): Promise<void> {
+  setOutput(actions, 'go-version', planned.goVersion);
+  actions.info(planned.text);
+  await actions.appendSummary(dryRunSummaryHtml(planned.version, planned.text));
+}
+
+/** What was built, and where it was published if it was: every build output, then the summary with the notes below the table. */
+export async function reportBuild(actions: ActionCore, result: BuildResult, published: PublishResult | undefined, notes: string | undefined): Promise<void> {
+  const assets = published === undefined ? result.assets : withDownloadUrls(result.assets, published);
+  setBuildOutputs(actions, result, assets);
+  if (published !== undefined) setReleaseOutputs(actions, published);
+  const summary = summaryHtml(result, assets, published === undefined ? undefined : { url: published.htmlUrl, tag: published.tag }, notes);
+  // the summary as it will be written, checked whole: its images line and notes are allowed what the release shows
+  publishedText('job summary', summary, result.images?.map((image) => image.source) ?? []);
+  await actions.appendSummary(summary);
+}
+
+function setBuildOutputs(actions: ActionCore, result: BuildResult, assets: readonly ReportedAsset[]): void {
+  setOutput(actions, 'version', result.version);
+  setOutput(actions, 'upstream-tag', result.upstream.tag);
+  setOutput(actions, 'go-version', result.goVersion);
+  setOutput(actions, 'assets', JSON.stringify(assets));
+  setOutput(actions, 'checksums-file', result.checksumsFile);
+  setOutput(actions, 'sbom-file', result.sbomFile ?? '');
   if (result.images !== undefined)
-    setCheckedOutput(
+    setOutput(
+      actions,
       'images',
       JSON.stringify(result.images),
       result.images.flatMap((image) => [image.source, image.target]),
     );
 }
 
-/** Markdown lines naming each patch applied and its SHA-256; '' when none. */
-export function patchesMarkdown(patches: readonly PatchFile[] | undefined): string {
-  if (patches === undefined || patches.length === 0) return '';
-  return `Patches applied, in order:\n\n${patches.map((patch) => `- \`${patch.name.replace(/`/g, "'")}\` (sha256 \`${patch.sha256}\`)\n`).join('')}`;
-}
-
-/** The release body with the patches applied: a release carrying local fixes says so. */
-export function withReleaseNotes(request: PublishRequest, result: Pick<BuildResult, 'patches' | 'imagesFile'>): PublishRequest {
-  const patches = patchesMarkdown(result.patches);
-  const images =
-    result.imagesFile === undefined
-      ? ''
-      : `${path.basename(result.imagesFile)} lists the images ktctl starts and the names they must have in your registry (one \`source target\` pair per line).\n`;
-  return patches === '' && images === '' ? request : { ...request, body: [request.body, patches, images].filter((part) => part !== '').join('\n') };
-}
-
-export function setReleaseOutputs(release: { releaseId: number; htmlUrl: string; tag: string }): void {
-  setCheckedOutput('release-id', String(release.releaseId));
-  setCheckedOutput('release-tag', release.tag);
-  setCheckedOutput('release-url', release.htmlUrl);
-}
-
-/** Text from inputs (a release tag, an archive name) placed in the summary's HTML. */
-function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function humanSize(bytes: number): string {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
-}
-
-/** `notes`: the release notes (src/publish/release-notes.ts), shown below the table as the release shows them. */
-export async function writeSummary(
-  result: BuildResult,
-  assets: readonly ReportedAsset[],
-  release?: { url: string; tag: string },
-  notes?: string,
-): Promise<void> {
-  const summary = core.summary
-    .addHeading(`ktctl ${html(result.version)}`, 2)
-    .addRaw(`Built from kt-connect ${html(result.upstream.tag)} (${html(result.upstream.commit.slice(0, 12))}) with Go ${html(result.goVersion)}.`, true);
-  if (result.upstream.source !== undefined) summary.addRaw(html(sourceLine(result.upstream.source)), true);
-  if (release !== undefined) summary.addLink(`Release ${html(release.tag)}`, html(release.url)).addBreak();
-  summary.addTable([
-    [
-      { data: 'Archive', header: true },
-      { data: 'Target', header: true },
-      { data: 'Size', header: true },
-      { data: 'SHA-256', header: true },
-    ],
-    ...assets.map((asset) => [
-      asset.url === undefined ? html(asset.name) : `<a href="${html(asset.url)}">${html(asset.name)}</a>`,
-      html(`${asset.os}/${asset.arch}`),
-      humanSize(asset.size),
-      `<code>${html(asset.sha256)}</code>`,
-    ]),
-  ]);
-  if (notes !== undefined) summary.addRaw(`\n${notes}\n`, true);
-  if (result.patches !== undefined && result.patches.length > 0) {
-    summary.addRaw('Patches applied, in order:', true).addList(
-      result.patches.map((patch) => `<code>${html(patch.name)}</code> sha256 <code>${patch.sha256}</code>`),
-      true,
-    );
-  }
-  if (result.images !== undefined) {
-    // the targets may come from the kt config, which is never shown: they are in images.txt and the images output
-    summary.addRaw(
-      `Images ktctl starts, from upstream: ${result.images.map((image) => `<code>${html(image.source)}</code>`).join(', ')}. images.txt and the images output name where each must be mirrored.`,
-      true,
-    );
-  }
-  // the summary as it will be written, checked whole: its images line and notes are allowed what the release shows
-  publishedText('job summary', summary.stringify(), result.images?.map((image) => image.source) ?? []);
-  await summary.write();
+function setReleaseOutputs(actions: ActionCore, release: Pick<PublishResult, 'releaseId' | 'htmlUrl' | 'tag'>): void {
+  setOutput(actions, 'release-id', String(release.releaseId));
+  setOutput(actions, 'release-tag', release.tag);
+  setOutput(actions, 'release-url', release.htmlUrl);
 }

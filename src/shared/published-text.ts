@@ -12,7 +12,6 @@
 // What the action publishes on purpose is allowed: the kubeconfig's current context and its
 // namespace (the release notes name them, see release-notes.ts) and the image references of
 // images.txt and the `images` output (the registry the images are mirrored to).
-import * as core from '@actions/core';
 import { InputError } from './errors.js';
 import type { AssetInfo, AssetSource, NewRelease, ReleaseClient, ReleasePatch, ReleaseInfo } from '../publish/github.js';
 import { secretFragments } from './secrets.js';
@@ -185,7 +184,7 @@ export class PublishedTextGuard {
   }
 }
 
-/** The guard of this process: none until main.ts arms it with the configs. */
+/** The guard of this process: none until run-inputs.ts (or cli.ts) arms it with the configs. */
 let armed = PublishedTextGuard.forConfigs([]);
 
 export function armPublishedTextGuard(guard: PublishedTextGuard): void {
@@ -202,9 +201,9 @@ export function checkGivenText(input: string, text: string): void {
   armed.checkGiven(input, text);
 }
 
-/** core.setOutput, for a value checked first: later steps may publish what they get. */
-export function setCheckedOutput(name: string, value: string, allowed: readonly string[] = []): void {
-  core.setOutput(name, publishedText(`output '${name}'`, value, allowed));
+/** A step output's value, checked: later steps may publish what they get (report.ts sets it). */
+export function checkedOutput(name: string, value: string, allowed: readonly string[] = []): string {
+  return publishedText(`output '${name}'`, value, allowed);
 }
 
 /**

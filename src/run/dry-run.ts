@@ -5,23 +5,26 @@
 // step too; it gives go.mod, proves the customization hook is there and the patches apply), the
 // Go release index (or the exact version's .sha256 on a plain mirror), and one GET per toolchain
 // download whose body is abandoned after the headers. The configs are never written anywhere.
-import { checkCustomizeHook, applyPatches, redirectImages } from './source/customize-tree.js';
-import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from './plan/images.js';
-import type { Log } from './shared/log.js';
-import type { BuildInputs, BuildPlan, UpstreamRelease } from './model.js';
-import { networkLimits } from './shared/network-limits.js';
-import { defaultVersion } from './plan/plan.js';
-import { killRunning } from './shared/process.js';
-import { redactUrl } from './shared/redact.js';
-import { sbomNameFor } from './package/sbom.js';
-import { checkHookLayout, checkout } from './source/git.js';
-import { targetId } from './plan/targets.js';
-import { chooseGo } from './toolchain/go.js';
-import { probeUrl } from './toolchain/http-get.js';
-import { hostPlatform, type HostPlatform } from './toolchain/platform.js';
-import { runnerTools, upxSourceFor, type ToolLookups } from './toolchain/upx.js';
-import { parseGoDirective, parseSemverTag } from './shared/upstream.js';
-import { withWorkspace } from './shared/workspace.js';
+import { checkCustomizeHook, applyPatches, redirectImages } from '../source/customize-tree.js';
+import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from '../plan/images.js';
+import type { Log } from '../shared/log.js';
+import type { BuildInputs, BuildPlan, UpstreamRelease } from '../model.js';
+import { networkLimits } from '../shared/network-limits.js';
+import { defaultVersion } from '../plan/plan.js';
+import { killRunning } from '../shared/process.js';
+import { redactUrl } from '../shared/redact.js';
+import { sbomNameFor } from '../package/sbom.js';
+import { checkHookLayout, checkout } from '../source/git.js';
+import { targetId } from '../plan/targets.js';
+import { chooseGo } from '../toolchain/go.js';
+import { probeUrl } from '../toolchain/http-get.js';
+import { hostPlatform, type HostPlatform } from '../toolchain/platform.js';
+import { runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/upx.js';
+import { parseGoDirective, parseSemverTag } from '../shared/upstream.js';
+import { withWorkspace } from '../shared/workspace.js';
+import { dryRunRelease } from '../publish/dry-run-release.js';
+import type { PublishInputs, ReleaseClient } from '../publish/index.js';
+import type { RunPlan } from './run-plan.js';
 
 export interface DryRunFindings {
   readonly goVersion: string;
@@ -166,4 +169,39 @@ export function planText(input: PlanTextInput): string {
   if (findings.wintun !== undefined) lines.push('', `wintun from ${findings.wintun}`);
   if (input.release !== undefined) lines.push('', ...input.release);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `dry-run: true` in mode all or build: every check a build makes before it builds, what
+ * publishing would do to the release (read only), and the plan as the log shows it.
+ */
+export async function dryRunPlan(
+  planned: RunPlan,
+  publishing: PublishInputs,
+  client: ReleaseClient | undefined,
+  credentialsExpire: string | undefined,
+  context: { readonly log: Log; readonly tempDir: string },
+): Promise<{ readonly goVersion: string; readonly text: string }> {
+  const { inputs, plan, upstream, tag, fingerprint } = planned;
+  const findings = await dryRunChecks(inputs, plan, context);
+  const release =
+    client !== undefined && publishing.publish
+      ? await context.log.group(`Read release ${tag}`, () =>
+          dryRunRelease(client, publishing, {
+            tag,
+            fingerprint,
+            archiveNames: plan.targets.map((target) => target.archiveName),
+            files: plannedFiles(plan, findings),
+          }),
+        )
+      : undefined;
+  const text = planText({
+    inputs,
+    plan,
+    upstream,
+    findings,
+    credentialsExpire,
+    release: release ?? (publishing.uploadArtifact ? [`Workflow artifact ${publishing.artifactName}: would be uploaded.`] : undefined),
+  });
+  return { goVersion: findings.goVersion, text };
 }
