@@ -6,9 +6,9 @@
 // Go release index (or the exact version's .sha256 on a plain mirror), and one GET per toolchain
 // download whose body is abandoned after the headers. The configs are never written anywhere.
 import { checkCustomizeHook, applyPatches, redirectImages } from './customize-tree.js';
-import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from './images.js';
+import { configuredImages, IMAGES_FILE, mirrorList, registryImages } from './images.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildPlan, UpstreamRelease } from './model.js';
+import type { BuildInputs, BuildPlan, MirrorImage, UpstreamRelease } from './model.js';
 import { networkLimits } from './network-limits.js';
 import { defaultVersion } from './plan.js';
 import { killRunning } from './process.js';

@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 import { InputError } from './errors.js';
+import type { MirrorImage } from './model.js';
 import { insertSettings, UneditableError, type NewSetting } from './kt-config-edit.js';
 import { writeWithoutFollowing } from './output-folder.js';
 import { printable } from './redact.js';
@@ -232,16 +233,6 @@ export function rewriteNavigator(source: string, repository: string): { text: st
   }
   const text = source.replace(constantPattern(name), (_, head: string, _value: string, tail: string) => `${head}${repository}${tail}`);
   return { text, previous };
-}
-
-/** One image to copy into the cluster's registry: the `images` output and a line of images.txt. */
-export interface MirrorImage {
-  /** Upstream's image name: kt-connect-shadow, kt-connect-router or kt-connect-navigator. */
-  readonly name: string;
-  /** The image as upstream publishes it, with its tag. */
-  readonly source: string;
-  /** The name ktctl pulls it by: where it must be in the registry. */
-  readonly target: string;
 }
 
 export interface MirrorFacts {

@@ -14,7 +14,7 @@ import { targetId } from './targets.js';
 import { cacheWanted, goCacheKey, openGoCaches } from './go-cache.js';
 import { killRunning } from './process.js';
 import type { Log } from './log.js';
-import type { BuildInputs, BuildPlan, BuildResult, TargetPlan, UpstreamRelease } from './model.js';
+import type { BuildInputs, BuildPlan, BuildResult, SbomParts, TargetPlan, UpstreamRelease } from './model.js';
 import { packageArchives } from './package.js';
 import { resolveOutputDir } from './output-folder.js';
 import { allSettledOrThrow } from './settle.js';
@@ -30,7 +30,7 @@ import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
 import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
-import { publicRepositoryUrl, sbomCreated, writeSbom, type SbomParts } from './sbom.js';
+import { publicRepositoryUrl, sbomCreated, writeSbom } from './sbom.js';
 
 /**
  * Finds the upstream tag and runs the checks that depend on it. From git: still nothing

@@ -15,9 +15,10 @@
 import path from 'node:path';
 import type { Log } from './log.js';
 import { writeWithoutFollowing } from './output-folder.js';
-import type { LockedMerge } from './publish/locked-merge.js';
+import type { LockedMerge } from './publish/request.js';
 import { extraReleaseFile } from './release-extras.js';
-import { sbomText, type SbomInput, type SbomTarget } from './sbom.js';
+import type { SbomTarget } from './model.js';
+import { sbomText, type SbomInput } from './sbom.js';
 import { readSbom } from './sbom-read.js';
 import { targetId } from './targets.js';
 import { readFile } from 'node:fs/promises';

@@ -2,10 +2,10 @@
 // a job's own (src/sbom-merge.ts): pure logic, tested on documents sbom.ts writes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sbomDocument, sbomText, type SbomInput, type SbomTarget } from '../../src/sbom.js';
+import { sbomDocument, sbomText, type SbomInput } from '../../src/sbom.js';
 import { mergeSbomInputs } from '../../src/sbom-merge.js';
 import { readSbom } from '../../src/sbom-read.js';
-import type { GoModule } from '../../src/verify/index.js';
+import type { GoModule, SbomTarget } from '../../src/model.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 
 const COBRA: GoModule = { path: 'github.com/spf13/cobra', version: 'v1.4.0', sum: 'h1:y+wJpx64xcgO1V+RcnwW0LEHxTKRi2ZDPSBjWnrg88Q=' };

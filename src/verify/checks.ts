@@ -8,11 +8,11 @@ import { makePrivateFolder } from '../private-files.js';
 import path from 'node:path';
 import { missingInFile } from '../file-search.js';
 import type { Log } from '../log.js';
-import type { Target, TargetPlan } from '../model.js';
+import type { GoBuildInfo, Target, TargetPlan } from '../model.js';
 import { childEnvironment, run } from '../process.js';
 import { targetId } from '../targets.js';
 import type { HostPlatform } from '../toolchain/platform.js';
-import { buildInfoMismatches, parseGoVersionM, type GoBuildInfo } from './build-info.js';
+import { buildInfoMismatches, parseGoVersionM } from './build-info.js';
 import { HIDDEN_SETTINGS, runsHere, settingsNotShown, showsVersion } from './settings.js';
 // ---- I/O: reading the binary, running it ----
 
