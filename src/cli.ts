@@ -10,7 +10,7 @@ import { messageOf } from './errors.js';
 import { parseBuildInputs, UPSTREAM_CONFIG } from './inputs.js';
 import { armPublishedTextGuard, PublishedTextGuard } from './published-text.js';
 import { parseCliArgs } from './cli-args.js';
-import { checkConfigs, isoDay } from './config-checks.js';
+import { isoDay, withConfigsChecked } from './config-checks.js';
 import { dryRunChecks, planText } from './dry-run.js';
 import { consoleLog } from './log.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from './pipeline.js';
@@ -140,15 +140,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
       return readConfigFile(name, file);
     };
-    const inputs = await withPatchFiles(
+    const given = await withPatchFiles(
       await withOutputDirChecked(
         parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
         process.cwd(),
       ),
       process.cwd(),
     );
-    // both configs and the credential's lifetime, before any network step (README promises it)
-    const { credentialsExpire } = checkConfigs(inputs, log);
+    // both configs and the credential's lifetime, before any network step (README promises it); read once, for every stage
+    const inputs = withConfigsChecked(given, log);
+    const credentialsExpire = inputs.configSummary.credentialsExpire;
     // the files written beside the archives hold no piece of the configs, as in the action (published-text.ts)
     armPublishedTextGuard(
       PublishedTextGuard.forConfigs([

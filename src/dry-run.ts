@@ -9,6 +9,7 @@ import { checkCustomizeHook, applyPatches, redirectImages } from './customize-tr
 import { configuredImages, IMAGES_FILE, mirrorList, registryImages } from './images.js';
 import type { Log } from './log.js';
 import type { BuildInputs, BuildPlan, MirrorImage, UpstreamRelease } from './model.js';
+import { configSummaryOf } from './config-checks.js';
 import { networkLimits } from './network-limits.js';
 import { defaultVersion } from './plan.js';
 import { killRunning } from './process.js';
@@ -113,7 +114,7 @@ export async function dryRunChecks(
           upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
           version: plan.version,
           registry: inputs.imageRegistry,
-          configured: configuredImages(inputs.configs.ktConfig),
+          configured: configuredImages(configSummaryOf(inputs).ktSettings),
         });
   return { ...go, images };
 }

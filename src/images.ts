@@ -178,15 +178,12 @@ function currentValue(doc: Document.Parsed, group: string, key: string): Current
   return { kind: 'set', value: isScalar(value) && value.value !== null ? String(value.value) : '', node: pair.key };
 }
 
-/** The values of global.image and mesh.router-image in a kt config (already validated), where set. */
-export function configuredImages(ktConfig: string | undefined): Partial<Record<'shadow' | 'router', string>> {
-  if (ktConfig === undefined || !ktConfig.includes(':')) return {};
-  const { doc } = parseSecretYaml(ktConfig, 'kt-config', 'Fix the kt config there.');
+/** The values of global.image and mesh.router-image among the kt config's settings (ConfigSummary.ktSettings), where set. */
+export function configuredImages(settings: ReadonlyMap<string, string>): Partial<Record<'shadow' | 'router', string>> {
   const found: Partial<Record<'shadow' | 'router', string>> = {};
   for (const role of ['shadow', 'router'] as const) {
-    const [group, key] = IMAGE_KEYS[role];
-    const current = currentValue(doc, group, key);
-    if (current.kind === 'set' && current.value !== '') found[role] = current.value;
+    const value = settings.get(IMAGE_KEYS[role].join('.'));
+    if (value !== undefined && value !== '') found[role] = value;
   }
   return found;
 }

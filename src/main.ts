@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { ACTION_VERSION } from './about.js';
 import { messageOf } from './errors.js';
 import { decodeConfig, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from './inputs.js';
-import { checkConfigs, credentialsExpireOutput, isoDay } from './config-checks.js';
+import { configSummaryOf, credentialsExpireOutput, isoDay, withConfigsChecked } from './config-checks.js';
 import { dryRunChecks, plannedFiles, planText } from './dry-run.js';
 import { dryRunRelease } from './dry-run-release.js';
 import { scrubBuildCache } from './build.js';
@@ -45,11 +45,10 @@ import { setBuildOutputs, setReleaseOutputs, withReleaseNotes, writeSummary } fr
 import { redactUrlCredentials, urlSecrets } from './redact.js';
 import { secretFragments } from './secrets.js';
 import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, publishedText, PublishedTextGuard, setCheckedOutput } from './published-text.js';
-import { kubeconfigSummary, releaseNotes, shownName } from './release-notes.js';
+import { releaseNotes, shownName } from './release-notes.js';
 import { extraReleaseFile, readReleaseBody } from './release-extras.js';
 import { sbomCreated, writeSbom } from './sbom.js';
 import { sbomLockedMerge } from './sbom-merge.js';
-import { embeddedSettings } from './verify/index.js';
 import { stopOnSignals } from './stop.js';
 import { buildNumber } from './build-number.js';
 import { collectedArchives, installerArchives } from './installers/index.js';
@@ -103,24 +102,25 @@ export async function run(): Promise<void> {
     const readBuildInput: InputReader = (name) =>
       publishOnly && (name === 'kubeconfig' || name === 'kt-config') && readInput(name).trim() === '' ? UPSTREAM_CONFIG : readInput(name);
     const dryRun = parseBoolean('dry-run', readInput('dry-run').trim() || 'false');
-    const inputs = await withPatchFiles(
+    const given = await withPatchFiles(
       parseBuildInputs(readBuildInput, { workspace, serverUrl: process.env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
       workspace,
     );
     const publishing = parsePublishInputs(readInput, process.env);
-    for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
+    for (const text of [given.configs.kubeconfig, given.configs.ktConfig]) {
       if (text !== undefined) for (const fragment of secretFragments(text)) core.setSecret(fragment);
     }
+    // both configs and the credential's lifetime, before any network step; read once, for every stage
+    const inputs = publishing.mode === 'publish' ? given : withConfigsChecked(given, actionsLog);
     // what the log masks, no text the action publishes or writes may hold (published-text.ts)
     armPublishedTextGuard(publishedTextGuardFor(readInput, inputs));
+    const credentialsExpire = inputs.configSummary?.credentialsExpire;
+    if (publishing.mode !== 'publish') setCheckedOutput('credentials-expire', credentialsExpireOutput(credentialsExpire));
     // read and checked before anything is downloaded: a bad body fails the run at once
     const body = publishing.publish ? await readReleaseBody(publishing.releaseBody, workspace) : undefined;
     if (body !== undefined)
       checkGivenText(publishing.releaseBody !== undefined && 'file' in publishing.releaseBody ? 'release-body-file' : 'release-body', body);
     if (publishing.releaseName !== undefined) checkGivenText('release-name', publishing.releaseName);
-    // both configs and the credential's lifetime, before any network step
-    const credentialsExpire = publishing.mode === 'publish' ? undefined : checkConfigs(inputs, actionsLog).credentialsExpire;
-    if (publishing.mode !== 'publish') setCheckedOutput('credentials-expire', credentialsExpireOutput(credentialsExpire));
     // the archives carry the credentials: no upload of any kind to a public repository
     const client = publishing.publish || publishing.uploadArtifact ? guardedReleaseClient(releaseClientFor(publishing, actionsLog)) : undefined;
     if (client !== undefined) await checkVisibility(client, publishing.allowPublic, actionsLog);
@@ -145,7 +145,8 @@ function configSecretText(value: string): string {
 
 /** The guard of published text: both configs as given and as decoded; the kubeconfig's context and namespace are shown on purpose. */
 function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): PublishedTextGuard {
-  const kube = kubeconfigSummary(inputs.configs.kubeconfig);
+  // mode publish reads no config: nothing of the kubeconfig is shown
+  const kube = inputs.configSummary?.kube ?? { embedded: false };
   const shown = [kube.context, kube.namespace].filter((name) => name !== undefined).flatMap((name) => [name, shownName(name)]);
   return PublishedTextGuard.forConfigs(
     [
@@ -233,9 +234,9 @@ async function buildAndPublish(
       sbomName: result.sbomFile === undefined ? undefined : path.basename(result.sbomFile),
       tag: releaseTag,
       repository: publishing.github.owner === undefined ? undefined : `${publishing.github.owner}/${publishing.github.repo}`,
-      ktConfigKeys: [...embeddedSettings(inputs.configs.ktConfig).keys()],
+      ktConfigKeys: [...configSummaryOf(inputs).ktSettings.keys()],
       kube: {
-        ...kubeconfigSummary(inputs.configs.kubeconfig),
+        ...configSummaryOf(inputs).kube,
         ...(credentialsExpire === undefined ? {} : { credentialsExpire: isoDay(credentialsExpire) }),
       },
       attested: publishing.attestation,

@@ -118,6 +118,38 @@ export interface BuildInputs {
   readonly patches?: readonly PatchFile[];
   /** `min-credential-days`: an embedded credential that expires sooner is a warning. */
   readonly minCredentialDays?: number;
+  /** Both configs as read once by their validation (config-checks.ts checkConfigs); absent until then, and in `mode: publish`, which reads neither. */
+  readonly configSummary?: ConfigSummary;
+}
+
+/** The kubeconfig as release notes and job summaries may show it: names only (release-notes.ts says why these may be shown). */
+export interface KubeconfigSummary {
+  /** false: upstream's placeholder is embedded (input `upstream`). */
+  readonly embedded: boolean;
+  /** The current context's name. */
+  readonly context?: string;
+  /** The current context's namespace, when it names one. */
+  readonly namespace?: string;
+  /** The day (UTC, `2027-01-31`) the current context's credential expires; absent: no date in it. */
+  readonly credentialsExpire?: string;
+}
+
+/**
+ * What the stages need of the two configs, read once while the inputs are validated, so that no
+ * stage parses a config again. No credential is in it: the kubeconfig's tokens and keys never
+ * leave validation, only its current context's names and its credential's expiry do. The kt
+ * config's values are here for the check that ktctl shows them (verify/) and the images list;
+ * of the settings only their names are ever printed.
+ */
+export interface ConfigSummary {
+  /** The names the notes show; no `credentialsExpire` here: see below. */
+  readonly kube: KubeconfigSummary;
+  /** When the current context's credential stops working; undefined: no date in it, or no kubeconfig embedded. */
+  readonly credentialsExpire: Date | undefined;
+  /** The kt config's settings, `group.key` → the text ktctl decodes (yaml.v3 into strings); empty without a kt config. Never printed. */
+  readonly ktSettings: ReadonlyMap<string, string>;
+  /** Both `global.image` and `mesh.router-image` are set, so the version need not match an image tag. */
+  readonly overridesImages: boolean;
 }
 
 /** What will be built for one target, decided before anything runs. */

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache } from './build.js';
 import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from './customize-tree.js';
-import { configuredImages, IMAGES_FILE, mergeRegistryImages, mirrorList, registryImages, writeImagesFile } from './images.js';
+import { configuredImages, IMAGE_KEYS, IMAGES_FILE, mergeRegistryImages, mirrorList, registryImages, writeImagesFile } from './images.js';
+import { configSummaryOf } from './config-checks.js';
 import { redactUrl } from './redact.js';
 import { resolvePatches } from './patches.js';
 import { defaultVersion } from './plan.js';
@@ -29,7 +30,7 @@ import { fetchWintun } from './toolchain/wintun.js';
 import { parseGoDirective } from './upstream.js';
 import { validateForUpstream } from './validate/index.js';
 import { withWorkspace, type Workspace } from './workspace.js';
-import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere } from './verify/index.js';
+import { binaryChecks, checkNavigatorInBinary, parseModulePath, runsHere } from './verify/index.js';
 import { publicRepositoryUrl, sbomCreated, writeSbom } from './sbom.js';
 
 /**
@@ -79,8 +80,14 @@ export async function withPatchFiles(inputs: BuildInputs, workspace: string): Pr
  */
 export function withRegistryImages(inputs: BuildInputs, plan: Pick<BuildPlan, 'version'>): BuildInputs {
   if (inputs.imageRegistry === undefined) return inputs;
-  const ktConfig = mergeRegistryImages(inputs.configs.ktConfig, registryImages(inputs.imageRegistry, plan.version));
-  return { ...inputs, configs: { ...inputs.configs, ktConfig } };
+  const images = registryImages(inputs.imageRegistry, plan.version);
+  const ktConfig = mergeRegistryImages(inputs.configs.ktConfig, images);
+  // the merge refuses other values for the two settings: the summary gains them as merged
+  const summary = configSummaryOf(inputs);
+  const ktSettings = new Map(summary.ktSettings);
+  ktSettings.set(IMAGE_KEYS.shadow.join('.'), images.shadow);
+  ktSettings.set(IMAGE_KEYS.router.join('.'), images.router);
+  return { ...inputs, configs: { ...inputs.configs, ktConfig }, configSummary: { ...summary, ktSettings, overridesImages: true } };
 }
 
 export interface BuildEnvironment {
@@ -198,7 +205,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
       { name: 'kubeconfig', text: inputs.configs.kubeconfig },
       { name: 'kt config', text: inputs.configs.ktConfig },
     ],
-    ktSettings: embeddedSettings(inputs.configs.ktConfig),
+    ktSettings: configSummaryOf(inputs).ktSettings,
     host,
     scratchDir: workspace.path(),
     log,
@@ -280,7 +287,7 @@ export async function buildKtctl(inputs: BuildInputs, plan: BuildPlan, context: 
           upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
           version: plan.version,
           registry: inputs.imageRegistry,
-          configured: configuredImages(inputs.configs.ktConfig),
+          configured: configuredImages(configSummaryOf(inputs).ktSettings),
         });
   const imagesFile = mirror === undefined ? undefined : await writeImagesFile(inputs.outputDir, mirror);
   if (mirror === undefined) {

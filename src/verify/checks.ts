@@ -74,7 +74,7 @@ export interface CheckSettings {
   readonly module: string;
   /** The config texts written into hack/, byte for byte; undefined ones are left out. */
   readonly embedded: readonly { readonly name: string; readonly text: string | undefined }[];
-  /** embeddedSettings(kt config) */
+  /** The kt config's settings as ktctl must show them (ConfigSummary.ktSettings). */
   readonly ktSettings: ReadonlyMap<string, string>;
   readonly host: HostPlatform;
   /** Scratch folder for ktctl's empty home, inside the workspace. */
