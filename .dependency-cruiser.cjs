@@ -39,7 +39,7 @@ const LAYERS = [
   // publish, report) join here as their folders come
   { name: 'conductor', path: '^src/pipeline[.]ts$' },
   // what runs the action or the local command: nothing imports them
-  { name: 'entry', path: '^src/(main|cli|index)[.]ts$' },
+  { name: 'entry', path: '^src/(main|cli|cli-entry|index)[.]ts$' },
 ];
 
 const layerRules = LAYERS.flatMap((lower, index) =>

@@ -28,7 +28,7 @@ export const IMAGE_NAMES = {
 export type ImageRole = keyof typeof IMAGE_NAMES;
 
 /** The Go constants in `pkg/kt/util/const.go` that hold each image's repository. */
-export const IMAGE_CONSTANTS: Readonly<Record<ImageRole, string>> = {
+const IMAGE_CONSTANTS: Readonly<Record<ImageRole, string>> = {
   shadow: 'ImageKtShadow',
   router: 'ImageKtRouter',
   navigator: 'ImageKtNavigator',
@@ -199,7 +199,7 @@ function declarationCount(source: string, name: string): number {
 }
 
 /** The repository a constant holds, when it is declared exactly once in the expected form. */
-export function readImageConstant(source: string, role: ImageRole): string | undefined {
+function readImageConstant(source: string, role: ImageRole): string | undefined {
   const name = IMAGE_CONSTANTS[role];
   const matches = [...source.matchAll(constantPattern(name))];
   if (matches.length !== 1 || declarationCount(source, name) !== 1) return undefined;

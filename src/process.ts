@@ -63,7 +63,7 @@ const running = new Set<ChildProcess>();
  * Variables no child needs and none may see: the action's inputs (the configs themselves, the
  * token) and the runner's service tokens. git, go and upx start helpers of their own.
  */
-export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
     const upper = key.toUpperCase();

@@ -11,7 +11,7 @@ import { assetSha256 } from './ledger.js';
 import type { PublishRequest } from './request.js';
 
 /** More than any SBOM of eight targets (well under 1 MB), yet a bound on what a release's copy may make a job hold. */
-export const MERGED_FILE_LIMIT = 32 * 1024 * 1024;
+const MERGED_FILE_LIMIT = 32 * 1024 * 1024;
 
 /** The request with each merged file in place of this run's own; `assets` is the release as listed under the lock. */
 export async function mergeUnderLock(client: ReleaseClient, assets: readonly AssetInfo[], request: PublishRequest): Promise<PublishRequest> {

@@ -84,7 +84,7 @@ async function unpack(archive: string, format: ArchiveFormat, into: string): Pro
  * Refuses unless `relative` (inside `root`, '/' separators) is a regular file and every folder
  * on the way a real folder, not a link: lstat never follows the last component.
  */
-export async function checkRegularFile(root: string, relative: string, origin: ArchiveOrigin): Promise<string> {
+async function checkRegularFile(root: string, relative: string, origin: ArchiveOrigin): Promise<string> {
   const parts = relative.split('/');
   let current = root;
   for (const [index, part] of parts.entries()) {

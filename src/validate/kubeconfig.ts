@@ -30,7 +30,7 @@ export interface KubeconfigReading extends KubeconfigReport {
 }
 
 /** ktctl ignores an embedded kubeconfig of 50 bytes or fewer. */
-export const KTCTL_MIN_KUBECONFIG_BYTES = 51;
+const KTCTL_MIN_KUBECONFIG_BYTES = 51;
 
 // ---------------------------------------------------------------------------------------------
 // The kubeconfig.
