@@ -1,5 +1,6 @@
 // ESLint flat config: a few rules that catch real bugs in async, promise-heavy code.
-// Formatting is Prettier's job (npm run format:check), not ESLint's.
+// Formatting is Prettier's job (`prettier --check` in npm run lint), not ESLint's; the import
+// rules (no cycle, no import up the layers) are dependency-cruiser's (.dependency-cruiser.cjs).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

@@ -17,8 +17,9 @@ export const FLOORS = [
   ['package'],
   ['publish'],
   ['report'],
-  ['pipeline', 'dry-run'],
-  ['main', 'cli'],
+  // the conductors of a run's steps: pipeline (the build half), dry-run, reading inputs, the plan
+  ['run'],
+  ['main', 'post-step', 'cli'],
   ['index'],
 ];
 

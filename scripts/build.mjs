@@ -12,7 +12,7 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 rmSync(out, { recursive: true, force: true });
 const bundles = [
   ['src/index.ts', out],
-  ['src/cli/cli.ts', path.join(out, 'cli')],
+  ['src/cli/index.ts', path.join(out, 'cli')],
 ];
 for (const [entry, dir] of bundles) {
   if (!existsSync(path.join(root, entry))) continue;

@@ -4,7 +4,7 @@
 // errors that say what to do. `actions` is @actions/core, or a test's fake of it.
 import os from 'node:os';
 import { actionsCore, logOf, type ActionCore } from './shared/action-core.js';
-import { credentialsExpireOutput, isoDay } from './inputs/config-checks.js';
+import { credentialsExpireOutput, isoDay, configSummaryOf } from './inputs/config-checks.js';
 import { dryRunPlan } from './run/dry-run.js';
 import { messageOf } from './shared/errors.js';
 import { collectedArchives, installerArchives } from './package/installers/index.js';
@@ -60,7 +60,7 @@ async function buildAndPublish(actions: ActionCore, given: RunInputs, client: Re
   }
   reportBuilding(actions);
   const result = await buildRemembered(actions, inputs, plan, log);
-  const embedded = embeddedNotes(inputs.configs, given.credentialsExpire);
+  const embedded = embeddedNotes(configSummaryOf(inputs), given.credentialsExpire);
   const notes = notesContextFor(result, plan.checksumsName, publishing, embedded, publish, buildNumber(process.env));
   const published = publish
     ? await publishBuild(

@@ -1,7 +1,5 @@
 // The shared vocabulary of the pipeline. Every stage takes and returns these shapes,
 // so a stage can be read, tested and replaced without knowing how its neighbours work.
-import type { MirrorImage } from './plan/images.js';
-import type { SbomParts } from './package/sbom.js';
 
 export type GoOs = 'linux' | 'darwin' | 'windows';
 export type GoArch = 'amd64' | '386' | 'arm64';
@@ -120,6 +118,38 @@ export interface BuildInputs {
   readonly patches?: readonly PatchFile[];
   /** `min-credential-days`: an embedded credential that expires sooner is a warning. */
   readonly minCredentialDays?: number;
+  /** Both configs as read once by their validation (config-checks.ts checkConfigs); absent until then, and in `mode: publish`, which reads neither. */
+  readonly configSummary?: ConfigSummary;
+}
+
+/** The kubeconfig as release notes and job summaries may show it: names only (release-notes.ts says why these may be shown). */
+export interface KubeconfigSummary {
+  /** false: upstream's placeholder is embedded (input `upstream`). */
+  readonly embedded: boolean;
+  /** The current context's name. */
+  readonly context?: string;
+  /** The current context's namespace, when it names one. */
+  readonly namespace?: string;
+  /** The day (UTC, `2027-01-31`) the current context's credential expires; absent: no date in it. */
+  readonly credentialsExpire?: string;
+}
+
+/**
+ * What the stages need of the two configs, read once while the inputs are validated, so that no
+ * stage parses a config again. No credential is in it: the kubeconfig's tokens and keys never
+ * leave validation, only its current context's names and its credential's expiry do. The kt
+ * config's values are here for the check that ktctl shows them (verify/) and the images list;
+ * of the settings only their names are ever printed.
+ */
+export interface ConfigSummary {
+  /** The names the notes show; no `credentialsExpire` here: see below. */
+  readonly kube: KubeconfigSummary;
+  /** When the current context's credential stops working; undefined: no date in it, or no kubeconfig embedded. */
+  readonly credentialsExpire: Date | undefined;
+  /** The kt config's settings, `group.key` → the text ktctl decodes (yaml.v3 into strings); empty without a kt config. Never printed. */
+  readonly ktSettings: ReadonlyMap<string, string>;
+  /** Both `global.image` and `mesh.router-image` are set, so the version need not match an image tag. */
+  readonly overridesImages: boolean;
 }
 
 /** What will be built for one target, decided before anything runs. */
@@ -159,7 +189,7 @@ export interface BuildResult {
   readonly goVersion: string;
   readonly assets: readonly Asset[];
   readonly checksumsFile: string;
-  /** The SPDX SBOM beside the checksums file (src/package/sbom.ts); absent where no build ran in this job. */
+  /** The SPDX SBOM beside the checksums file (sbom.ts); absent where no build ran in this job. */
   readonly sbomFile?: string;
   /** What the SBOM was written from; a matrix build job's manifest carries it to the publish job. */
   readonly sbom?: SbomParts;
@@ -169,4 +199,86 @@ export interface BuildResult {
   readonly imagesFile?: string;
   /** The patches applied, in order. */
   readonly patches?: readonly PatchFile[];
+}
+
+// ---- what the build records: the Go build info, the SBOM's parts, the images, the build manifest ----
+
+/** A module line of the build info: `mod`, `dep`, or the `=>` replacement after one. */
+export interface GoModule {
+  readonly path: string;
+  readonly version: string;
+  /** `h1:` hash from go.sum; absent for the main module and for local replacements. */
+  readonly sum: string | undefined;
+  readonly replacedBy?: GoModule;
+}
+
+export interface GoBuildInfo {
+  /** `go1.19.8` */
+  readonly goVersion: string;
+  /** The main package, `github.com/alibaba/kt-connect/cmd/ktctl`. */
+  readonly path: string | undefined;
+  readonly main: GoModule | undefined;
+  /** The modules compiled in, in the order Go lists them. */
+  readonly deps: readonly GoModule[];
+  /** `build` lines: `-ldflags`, `CGO_ENABLED`, `GOOS`, `GOARCH`, `vcs.revision`... */
+  readonly settings: ReadonlyMap<string, string>;
+}
+
+export interface SbomTarget {
+  readonly target: Target;
+  readonly archiveName: string;
+  readonly archiveSha256: string;
+  /** The modules compiled in, from the binary's Go build info. */
+  readonly buildInfo: Pick<GoBuildInfo, 'deps'>;
+  /**
+   * The Go that compiled this one when it is not the document's: an archive another job put on the
+   * release earlier, kept in the SBOM merged under the release's lock (sbom-merge.ts).
+   */
+  readonly goVersion?: string;
+}
+
+/**
+ * What the SBOM says that only a build job knows: in its BuildResult and, in a matrix, in its
+ * manifest, from which the publish job writes one document for every job's targets.
+ */
+export interface SbomParts {
+  /** The module go.mod declares. */
+  readonly module: string;
+  /** The kt-connect repository as publicRepositoryUrl shows it; '' for a local path. */
+  readonly upstreamUrl: string;
+  readonly targets: readonly SbomTarget[];
+}
+
+/** One image to copy into the cluster's registry: the `images` output and a line of images.txt. */
+export interface MirrorImage {
+  /** Upstream's image name: kt-connect-shadow, kt-connect-router or kt-connect-navigator. */
+  readonly name: string;
+  /** The image as upstream publishes it, with its tag. */
+  readonly source: string;
+  /** The name ktctl pulls it by: where it must be in the registry. */
+  readonly target: string;
+}
+
+/** The manifest a `mode: build` job writes beside its archives (publish/manifest.ts checks one read back). */
+export interface BuildManifest {
+  readonly generator: 'ktctl-customize';
+  readonly schema: 1;
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly goVersion: string;
+  readonly fingerprint: string;
+  readonly checksumsName: string;
+  readonly assets: ReadonlyArray<Pick<Asset, 'name' | 'os' | 'arch' | 'size' | 'sha256'>>;
+  /** The job's part of the release's SBOM (sbom.ts SbomParts; each archive's hash is in `assets`). Absent from older versions' manifests. */
+  readonly sbom?: ManifestSbom;
+  /** The images ktctl starts and their names in the registry (images.ts); absent when the source's image names are not upstream's. */
+  readonly images?: readonly MirrorImage[];
+}
+
+export interface ManifestSbom {
+  readonly module: string;
+  /** publicRepositoryUrl of the kt-connect repository, '' for a local path: never credentials. */
+  readonly upstreamUrl: string;
+  /** One per archive: the Go modules compiled into its binary. */
+  readonly targets: ReadonlyArray<{ readonly archiveName: string; readonly deps: readonly GoModule[] }>;
 }

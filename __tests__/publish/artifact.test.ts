@@ -5,11 +5,10 @@ import { chmod, cp, lstat, mkdir, readdir, readFile, symlink, writeFile } from '
 import path from 'node:path';
 import { test } from 'node:test';
 import { GHESNotSupportedError } from '@actions/artifact';
-import type { Asset, BuildResult } from '../../src/model.js';
+import type { Asset, BuildResult, GoModule } from '../../src/model.js';
 import { artifactNameFor, downloadBuildArtifacts, MANIFEST_NAME, uploadBuildArtifact, type ArtifactStore } from '../../src/publish/artifact.js';
 import { sbomDocument } from '../../src/package/sbom.js';
 import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
-import type { GoModule } from '../../src/verify/index.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
 import { BUILD_INFO_NAME, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/index.js';

@@ -86,20 +86,18 @@ function deref<T>(spec: Spec, value: T & { $ref?: string }): T {
   throw new Error('$ref chain too deep');
 }
 
-type Mode = 'request' | 'response';
-
 /** A small JSON-schema check for OpenAPI 3.0: types, nullable, required, known properties, enums. */
-function checkSchema(spec: Spec, value: unknown, raw: Schema, where: string, mode: Mode, errors: string[]): void {
+function checkSchema(spec: Spec, value: unknown, raw: Schema, where: string, errors: string[]): void {
   const schema = deref(spec, raw);
   if (schema.allOf !== undefined) {
-    for (const part of schema.allOf) checkSchema(spec, value, part, where, mode, errors);
+    for (const part of schema.allOf) checkSchema(spec, value, part, where, errors);
   }
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches !== undefined) {
     if (value === null && schema.nullable === true) return;
     const ok = branches.some((branch) => {
       const branchErrors: string[] = [];
-      checkSchema(spec, value, branch, where, mode, branchErrors);
+      checkSchema(spec, value, branch, where, branchErrors);
       return branchErrors.length === 0;
     });
     if (!ok) errors.push(`${where}: matches none of the ${branches.length} alternatives`);
@@ -129,9 +127,9 @@ function checkSchema(spec: Spec, value: unknown, raw: Schema, where: string, mod
         if (item === undefined) continue; // not in JSON
         const property = schema.properties?.[key];
         if (property !== undefined) {
-          checkSchema(spec, item, property, `${where}.${key}`, mode, errors);
+          checkSchema(spec, item, property, `${where}.${key}`, errors);
         } else if (typeof schema.additionalProperties === 'object') {
-          checkSchema(spec, item, schema.additionalProperties, `${where}.${key}`, mode, errors);
+          checkSchema(spec, item, schema.additionalProperties, `${where}.${key}`, errors);
         } else if (schema.properties !== undefined && schema.additionalProperties !== true) {
           errors.push(`${where}.${key}: not a property the schema knows`);
         }
@@ -145,7 +143,7 @@ function checkSchema(spec: Spec, value: unknown, raw: Schema, where: string, mod
       }
       if (schema.items !== undefined) {
         const items = schema.items;
-        value.forEach((item, index) => checkSchema(spec, item, items, `${where}[${index}]`, mode, errors));
+        value.forEach((item, index) => checkSchema(spec, item, items, `${where}[${index}]`, errors));
       }
       return;
     case 'string':
@@ -218,7 +216,7 @@ export function responseViolations(op: string, status: number, body: unknown): s
       if (documented === undefined) return [`${op}: status ${status} is not documented`];
       const schema = deref(spec, documented).content?.['application/json']?.schema;
       const errors: string[] = [];
-      if (schema !== undefined) checkSchema(spec, body, schema, `${op} ${status} response`, 'response', errors);
+      if (schema !== undefined) checkSchema(spec, body, schema, `${op} ${status} response`, errors);
       return errors;
     }
   }
@@ -915,7 +913,7 @@ export class GitHubServer {
         return;
       }
       const errors: string[] = [];
-      checkSchema(this.spec, json, jsonSchema, `${route.op} request body`, 'request', errors);
+      checkSchema(this.spec, json, jsonSchema, `${route.op} request body`, errors);
       if (errors.length > 0) {
         this.violations.push(...errors);
         send({ status: 422, json: { message: `Invalid request.\n\n${errors.join('\n')}`, documentation_url: 'https://docs.github.com/rest' } });
@@ -971,7 +969,7 @@ export class GitHubServer {
       return;
     }
     const errors: string[] = [];
-    checkSchema(this.spec, reply.json, schema, `${route.op} ${reply.status} response`, 'response', errors);
+    checkSchema(this.spec, reply.json, schema, `${route.op} ${reply.status} response`, errors);
     // an older GHES has no digest field at all: only that absence is forgiven
     this.violations.push(...(this.digests === 'omitted' ? errors.filter((error) => !/\.digest: required, missing$/.test(error)) : errors));
   }

@@ -23,7 +23,7 @@ import {
 import { checkNameTemplate } from '../../src/plan/plan.js';
 import { lastLines } from '../../src/shared/process.js';
 import { parsePublishInputs } from '../../src/publish/index.js';
-import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, withoutUserinfo } from '../../src/shared/redact.js';
+import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets } from '../../src/shared/redact.js';
 import { secretFragments } from '../../src/shared/secrets.js';
 import { PublishedTextGuard } from '../../src/shared/published-text.js';
 import { parseTargets } from '../../src/plan/targets.js';
@@ -129,7 +129,6 @@ export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
     redactUrlsIn(text),
     redactUrlCredentials(text, URL_SEEN),
     redactUrlCredentials(URL_SEEN + text, text),
-    withoutUserinfo(text),
   ],
   'git and go output': (text) => [
     pickLatestTag(parseLsRemoteTags(text)),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { readKtConfig } from '../../src/inputs/kt-config.js';
 import {
   configuredImages,
   imagesText,
@@ -112,9 +113,13 @@ test('a kt config that sets either image differently is a conflict naming both i
 });
 
 test('configuredImages reads the two keys where set', () => {
-  assert.deepEqual(configuredImages(undefined), {});
-  assert.deepEqual(configuredImages('global:\n  pod-quota: 1c\n'), {});
-  assert.deepEqual(configuredImages('global:\n  image: a/shadow:v1\nmesh:\n  router-image: a/router:v1\n'), { shadow: 'a/shadow:v1', router: 'a/router:v1' });
+  const settings = (text: string): ReadonlyMap<string, string> => readKtConfig(text, 'latest').settings;
+  assert.deepEqual(configuredImages(new Map()), {});
+  assert.deepEqual(configuredImages(settings('global:\n  pod-quota: 1c\n')), {});
+  assert.deepEqual(configuredImages(settings('global:\n  image: a/shadow:v1\nmesh:\n  router-image: a/router:v1\n')), {
+    shadow: 'a/shadow:v1',
+    router: 'a/router:v1',
+  });
 });
 
 test("the navigator constant is rewritten in place, the file's other lines untouched", () => {
@@ -195,7 +200,8 @@ test('the merge edits the text: every byte of the other settings is kept, in blo
   for (const given of inputs) {
     const merged = mergeRegistryImages(given, IMAGES);
     assert.deepEqual(otherLines(merged, given).join('\n').replace(/\n+$/, ''), given.replace(/\n+$/, ''), JSON.stringify(given));
-    assert.deepEqual(configuredImages(merged), { shadow: IMAGES.shadow, router: IMAGES.router });
+    const read = parse(merged) as { global: { image: unknown }; mesh: { 'router-image': unknown } };
+    assert.deepEqual([read.global.image, read.mesh['router-image']], [IMAGES.shadow, IMAGES.router]);
     if (given.includes('\r\n')) assert.ok(!/[^\r]\n/.test(merged), 'CRLF kept on the new lines');
   }
   // the exact text of one case, so the place of each new line is pinned

@@ -1,15 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  printable,
-  redactUrl,
-  redactUrlCredentials,
-  redactUrlsIn,
-  trimTrailingSlashes,
-  urlSecrets,
-  urlUserinfo,
-  withoutUserinfo,
-} from '../../src/shared/redact.js';
+import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets, urlUserinfo } from '../../src/shared/redact.js';
 import { secretFragments } from '../../src/shared/secrets.js';
 
 describe('URL userinfo', () => {
@@ -71,14 +62,6 @@ describe('URL userinfo', () => {
   test('redactUrlsIn clears the userinfo of every URL in free text', () => {
     assert.equal(redactUrlsIn("a 'https://u:p@q@h/x' b http://t@h2 c git://h3/x@y"), "a 'https://***@h/x' b http://***@h2 c git://h3/x@y");
     assert.equal(redactUrlsIn('no urls: a@b, ://, x://'), 'no urls: a@b, ://, x://');
-  });
-
-  test('withoutUserinfo moves the credentials into a Basic authorization, decoded', () => {
-    const { url, authorization } = withoutUserinfo('https://bot:pa@ss@127.0.0.1:1/go');
-    assert.equal(url, 'https://127.0.0.1:1/go');
-    assert.equal(authorization, `Basic ${Buffer.from('bot:pa@ss').toString('base64')}`);
-    assert.deepEqual(withoutUserinfo('https://127.0.0.1:1/go'), { url: 'https://127.0.0.1:1/go' });
-    assert.deepEqual(withoutUserinfo('https://host/a@b'), { url: 'https://host/a@b' });
   });
 });
 

@@ -1,14 +1,20 @@
-// Release notes (src/publish/release-notes.ts): what is embedded by name only, and per OS how to
+// Release notes (src/release-notes.ts): what is embedded by name only, and per OS how to
 // download, verify and install.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { kubeconfigSummary, releaseNotes, shownName, type ReleaseNotesInput } from '../../src/publish/release-notes.js';
-import { embeddedSettings } from '../../src/verify/index.js';
+import { checkConfigs } from '../../src/inputs/config-checks.js';
+import { consoleLog } from '../../src/shared/log.js';
+import { releaseNotes, shownName, type ReleaseNotesInput } from '../../src/publish/release-notes.js';
 
 const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
 const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');
+/** Both configs as the input checks read them: what the notes are made from. */
+const SUMMARY = checkConfigs(
+  { configs: { kubeconfig: KUBECONFIG, ktConfig: KT_CONFIG }, strict: false, minCredentialDays: 0 },
+  consoleLog(() => undefined),
+);
 
 const INPUT: ReleaseNotesInput = {
   version: '0.3.7',
@@ -23,8 +29,8 @@ const INPUT: ReleaseNotesInput = {
   sbomName: 'ktctl_0.3.7_sbom.spdx.json',
   tag: 'ktctl-v0.3.7',
   repository: 'acme/ktctl',
-  ktConfigKeys: [...embeddedSettings(KT_CONFIG).keys()],
-  kube: kubeconfigSummary(KUBECONFIG),
+  ktConfigKeys: [...SUMMARY.ktSettings.keys()],
+  kube: SUMMARY.kube,
   attested: true,
 };
 
@@ -77,7 +83,11 @@ test('gh attestation verify only when the workflow attests the release', () => {
 });
 
 test('without configs, or in a publish job that does not know them, the notes say so', () => {
-  const none = releaseNotes({ ...INPUT, ktConfigKeys: [], kube: kubeconfigSummary(undefined) });
+  const placeholders = checkConfigs(
+    { configs: { kubeconfig: undefined, ktConfig: undefined }, strict: false },
+    consoleLog(() => undefined),
+  );
+  const none = releaseNotes({ ...INPUT, ktConfigKeys: [...placeholders.ktSettings.keys()], kube: placeholders.kube });
   assert.match(none, /Kubeconfig: none/);
   assert.match(none, /kt config: none/);
   const unknown = releaseNotes({ ...INPUT, ktConfigKeys: undefined, kube: undefined, sbomName: undefined });
@@ -88,7 +98,13 @@ test('without configs, or in a publish job that does not know them, the notes sa
 test('a context name cannot break out of its code span or the page', () => {
   assert.equal(shownName('a`b\nc'), "a'b?c");
   assert.equal(shownName('x'.repeat(150)).length, 103);
-  const kube = kubeconfigSummary('apiVersion: v1\ncurrent-context: "prod`x"\ncontexts:\n- name: "prod`x"\n  context:\n    namespace: team-a\n');
+  const kubeconfig = KUBECONFIG.replace(/\bname: ([\w-]+)\n(\s+)context:\n/, 'name: "prod`x"\n$2context:\n')
+    .replace(/current-context: .*/, 'current-context: "prod`x"')
+    .replace('namespace: default', 'namespace: team-a');
+  const { kube } = checkConfigs(
+    { configs: { kubeconfig, ktConfig: undefined }, strict: false, minCredentialDays: 0 },
+    consoleLog(() => undefined),
+  );
   assert.deepEqual(kube, { embedded: true, context: 'prod`x', namespace: 'team-a' });
   assert.ok(releaseNotes({ ...INPUT, kube }).includes("context `prod'x`, namespace `team-a`"));
 });

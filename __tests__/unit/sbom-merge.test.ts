@@ -1,11 +1,11 @@
-// Reading back an SBOM this action wrote (src/publish/sbom-read.ts) and merging the release's SBOM with
-// a job's own (src/publish/sbom-merge.ts): pure logic, tested on documents sbom.ts writes.
+// Reading back an SBOM this action wrote (src/sbom-read.ts) and merging the release's SBOM with
+// a job's own (src/sbom-merge.ts): pure logic, tested on documents sbom.ts writes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sbomDocument, sbomText, type SbomInput, type SbomTarget } from '../../src/package/sbom.js';
+import { sbomDocument, sbomText, type SbomInput } from '../../src/package/sbom.js';
 import { mergeSbomInputs } from '../../src/publish/sbom-merge.js';
 import { readSbom } from '../../src/publish/sbom-read.js';
-import type { GoModule } from '../../src/verify/index.js';
+import type { GoModule, SbomTarget } from '../../src/model.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 
 const COBRA: GoModule = { path: 'github.com/spf13/cobra', version: 'v1.4.0', sum: 'h1:y+wJpx64xcgO1V+RcnwW0LEHxTKRi2ZDPSBjWnrg88Q=' };

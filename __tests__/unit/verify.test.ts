@@ -8,7 +8,6 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   buildInfoMismatches,
-  embeddedSettings,
   parseGoVersionM,
   parseModulePath,
   sameGoVersion,
@@ -18,6 +17,9 @@ import {
   unquoteGo,
 } from '../../src/verify/index.js';
 import { missingInFile } from '../../src/shared/file-search.js';
+import { checkConfigs } from '../../src/inputs/config-checks.js';
+import { consoleLog } from '../../src/shared/log.js';
+import { readKtConfig } from '../../src/inputs/kt-config.js';
 
 // as Go 1.19 prints it for a ktctl built by the action (tabs as Go writes them)
 const GOOD = [
@@ -107,8 +109,11 @@ test('the module path comes from go.mod', () => {
   assert.equal(parseModulePath('go 1.18\n'), undefined);
 });
 
-test('embedded settings keep each value as text, as ktctl decodes it; a text without a colon has none', () => {
-  const settings = embeddedSettings('global:\n  debug: true\n  pod-quota: 0.50\n  image: "r.example/s:v1"\nmesh:\n  router-image: r.example/r:v1\nforward:\n');
+test('the kt config settings keep each value as text, as ktctl decodes it; the placeholder has none', () => {
+  const settings = readKtConfig(
+    'global:\n  debug: true\n  pod-quota: 0.50\n  image: "r.example/s:v1"\nmesh:\n  router-image: r.example/r:v1\nforward:\n',
+    'latest',
+  ).settings;
   assert.deepEqual(
     [...settings],
     [
@@ -118,8 +123,13 @@ test('embedded settings keep each value as text, as ktctl decodes it; a text wit
       ['mesh.router-image', 'r.example/r:v1'],
     ],
   );
-  assert.equal(embeddedSettings(undefined).size, 0);
-  assert.equal(embeddedSettings('PUT YOUR KT CONFIG CONTENT HERE').size, 0);
+  assert.equal(
+    checkConfigs(
+      { configs: { kubeconfig: undefined, ktConfig: undefined }, strict: false },
+      consoleLog(() => undefined),
+    ).ktSettings.size,
+    0,
+  );
 });
 
 test('config show: a setting counts only when listed as (build-in) with its value; names come back, never values', () => {

@@ -35,7 +35,7 @@ export function cacheWanted(input: boolean | undefined, env: NodeJS.ProcessEnv):
 /** `hit`: the exact key was restored, nothing new to save; `miss`: save after the build. */
 export type GoCacheRestore = 'hit' | 'miss' | 'unavailable';
 
-export async function restoreGoCache(paths: readonly string[], key: string, log: Log): Promise<GoCacheRestore> {
+async function restoreGoCache(paths: readonly string[], key: string, log: Log): Promise<GoCacheRestore> {
   if (!cache.isFeatureAvailable()) {
     log.info('The Actions cache service is not available here; building without a restored Go cache.');
     return 'unavailable';
@@ -51,7 +51,7 @@ export async function restoreGoCache(paths: readonly string[], key: string, log:
   }
 }
 
-export async function saveGoCache(paths: readonly string[], key: string, log: Log): Promise<void> {
+async function saveGoCache(paths: readonly string[], key: string, log: Log): Promise<void> {
   try {
     // @actions/cache reports most failures itself and answers -1 instead of throwing
     if ((await cache.saveCache([...paths], key)) === -1) log.warning(`The Go cache was not saved as ${key}; the next run builds without it.`);

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The local command: the action's build pipeline for GitLab CI, Jenkins or a laptop.
 // `ktctl-customize build [options]`; every option can also come from KTCTL_CUSTOMIZE_<NAME>.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +9,7 @@ import { messageOf } from '../shared/errors.js';
 import { parseBuildInputs, UPSTREAM_CONFIG } from '../inputs/inputs.js';
 import { armPublishedTextGuard, PublishedTextGuard } from '../shared/published-text.js';
 import { parseCliArgs } from './args.js';
-import { checkConfigs, isoDay } from '../inputs/config-checks.js';
+import { isoDay, withConfigsChecked } from '../inputs/config-checks.js';
 import { dryRunChecks, planText } from '../run/dry-run.js';
 import { consoleLog } from '../shared/log.js';
 import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from '../run/pipeline.js';
@@ -61,7 +60,7 @@ const DESCRIPTIONS: Record<BuildInputName, string> = {
 /** dry-run is the `check` command here. */
 const INPUTS = (Object.keys(BUILD_DEFAULTS) as BuildInputName[]).filter((input) => input !== 'dry-run');
 
-export function helpText(): string {
+function helpText(): string {
   const rows = INPUTS.map((input) => {
     const flag = `--${optionName(input)} ${FILE_OPTIONS.has(input) ? 'FILE' : 'VALUE'}`;
     const fallback = BUILD_DEFAULTS[input] === '' || FILE_OPTIONS.has(input) || input === 'targets' ? '' : ` [${BUILD_DEFAULTS[input]}]`;
@@ -140,15 +139,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       log.info(`Embedding ${file} as the ${name} (give --${name} to choose another file).`);
       return readConfigFile(name, file);
     };
-    const inputs = await withPatchFiles(
+    const given = await withPatchFiles(
       await withOutputDirChecked(
         parseBuildInputs(read, { workspace: process.cwd(), serverUrl: env['GITHUB_SERVER_URL'] ?? 'https://github.com' }, os.availableParallelism()),
         process.cwd(),
       ),
       process.cwd(),
     );
-    // both configs and the credential's lifetime, before any network step (README promises it)
-    const { credentialsExpire } = checkConfigs(inputs, log);
+    // both configs and the credential's lifetime, before any network step (README promises it); read once, for every stage
+    const inputs = withConfigsChecked(given, log);
+    const credentialsExpire = inputs.configSummary.credentialsExpire;
     // the files written beside the archives hold no piece of the configs, as in the action (published-text.ts)
     armPublishedTextGuard(
       PublishedTextGuard.forConfigs([
@@ -187,7 +187,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
  * path of a readable file. Anything else is reported without the value, which may be the config
  * itself pasted where its path belongs (`--kubeconfig "$(cat kube.yaml)"`).
  */
-export function readConfigFile(name: BuildInputName, value: string): string {
+function readConfigFile(name: BuildInputName, value: string): string {
   if (value.trim() === UPSTREAM_CONFIG) return UPSTREAM_CONFIG;
   const fail = (why: string): never => {
     throw new Error(`Option '--${name}': expected a file path; got text (not shown) that ${why}. Give the path of the ${name} file, or ${UPSTREAM_CONFIG}.`);
@@ -211,10 +211,11 @@ function hostTarget(): string {
 }
 
 /**
- * @actions/tool-cache and @actions/exec speak to a runner on stdout (`::debug::`, `[command]`).
- * Outside a runner that is noise, and stdout is where this command lists the archives.
+ * @actions/tool-cache speaks to a runner on stdout (`::debug::`), and so does @actions/cache
+ * through @actions/exec (`[command]`). Outside a runner that is noise, and stdout is where this
+ * command lists the archives. For the entry point (cli/index.ts) to call before main.
  */
-function silenceRunnerCommands(): void {
+export function silenceRunnerCommands(): void {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
@@ -225,6 +226,3 @@ function silenceRunnerCommands(): void {
     return kept === '' ? true : (write as (c: string, ...r: unknown[]) => boolean)(kept, ...rest);
   }) as typeof process.stdout.write;
 }
-
-silenceRunnerCommands();
-process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,18 +1,15 @@
 // The checks of both configs that need nothing from the network: run first, by the action and
-// the local command alike, so a bad or expiring config fails before anything is fetched.
+// the local command alike, so a bad or expiring config fails before anything is fetched. Each
+// config is parsed here once, and what the stages need of it leaves as the ConfigSummary that
+// travels in BuildInputs: no stage parses a config again.
 import { InputError } from '../shared/errors.js';
 import type { Log } from '../shared/log.js';
-import type { BuildInputs } from '../model.js';
-import { kindWords, readCredentials, type CredentialReading } from './credentials.js';
-import { validateKtConfig } from './kt-config.js';
-import { validateKubeconfig } from './kubeconfig.js';
+import type { BuildInputs, ConfigSummary } from '../model.js';
+import { kindWords, type CredentialReading } from './credentials.js';
+import { readKtConfig } from './kt-config.js';
+import { readKubeconfig } from './kubeconfig.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface ConfigCheck {
-  /** When the current context's credential stops working; undefined: no date in it, or no kubeconfig embedded. */
-  readonly credentialsExpire: Date | undefined;
-}
 
 /** `2027-01-31`: the day, in UTC, that messages name. */
 export function isoDay(date: Date): string {
@@ -26,19 +23,36 @@ export function credentialsExpireOutput(date: Date | undefined): string {
 
 /**
  * Validates both configs (the kt config without knowing the upstream tag yet: the keys of the
- * newest release; validateForUpstream checks it again against the tag) and the kubeconfig's
- * credential lifetime. Throws InputError for a config that cannot work; warns for the rest.
+ * newest release; validateForUpstream checks its settings again against the tag) and the
+ * kubeconfig's credential lifetime, and returns what the stages need of them. Throws InputError
+ * for a config that cannot work; warns for the rest.
  */
-export function checkConfigs(inputs: Pick<BuildInputs, 'configs' | 'strict' | 'minCredentialDays'>, log: Log, now: Date = new Date()): ConfigCheck {
+export function checkConfigs(inputs: Pick<BuildInputs, 'configs' | 'strict' | 'minCredentialDays'>, log: Log, now: Date = new Date()): ConfigSummary {
   const { kubeconfig, ktConfig } = inputs.configs;
-  if (ktConfig !== undefined) validateKtConfig(ktConfig, 'latest');
+  const kt = ktConfig === undefined ? { overridesImages: false, settings: new Map<string, string>() } : readKtConfig(ktConfig, 'latest');
+  const ktPart = { ktSettings: kt.settings, overridesImages: kt.overridesImages };
   if (kubeconfig === undefined) {
     log.info("Kubeconfig: upstream's placeholder (input kubeconfig: upstream); ktctl will use each developer's own kubeconfig.");
-    return { credentialsExpire: undefined };
+    return { kube: { embedded: false }, credentialsExpire: undefined, ...ktPart };
   }
-  for (const warning of validateKubeconfig(kubeconfig, inputs.strict).warnings) log.warning(`Input 'kubeconfig': ${warning}`);
-  const readings = readCredentials(kubeconfig);
-  return { credentialsExpire: judgeLifetime(readings, inputs.minCredentialDays ?? 30, now, log) };
+  const kube = readKubeconfig(kubeconfig, inputs.strict);
+  for (const warning of kube.warnings) log.warning(`Input 'kubeconfig': ${warning}`);
+  return {
+    kube: { embedded: true, context: kube.context, ...(kube.namespace === undefined ? {} : { namespace: kube.namespace }) },
+    credentialsExpire: judgeLifetime(kube.credentials, inputs.minCredentialDays ?? 30, now, log),
+    ...ktPart,
+  };
+}
+
+/** The inputs with both configs checked and read: what every stage after the input checks takes. */
+export function withConfigsChecked<T extends BuildInputs>(inputs: T, log: Log, now: Date = new Date()): T & { readonly configSummary: ConfigSummary } {
+  return { ...inputs, configSummary: checkConfigs(inputs, log, now) };
+}
+
+/** The summary checkConfigs made; a stage that needs it runs after the input checks, so its absence is a bug here, not bad input. */
+export function configSummaryOf(inputs: Pick<BuildInputs, 'configSummary'>): ConfigSummary {
+  if (inputs.configSummary === undefined) throw new Error('Internal error: the configs were used before checkConfigs read them.');
+  return inputs.configSummary;
 }
 
 /**

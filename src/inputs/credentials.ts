@@ -54,7 +54,11 @@ export function kindWords(kind: CredentialKind): string {
  * current context names a user. Anything unexpected here reads as "unknown", never as an error.
  */
 export function readCredentials(kubeconfig: string): CredentialReading[] {
-  const { doc } = parseSecretYaml(kubeconfig, 'kubeconfig', '');
+  return credentialsIn(parseSecretYaml(kubeconfig, 'kubeconfig', '').doc);
+}
+
+/** readCredentials on the kubeconfig parsed already (readKubeconfig's pass). */
+export function credentialsIn(doc: Document.Parsed): CredentialReading[] {
   const root = deref(doc, doc.contents);
   if (!isMap(root)) return [];
   const currentUser = currentUserName(doc, root);

@@ -22,7 +22,7 @@ export interface InputContext {
 }
 
 /** The raw value, or its default when unset. */
-export function withDefaults(read: InputReader): (name: BuildInputName) => string {
+function withDefaults(read: InputReader): (name: BuildInputName) => string {
   return (name) => {
     const value = read(name);
     return value.trim() === '' ? BUILD_DEFAULTS[name] : value;

@@ -17,6 +17,12 @@ export interface KtConfigReport {
   readonly overridesImages: boolean;
 }
 
+/** What the stages need of a valid kt config (the ConfigSummary's part): read in the same pass as the checks. */
+export interface KtConfigReading extends KtConfigReport {
+  /** `group.key` → the text ktctl decodes: yaml.v3 into map[string]map[string]string keeps a scalar's text. */
+  readonly settings: ReadonlyMap<string, string>;
+}
+
 /** The groups and keys ktctl reads from its config file, at the default branch (see KTCONNECT.md). */
 export const KT_CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   global: [
@@ -77,6 +83,11 @@ const GROUPS = Object.keys(KT_CONFIG_KEYS);
 const PARSE_HINT = 'Fix the kt config there; it must be YAML of the form `group:` then indented `key: value` lines.';
 
 export function validateKtConfig(text: string, upstreamTag: string): KtConfigReport {
+  return { overridesImages: readKtConfig(text, upstreamTag).overridesImages };
+}
+
+/** validateKtConfig, and the settings read in the same pass: the one parse of the kt config. */
+export function readKtConfig(text: string, upstreamTag: string): KtConfigReading {
   if (!text.includes(':')) {
     throw new InputError('kt-config', 'has no key: value pair, and ktctl ignores an embedded kt config without one.');
   }
@@ -97,6 +108,7 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
   const older = parseSemverTag(upstreamTag);
   const lacksNewKeys = older !== undefined && compareSemver(older, LAST_RELEASE_WITHOUT) <= 0;
   const set = new Set<string>();
+  const settings = new Map<string, string>();
 
   for (const groupPair of root.items) {
     const groupLine = lineOf(groupPair.key, groupPair.value);
@@ -130,17 +142,30 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
       }
       const path = `${group}.${key}`;
       checkScalar(doc, pair, path, line);
-      if (lacksNewKeys && NEWER_THAN_0_3_7.has(path)) {
-        fail(
-          line,
-          path,
-          `is not read by kt-connect ${printable(upstreamTag)}, only by newer code (the default branch); remove it, or build a newer kt-connect-version.`,
-        );
-      }
-      if (!isEmptyValue(deref(doc, pair.value))) set.add(path);
+      if (lacksNewKeys && NEWER_THAN_0_3_7.has(path)) fail(line, path, tooNewFor(upstreamTag));
+      const value = deref(doc, pair.value);
+      // the scalar's text as written (`source`), as the failsafe schema and yaml.v3 into a string read it
+      if (isScalar(value)) settings.set(path, typeof value.source === 'string' ? value.source : String(value.value));
+      if (!isEmptyValue(value)) set.add(path);
     }
   }
-  return { overridesImages: set.has('global.image') && set.has('mesh.router-image') };
+  return { overridesImages: set.has('global.image') && set.has('mesh.router-image'), settings };
+}
+
+function tooNewFor(upstreamTag: string): string {
+  return `is not read by kt-connect ${printable(upstreamTag)}, only by newer code (the default branch); remove it, or build a newer kt-connect-version.`;
+}
+
+/**
+ * The check of validateKtConfig that needs the upstream tag, on the settings already read: a key
+ * that only code newer than the tag reads. For a kt config read before the tag was known.
+ */
+export function checkSettingsForTag(settings: Iterable<string>, upstreamTag: string): void {
+  const older = parseSemverTag(upstreamTag);
+  if (older === undefined || compareSemver(older, LAST_RELEASE_WITHOUT) > 0) return;
+  for (const path of settings) {
+    if (NEWER_THAN_0_3_7.has(path)) throw new InputError('kt-config', `${path}: ${tooNewFor(upstreamTag)}`);
+  }
 }
 
 /** yaml.v3 decodes a value into a Go string only from a scalar; anything else fails the whole file. */

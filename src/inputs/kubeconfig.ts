@@ -10,14 +10,27 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair, YAMLMap } from 'yaml';
 import { deref, findPair, parseSecretYaml, type SecretYaml } from '../shared/secret-yaml.js';
 import { InputError } from '../shared/errors.js';
+import { credentialsIn, type CredentialReading } from './credentials.js';
 
 export interface KubeconfigReport {
   /** Problems that make the embedded kubeconfig fail on a developer's machine; errors under `strict`. */
   readonly warnings: readonly string[];
 }
 
+/**
+ * What the stages need of a valid kubeconfig, read in the same pass as the checks: names the
+ * notes may show, and each user's credential kind and expiry. No credential leaves here.
+ */
+export interface KubeconfigReading extends KubeconfigReport {
+  /** The current context's name. */
+  readonly context: string;
+  /** The current context's namespace, when it names one. */
+  readonly namespace: string | undefined;
+  readonly credentials: readonly CredentialReading[];
+}
+
 /** ktctl ignores an embedded kubeconfig of 50 bytes or fewer. */
-export const KTCTL_MIN_KUBECONFIG_BYTES = 51;
+const KTCTL_MIN_KUBECONFIG_BYTES = 51;
 
 // ---------------------------------------------------------------------------------------------
 // The kubeconfig.
@@ -81,6 +94,11 @@ interface Named {
 }
 
 export function validateKubeconfig(text: string, strict: boolean): KubeconfigReport {
+  return { warnings: readKubeconfig(text, strict).warnings };
+}
+
+/** validateKubeconfig, and what the stages need of the kubeconfig read in the same pass: its one parse. */
+export function readKubeconfig(text: string, strict: boolean): KubeconfigReading {
   if (Buffer.byteLength(text) < KTCTL_MIN_KUBECONFIG_BYTES) {
     throw new InputError('kubeconfig', 'is 50 bytes or shorter, and ktctl ignores an embedded kubeconfig that short; give the whole kubeconfig file.');
   }
@@ -117,9 +135,13 @@ export function validateKubeconfig(text: string, strict: boolean): KubeconfigRep
   const currentName = stringValue(doc, current);
   if (currentName === undefined || currentName === '') {
     fail(lineOf(current.value, current.key), 'current-context', `must be the name of one of the contexts: ${contextNames}.`);
-  } else if (!contexts.has(currentName)) {
+  }
+  const currentContext = contexts.get(currentName);
+  if (currentContext === undefined) {
     fail(lineOf(current.value, current.key), 'current-context', `names no context; it must be the name of one of the contexts: ${contextNames}.`);
   }
+  const namespacePair = currentContext.body === undefined ? undefined : findPair(currentContext.body, 'namespace');
+  const namespace = namespacePair === undefined ? undefined : stringValue(doc, namespacePair);
 
   const found: { line: number; text: string }[] = [];
   for (const rule of NOT_SELF_CONTAINED) {
@@ -141,7 +163,7 @@ export function validateKubeconfig(text: string, strict: boolean): KubeconfigRep
       `is not self-contained, and strict mode turns that into an error: ${warnings.join(' ')} (Turn strict off to build anyway.)`,
     );
   }
-  return { warnings };
+  return { warnings, context: currentName, namespace, credentials: credentialsIn(doc) };
 }
 
 type LineOf = SecretYaml['lineOf'];

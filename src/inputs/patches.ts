@@ -10,7 +10,7 @@ import { sha256Hex } from '../shared/hash.js';
 
 const INPUT = 'patches';
 /** A patch is source code, not a blob: anything bigger is a mistake in the pattern. */
-export const MAX_PATCH_BYTES = 8 * 1024 * 1024;
+const MAX_PATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * Paths or globs (`*`, `?`, `**`), separated by new lines or commas, relative to the workspace.

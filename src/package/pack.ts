@@ -29,7 +29,7 @@ export interface PackageResult {
   readonly checksumsFile: string;
 }
 
-export function archiveEntries(target: TargetPlan, binary: string, wintun: ReadonlyMap<string, string>): ArchiveEntry[] {
+function archiveEntries(target: TargetPlan, binary: string, wintun: ReadonlyMap<string, string>): ArchiveEntry[] {
   const entries: ArchiveEntry[] = [{ name: target.binaryName, source: binary, mode: 0o755 }];
   if (target.wintunArch !== undefined) {
     const dll = wintun.get(target.wintunArch);

@@ -5,21 +5,21 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ACTION_VERSION } from '../shared/about.js';
-import { configuredImages, IMAGES_FILE, mirrorList, writeImagesFile, type MirrorImage } from '../plan/images.js';
+import { configuredImages, IMAGES_FILE, mirrorList, writeImagesFile } from '../plan/images.js';
 import type { Log } from '../shared/log.js';
-import type { Asset, BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from '../model.js';
+import type { Asset, BuildInputs, BuildPlan, BuildResult, UpstreamRelease, GoBuildInfo, SbomParts, MirrorImage } from '../model.js';
 import { writeWithoutFollowing } from '../shared/output-folder.js';
 import { checksumsText } from './pack.js';
 import { defaultVersion } from '../plan/plan.js';
 import type { CollectedBuild } from '../publish/artifact.js';
 import { publishedText } from '../shared/published-text.js';
-import { publicRepositoryUrl, sbomCreated, writeSbom, type SbomParts } from './sbom.js';
+import { publicRepositoryUrl, sbomCreated, writeSbom } from './sbom.js';
 import { parseSemverTag } from '../shared/upstream.js';
-import type { GoBuildInfo } from '../verify/index.js';
+import { configSummaryOf } from '../inputs/config-checks.js';
 
 /** What the SBOM and the images list of one build are written from. */
 export interface BuildRecordFacts {
-  readonly inputs: Pick<BuildInputs, 'upstream' | 'imageRegistry' | 'configs' | 'outputDir'>;
+  readonly inputs: Pick<BuildInputs, 'upstream' | 'imageRegistry' | 'configs' | 'configSummary' | 'outputDir'>;
   readonly plan: BuildPlan;
   readonly goVersion: string;
   /** The module go.mod declares. */
@@ -62,7 +62,7 @@ export async function writeBuildRecords(facts: BuildRecordFacts, log: Log): Prom
           upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
           version: plan.version,
           registry: inputs.imageRegistry,
-          configured: configuredImages(inputs.configs.ktConfig),
+          configured: configuredImages(configSummaryOf(inputs).ktSettings),
         });
   if (images === undefined) {
     await rm(path.join(inputs.outputDir, IMAGES_FILE), { force: true }); // an earlier run's list would not be this build's

@@ -15,39 +15,13 @@
 // targets' modules (publish/manifest.ts), and the publish job writes one document for them all.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ModuleSource, Target } from '../model.js';
+import type { GoModule, ModuleSource, SbomParts } from '../model.js';
 import { targetId } from '../plan/targets.js';
-import type { GoBuildInfo, GoModule } from '../verify/index.js';
 import { writeWithoutFollowing } from '../shared/output-folder.js';
 import { sbomNameFor } from '../shared/reserved-names.js';
 import { publishedText } from '../shared/published-text.js';
 
 export { sbomNameFor };
-
-export interface SbomTarget {
-  readonly target: Target;
-  readonly archiveName: string;
-  readonly archiveSha256: string;
-  /** The modules compiled in, from the binary's Go build info. */
-  readonly buildInfo: Pick<GoBuildInfo, 'deps'>;
-  /**
-   * The Go that compiled this one when it is not the document's: an archive another job put on the
-   * release earlier, kept in the SBOM merged under the release's lock (sbom-merge.ts).
-   */
-  readonly goVersion?: string;
-}
-
-/**
- * What the SBOM says that only a build job knows: in its BuildResult and, in a matrix, in its
- * manifest, from which the publish job writes one document for every job's targets.
- */
-export interface SbomParts {
-  /** The module go.mod declares. */
-  readonly module: string;
-  /** The kt-connect repository as publicRepositoryUrl shows it; '' for a local path. */
-  readonly upstreamUrl: string;
-  readonly targets: readonly SbomTarget[];
-}
 
 export interface SbomInput extends SbomParts {
   readonly version: string;

@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 import { InputError } from '../shared/errors.js';
+import type { MirrorImage } from '../model.js';
 import { insertSettings, UneditableError, type NewSetting } from './kt-config-edit.js';
 import { writeWithoutFollowing } from '../shared/output-folder.js';
 import { printable } from '../shared/redact.js';
@@ -27,7 +28,7 @@ export const IMAGE_NAMES = {
 export type ImageRole = keyof typeof IMAGE_NAMES;
 
 /** The Go constants in `pkg/kt/util/const.go` that hold each image's repository. */
-export const IMAGE_CONSTANTS: Readonly<Record<ImageRole, string>> = {
+const IMAGE_CONSTANTS: Readonly<Record<ImageRole, string>> = {
   shadow: 'ImageKtShadow',
   router: 'ImageKtRouter',
   navigator: 'ImageKtNavigator',
@@ -177,15 +178,12 @@ function currentValue(doc: Document.Parsed, group: string, key: string): Current
   return { kind: 'set', value: isScalar(value) && value.value !== null ? String(value.value) : '', node: pair.key };
 }
 
-/** The values of global.image and mesh.router-image in a kt config (already validated), where set. */
-export function configuredImages(ktConfig: string | undefined): Partial<Record<'shadow' | 'router', string>> {
-  if (ktConfig === undefined || !ktConfig.includes(':')) return {};
-  const { doc } = parseSecretYaml(ktConfig, 'kt-config', 'Fix the kt config there.');
+/** The values of global.image and mesh.router-image among the kt config's settings (ConfigSummary.ktSettings), where set. */
+export function configuredImages(settings: ReadonlyMap<string, string>): Partial<Record<'shadow' | 'router', string>> {
   const found: Partial<Record<'shadow' | 'router', string>> = {};
   for (const role of ['shadow', 'router'] as const) {
-    const [group, key] = IMAGE_KEYS[role];
-    const current = currentValue(doc, group, key);
-    if (current.kind === 'set' && current.value !== '') found[role] = current.value;
+    const value = settings.get(IMAGE_KEYS[role].join('.'));
+    if (value !== undefined && value !== '') found[role] = value;
   }
   return found;
 }
@@ -201,7 +199,7 @@ function declarationCount(source: string, name: string): number {
 }
 
 /** The repository a constant holds, when it is declared exactly once in the expected form. */
-export function readImageConstant(source: string, role: ImageRole): string | undefined {
+function readImageConstant(source: string, role: ImageRole): string | undefined {
   const name = IMAGE_CONSTANTS[role];
   const matches = [...source.matchAll(constantPattern(name))];
   if (matches.length !== 1 || declarationCount(source, name) !== 1) return undefined;
@@ -232,16 +230,6 @@ export function rewriteNavigator(source: string, repository: string): { text: st
   }
   const text = source.replace(constantPattern(name), (_, head: string, _value: string, tail: string) => `${head}${repository}${tail}`);
   return { text, previous };
-}
-
-/** One image to copy into the cluster's registry: the `images` output and a line of images.txt. */
-export interface MirrorImage {
-  /** Upstream's image name: kt-connect-shadow, kt-connect-router or kt-connect-navigator. */
-  readonly name: string;
-  /** The image as upstream publishes it, with its tag. */
-  readonly source: string;
-  /** The name ktctl pulls it by: where it must be in the registry. */
-  readonly target: string;
 }
 
 export interface MirrorFacts {

@@ -10,15 +10,12 @@ import { messageOf } from '../shared/errors.js';
 import type { Log } from '../shared/log.js';
 import { writeWithoutFollowing } from '../shared/output-folder.js';
 import { sha256File } from '../shared/hash.js';
-import type { MirrorImage } from '../plan/images.js';
-import type { Asset, BuildResult, UpstreamRelease } from '../model.js';
-import type { SbomParts, SbomTarget } from '../package/sbom.js';
-import type { GoModule } from '../verify/index.js';
-import { MANIFEST_NAME, parseManifest, type BuildManifest, type ManifestSbom } from './manifest.js';
+import type { Asset, BuildManifest, BuildResult, GoModule, ManifestSbom, MirrorImage, SbomParts, SbomTarget, UpstreamRelease } from '../model.js';
+import { MANIFEST_NAME, parseManifest } from './manifest.js';
 import { ManifestAgreement } from './manifest-agreement.js';
 import type { ReleaseFile } from './request.js';
 
-export { MANIFEST_NAME, type BuildManifest } from './manifest.js';
+export { MANIFEST_NAME } from './manifest.js';
 
 /** The artifact calls this module needs, so tests can stand in for the Actions service. */
 export interface ArtifactStore {

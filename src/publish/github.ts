@@ -170,7 +170,7 @@ const WRITE_PERMISSION =
   'The token cannot write releases: give the job `permissions: contents: write` (or pass a github-token that can write to the repository).';
 
 /** One clear sentence per failure; never the request, which holds the token's header. */
-export function translateError(error: unknown, operation: string, repository: string, retries: number): GitHubError {
+function translateError(error: unknown, operation: string, repository: string, retries: number): GitHubError {
   if (error instanceof GitHubError) return error;
   const silent = noAnswerOf(error);
   if (silent !== undefined) {

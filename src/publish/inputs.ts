@@ -85,7 +85,7 @@ export type ReleaseBodySource = { readonly text: string } | { readonly file: str
 /** GitHub refuses release bodies longer than this. */
 export const RELEASE_BODY_LIMIT = 125000;
 
-export function parseReleaseBody(text: string, file: string): ReleaseBodySource | undefined {
+function parseReleaseBody(text: string, file: string): ReleaseBodySource | undefined {
   const hasText = text.trim() !== '';
   const hasFile = file.trim() !== '';
   if (hasText && hasFile) throw new InputError('release-body', 'and release-body-file are both set; give one of them.');
@@ -111,7 +111,7 @@ export function isGhesUrl(serverUrl: string): boolean {
   return host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
 }
 
-export function parseMode(value: string): PublishMode {
+function parseMode(value: string): PublishMode {
   const text = value.trim();
   if (text === 'all' || text === 'build' || text === 'publish') return text;
   throw new InputError(
@@ -142,7 +142,7 @@ export function isGitTagName(text: string): boolean {
 }
 
 /** A tag name git accepts (git check-ref-format), with any refs/tags/ prefix removed. */
-export function parseReleaseTag(value: string): string | undefined {
+function parseReleaseTag(value: string): string | undefined {
   let text = value.trim();
   if (text === '') return undefined;
   text = text.replace(/^refs\/tags\//, '');
@@ -152,7 +152,7 @@ export function parseReleaseTag(value: string): string | undefined {
   return text;
 }
 
-export function parseReleaseName(value: string): string | undefined {
+function parseReleaseName(value: string): string | undefined {
   const text = value.trim();
   if (text === '') return undefined;
   if (/[\r\n\0]/.test(text)) throw new InputError('release-name', 'must be a single line.');
@@ -163,7 +163,7 @@ export function parseReleaseName(value: string): string | undefined {
 // Characters the artifact service refuses in names.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\0]/;
 
-export function parseArtifactName(value: string): string {
+function parseArtifactName(value: string): string {
   const text = value.trim() === '' ? PUBLISH_DEFAULTS['artifact-name'] : value.trim();
   if (ARTIFACT_NAME_FORBIDDEN.test(text)) {
     throw new InputError('artifact-name', `'${printable(text)}' may not contain " : < > | * ? \\ / or line breaks.`);
@@ -172,7 +172,7 @@ export function parseArtifactName(value: string): string {
   return text;
 }
 
-export function parseRetentionDays(value: string): number | undefined {
+function parseRetentionDays(value: string): number | undefined {
   const text = value.trim();
   if (text === '') return undefined;
   const days = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
@@ -183,7 +183,7 @@ export function parseRetentionDays(value: string): number | undefined {
 }
 
 /** The tag of the ref that triggered the run, if it was a tag. */
-export function triggeringTag(env: NodeJS.ProcessEnv): string | undefined {
+function triggeringTag(env: NodeJS.ProcessEnv): string | undefined {
   const ref = env['GITHUB_REF'] ?? '';
   if (!ref.startsWith('refs/tags/')) return undefined;
   try {
@@ -198,7 +198,7 @@ function trimUrl(value: string | undefined, fallback: string): string {
   return trimTrailingSlashes(text === '' ? fallback : text);
 }
 
-export function parseGitHubTarget(env: NodeJS.ProcessEnv): GitHubTarget {
+function parseGitHubTarget(env: NodeJS.ProcessEnv): GitHubTarget {
   const repository = (env['GITHUB_REPOSITORY'] ?? '').trim();
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
   const sha = (env['GITHUB_SHA'] ?? '').trim();

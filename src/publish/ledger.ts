@@ -18,7 +18,7 @@ export interface LedgerInput {
 }
 
 /** Assets that are archives for the ledger: finished uploads, not the shared files, not working copies. */
-export function isArchiveAsset(asset: AssetInfo, checksumsName: string): boolean {
+function isArchiveAsset(asset: AssetInfo, checksumsName: string): boolean {
   return asset.state === 'uploaded' && !isReservedName(asset.name, checksumsName);
 }
 

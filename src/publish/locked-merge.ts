@@ -8,20 +8,10 @@
 import { messageOf } from '../shared/errors.js';
 import type { AssetInfo, ReleaseClient } from './github.js';
 import { assetSha256 } from './ledger.js';
-import type { PublishRequest, ReleaseFile } from './request.js';
+import type { PublishRequest } from './request.js';
 
 /** More than any SBOM of eight targets (well under 1 MB), yet a bound on what a release's copy may make a job hold. */
-export const MERGED_FILE_LIMIT = 32 * 1024 * 1024;
-
-export interface LockedMerge {
-  /** The asset name; the request's archives hold this run's own file of that name. */
-  readonly name: string;
-  /**
-   * The file to publish, from the text of the release's copy (undefined when there is none) and
-   * `hashOf`: the SHA-256 of a finished asset on the release, undefined when there is none.
-   */
-  merge(current: string | undefined, hashOf: (name: string) => Promise<string | undefined>): Promise<ReleaseFile>;
-}
+const MERGED_FILE_LIMIT = 32 * 1024 * 1024;
 
 /** The request with each merged file in place of this run's own; `assets` is the release as listed under the lock. */
 export async function mergeUnderLock(client: ReleaseClient, assets: readonly AssetInfo[], request: PublishRequest): Promise<PublishRequest> {

@@ -7,7 +7,7 @@
 // ktctl; archives built from different sources or toolchains under one version are a matrix that
 // went wrong (a moving kt-connect-version, a go-version left unpinned), which goreleaser users
 // would expect to stop the release, not to be written down.
-import type { BuildManifest } from './manifest.js';
+import type { BuildManifest } from '../model.js';
 
 interface Seen {
   readonly artifact: string;

@@ -3,38 +3,14 @@
 // one) and decide file names on disk and on the release, so the whole manifest is validated
 // before anything is written anywhere: names, sizes, hashes, fingerprint, checksums name.
 import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../shared/reserved-names.js';
-import { IMAGE_NAMES, type MirrorImage } from '../plan/images.js';
-import type { Asset, UpstreamRelease } from '../model.js';
+import { IMAGE_NAMES } from '../plan/images.js';
+import type { BuildManifest, GoModule, ManifestSbom, MirrorImage } from '../model.js';
 import { publicRepositoryUrl } from '../package/sbom.js';
 import { SUPPORTED_TARGETS } from '../plan/targets.js';
 import { isGitTagName } from './inputs.js';
-import type { GoModule } from '../verify/index.js';
 
 // written next to the archives and uploaded with them
 export { MANIFEST_NAME };
-
-export interface BuildManifest {
-  readonly generator: 'ktctl-customize';
-  readonly schema: 1;
-  readonly version: string;
-  readonly upstream: UpstreamRelease;
-  readonly goVersion: string;
-  readonly fingerprint: string;
-  readonly checksumsName: string;
-  readonly assets: ReadonlyArray<Pick<Asset, 'name' | 'os' | 'arch' | 'size' | 'sha256'>>;
-  /** The job's part of the release's SBOM (sbom.ts SbomParts; each archive's hash is in `assets`). Absent from older versions' manifests. */
-  readonly sbom?: ManifestSbom;
-  /** The images ktctl starts and their names in the registry (images.ts); absent when the source's image names are not upstream's. */
-  readonly images?: readonly MirrorImage[];
-}
-
-export interface ManifestSbom {
-  readonly module: string;
-  /** publicRepositoryUrl of the kt-connect repository, '' for a local path: never credentials. */
-  readonly upstreamUrl: string;
-  /** One per archive: the Go modules compiled into its binary. */
-  readonly targets: ReadonlyArray<{ readonly archiveName: string; readonly deps: readonly GoModule[] }>;
-}
 
 const HEX64 = /^[0-9a-f]{64}$/;
 /**

@@ -52,7 +52,7 @@ export async function findSeries(client: ReleaseClient, base: string): Promise<S
  * True when the release already holds exactly these archives (same bytes, same fingerprints):
  * publishing the same build again makes no new release. Reads only.
  */
-export async function holdsBuild(client: ReleaseClient, release: ReleaseInfo, request: PublishRequest): Promise<boolean> {
+async function holdsBuild(client: ReleaseClient, release: ReleaseInfo, request: PublishRequest): Promise<boolean> {
   const assets = new Map((await client.listAssets(release.id)).map((asset) => [asset.name, asset]));
   const read = async (name: string): Promise<string> => {
     const asset = assets.get(name);

@@ -6,9 +6,8 @@
 // whoever wrote the kubeconfig and grants nothing by itself, and developers need it to know
 // which cluster the binary talks to; it is still shown only as a name, cut to a safe length.
 // Nothing else of the kubeconfig (server, users, credentials) ever appears.
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { BUILD_INFO_NAME } from '../shared/release-files.js';
-import type { GoOs, ModuleSource, Target } from '../model.js';
+import type { GoOs, KubeconfigSummary, ModuleSource, Target } from '../model.js';
 import { sourceMarkdown } from '../source/source-record.js';
 import { targetId } from '../plan/targets.js';
 import { INSTALL_PS1_NAME, INSTALL_SH_NAME, STATE_FILE_NAME } from '../package/installers/model.js';
@@ -40,7 +39,7 @@ export interface ReleaseNotesInput {
    * offered, as it fails for every download of a release that has no attestation.
    */
   readonly attested: boolean;
-  /** The build number (src/publish/build-number.ts); undefined outside GitHub Actions. */
+  /** The build number (src/build-number.ts); undefined outside GitHub Actions. */
   readonly build?: string | undefined;
   /** The release (or build) this rebuild replaces, when known. */
   readonly supersedes?: string | undefined;
@@ -50,40 +49,10 @@ export interface ReleaseNotesInput {
   readonly serverUrl?: string | undefined;
 }
 
-export interface KubeconfigSummary {
-  readonly embedded: boolean;
-  readonly context?: string;
-  readonly namespace?: string;
-  /** The day (UTC, `2027-01-31`) the current context's credential expires; absent: no date in it. */
-  readonly credentialsExpire?: string;
-}
-
 /** A name from an input, safe in Markdown inline code: printable, no backticks, at most 100 characters. */
 export function shownName(text: string): string {
   const clean = text.replace(/[^\x20-\x7e]/g, '?').replace(/`/g, "'");
   return clean.length > 100 ? `${clean.slice(0, 100)}...` : clean;
-}
-
-/** The current context's name and namespace; nothing else of the kubeconfig is read out. */
-export function kubeconfigSummary(kubeconfig: string | undefined): KubeconfigSummary {
-  if (kubeconfig === undefined) return { embedded: false };
-  const doc = parseDocument(kubeconfig, { uniqueKeys: false });
-  const root = doc.contents;
-  if (!isMap(root)) return { embedded: true };
-  const current = root.get('current-context');
-  const context = typeof current === 'string' ? current : undefined;
-  let namespace: string | undefined;
-  const contexts = root.get('contexts');
-  if (context !== undefined && isSeq(contexts)) {
-    for (const item of contexts.items) {
-      if (!isMap(item) || item.get('name') !== context) continue;
-      const body = item.get('context');
-      const ns = isMap(body) ? body.get('namespace') : undefined;
-      if (typeof ns === 'string' || (isScalar(ns) && typeof ns.value === 'string')) namespace = String(isScalar(ns) ? ns.value : ns);
-      break;
-    }
-  }
-  return { embedded: true, ...(context === undefined ? {} : { context }), ...(namespace === undefined ? {} : { namespace }) };
 }
 
 const OS_NAMES: Record<GoOs, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };

@@ -6,15 +6,14 @@
 import path from 'node:path';
 import { InputError } from '../shared/errors.js';
 import { isoDay } from '../inputs/config-checks.js';
-import type { Asset, BuildInputs, BuildResult, PatchFile } from '../model.js';
+import type { Asset, BuildInputs, BuildResult, PatchFile, KubeconfigSummary, ConfigSummary } from '../model.js';
 import { RELEASE_BODY_LIMIT, type PublishInputs, type ReleaseBodySource } from './inputs.js';
 import { digestsMarker, type BuildDigests } from './supersede.js';
-import { kubeconfigSummary, releaseNotes, type KubeconfigSummary } from './release-notes.js';
+import { releaseNotes } from './release-notes.js';
 import { sourceLine } from '../source/source-record.js';
-import { embeddedSettings } from '../verify/index.js';
 import { readWorkspaceFile } from '../inputs/workspace-file.js';
 
-export { kubeconfigSummary, shownName, withCurrentBuild } from './release-notes.js';
+export { shownName, withCurrentBuild } from './release-notes.js';
 
 /**
  * The body the user gave: the release-body text, or the release-body-file, a regular file inside
@@ -50,10 +49,10 @@ export interface NotesContext {
 }
 
 /** The configs as the notes name them: the kt config's setting names, the kubeconfig's context and namespace, and when its credential expires. */
-export function embeddedNotes(configs: BuildInputs['configs'], credentialsExpire: Date | undefined): Pick<NotesContext, 'ktConfigKeys' | 'kube'> {
+export function embeddedNotes(summary: ConfigSummary, credentialsExpire: Date | undefined): Pick<NotesContext, 'ktConfigKeys' | 'kube'> {
   return {
-    ktConfigKeys: [...embeddedSettings(configs.ktConfig).keys()],
-    kube: { ...kubeconfigSummary(configs.kubeconfig), ...(credentialsExpire === undefined ? {} : { credentialsExpire: isoDay(credentialsExpire) }) },
+    ktConfigKeys: [...summary.ktSettings.keys()],
+    kube: { ...summary.kube, ...(credentialsExpire === undefined ? {} : { credentialsExpire: isoDay(credentialsExpire) }) },
   };
 }
 

@@ -4,7 +4,6 @@
 import type { Asset, BuildResult } from '../model.js';
 import { reservedNameKind } from '../shared/reserved-names.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
-import type { LockedMerge } from './locked-merge.js';
 
 // the lock, new archives waiting to be swapped in, old ones kept until the new set is complete
 export { TEMP_PREFIX } from '../shared/reserved-names.js';
@@ -29,6 +28,21 @@ export interface ReleaseSettings {
   /** Leave the release a draft. A published release is never turned back into a draft. */
   readonly draft: boolean;
   readonly prerelease: boolean;
+}
+
+/**
+ * A file merged, under the release's lock, with the release's copy before it is put there
+ * (locked-merge.ts does it). Here, beside the request that carries it, so that the request does
+ * not import the code that merges.
+ */
+export interface LockedMerge {
+  /** The asset name; the request's archives hold this run's own file of that name. */
+  readonly name: string;
+  /**
+   * The file to publish, from the text of the release's copy (undefined when there is none) and
+   * `hashOf`: the SHA-256 of a finished asset on the release, undefined when there is none.
+   */
+  merge(current: string | undefined, hashOf: (name: string) => Promise<string | undefined>): Promise<ReleaseFile>;
 }
 
 export interface PublishRequest extends ReleaseSettings {

@@ -15,9 +15,10 @@
 import path from 'node:path';
 import type { Log } from '../shared/log.js';
 import { writeWithoutFollowing } from '../shared/output-folder.js';
-import type { LockedMerge } from './locked-merge.js';
+import type { LockedMerge } from './request.js';
 import { extraReleaseFile } from './release-extras.js';
-import { sbomText, type SbomInput, type SbomTarget } from '../package/sbom.js';
+import type { SbomTarget } from '../model.js';
+import { sbomText, type SbomInput } from '../package/sbom.js';
 import { readSbom } from './sbom-read.js';
 import { targetId } from '../plan/targets.js';
 import { readFile } from 'node:fs/promises';

@@ -5,9 +5,9 @@
 // an error naming the asset. sbomText(readSbom(sbomText(x))) is sbomText(x) (tested).
 import { isGitTagName } from './inputs.js';
 import { isPlainFileName } from './manifest.js';
-import { publicRepositoryUrl, type SbomInput, type SbomTarget } from '../package/sbom.js';
+import type { GoModule, SbomTarget } from '../model.js';
+import { publicRepositoryUrl, type SbomInput } from '../package/sbom.js';
 import { SUPPORTED_TARGETS } from '../plan/targets.js';
-import type { GoModule } from '../verify/index.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;

@@ -20,7 +20,8 @@ import type { Log } from '../shared/log.js';
 import type { Workspace } from '../shared/workspace.js';
 import { fetchWintun } from '../toolchain/wintun.js';
 import { parseGoDirective } from '../shared/upstream.js';
-import { binaryChecks, checkNavigatorInBinary, embeddedSettings, parseModulePath, runsHere, type BinaryChecks } from '../verify/index.js';
+import { binaryChecks, checkNavigatorInBinary, parseModulePath, runsHere, type BinaryChecks } from '../verify/index.js';
+import { configSummaryOf } from '../inputs/config-checks.js';
 
 /** The plan, with where upx comes from decided once, before anything is downloaded; undefined: nothing is packed. */
 export interface PlannedBuild extends BuildPlan {
@@ -140,7 +141,7 @@ export async function buildAndCheck(inputs: BuildInputs, plan: BuildPlan, source
         { name: 'kubeconfig', text: inputs.configs.kubeconfig },
         { name: 'kt config', text: inputs.configs.ktConfig },
       ],
-      ktSettings: embeddedSettings(inputs.configs.ktConfig),
+      ktSettings: configSummaryOf(inputs).ktSettings,
       host,
       scratchDir: workspace.path(),
       log,

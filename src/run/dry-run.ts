@@ -6,9 +6,9 @@
 // Go release index (or the exact version's .sha256 on a plain mirror), and one GET per toolchain
 // download whose body is abandoned after the headers. The configs are never written anywhere.
 import { checkCustomizeHook, applyPatches, redirectImages } from '../source/customize-tree.js';
-import { configuredImages, IMAGES_FILE, mirrorList, registryImages, type MirrorImage } from '../plan/images.js';
+import { configuredImages, IMAGES_FILE, mirrorList, registryImages } from '../plan/images.js';
 import type { Log } from '../shared/log.js';
-import type { BuildInputs, BuildPlan, UpstreamRelease } from '../model.js';
+import type { BuildInputs, BuildPlan, UpstreamRelease, MirrorImage } from '../model.js';
 import { networkLimits } from '../shared/network-limits.js';
 import { defaultVersion } from '../plan/plan.js';
 import { killRunning } from '../shared/process.js';
@@ -25,6 +25,7 @@ import { withWorkspace } from '../shared/workspace.js';
 import { dryRunRelease } from '../publish/dry-run-release.js';
 import type { PublishInputs, ReleaseClient } from '../publish/index.js';
 import type { RunPlan } from './run-plan.js';
+import { configSummaryOf } from '../inputs/config-checks.js';
 
 export interface DryRunFindings {
   readonly goVersion: string;
@@ -116,7 +117,7 @@ export async function dryRunChecks(
           upstreamTag: `v${parseSemverTag(upstream.tag) === undefined ? plan.version : defaultVersion(upstream.tag)}`,
           version: plan.version,
           registry: inputs.imageRegistry,
-          configured: configuredImages(inputs.configs.ktConfig),
+          configured: configuredImages(configSummaryOf(inputs).ktSettings),
         });
   return { ...go, images };
 }

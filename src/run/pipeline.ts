@@ -3,7 +3,7 @@ import os from 'node:os';
 import { buildAndCheck, installTools, packageBuild, prepareSource, type PipelineContext, type PlannedBuild } from './build-phases.js';
 
 export type { PipelineContext, PlannedBuild } from './build-phases.js';
-import { mergeRegistryImages, registryImages } from '../plan/images.js';
+import { mergeRegistryImages, registryImages, IMAGE_KEYS } from '../plan/images.js';
 import { resolvePatches } from '../inputs/patches.js';
 import { killRunning } from '../shared/process.js';
 import type { Log } from '../shared/log.js';
@@ -17,6 +17,7 @@ import { hostPlatform, type HostPlatform } from '../toolchain/platform.js';
 import { runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/upx.js';
 import { validateForUpstream } from '../inputs/upstream-checks.js';
 import { withWorkspace } from '../shared/workspace.js';
+import { configSummaryOf } from '../inputs/config-checks.js';
 
 /**
  * Finds the upstream tag and runs the checks that depend on it. From git: still nothing
@@ -65,8 +66,14 @@ export async function withPatchFiles(inputs: BuildInputs, workspace: string): Pr
  */
 export function withRegistryImages(inputs: BuildInputs, plan: Pick<BuildPlan, 'version'>): BuildInputs {
   if (inputs.imageRegistry === undefined) return inputs;
-  const ktConfig = mergeRegistryImages(inputs.configs.ktConfig, registryImages(inputs.imageRegistry, plan.version));
-  return { ...inputs, configs: { ...inputs.configs, ktConfig } };
+  const images = registryImages(inputs.imageRegistry, plan.version);
+  const ktConfig = mergeRegistryImages(inputs.configs.ktConfig, images);
+  // the merge refuses other values for the two settings: the summary gains them as merged
+  const summary = configSummaryOf(inputs);
+  const ktSettings = new Map(summary.ktSettings);
+  ktSettings.set(IMAGE_KEYS.shadow.join('.'), images.shadow);
+  ktSettings.set(IMAGE_KEYS.router.join('.'), images.router);
+  return { ...inputs, configs: { ...inputs.configs, ktConfig }, configSummary: { ...summary, ktSettings, overridesImages: true } };
 }
 
 export interface BuildEnvironment {

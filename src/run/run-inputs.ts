@@ -3,7 +3,7 @@
 // included, before anything is downloaded. Bad input fails here, with nothing done yet.
 import os from 'node:os';
 import type { ActionCore } from '../shared/action-core.js';
-import { checkConfigs } from '../inputs/config-checks.js';
+import { withConfigsChecked } from '../inputs/config-checks.js';
 import { parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from '../inputs/inputs.js';
 import type { Log } from '../shared/log.js';
 import type { BuildInputs } from '../model.js';
@@ -11,7 +11,7 @@ import { withPatchFiles } from './pipeline.js';
 import { checkVisibility, parsePublishInputs, releaseClientFor, type PublishInputs, type ReleaseClient } from '../publish/index.js';
 import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, PublishedTextGuard } from '../shared/published-text.js';
 import { redactUrlCredentials, urlSecrets } from '../shared/redact.js';
-import { givenBodyInput, kubeconfigSummary, readReleaseBody, shownName } from '../publish/release-text.js';
+import { givenBodyInput, readReleaseBody, shownName } from '../publish/release-text.js';
 import { secretFragments } from '../shared/secrets.js';
 
 export interface RunInputs {
@@ -64,15 +64,15 @@ export async function readRunInputs(actions: Pick<ActionCore, 'setSecret'>, read
   for (const text of [inputs.configs.kubeconfig, inputs.configs.ktConfig]) {
     if (text !== undefined) for (const fragment of secretFragments(text)) actions.setSecret(fragment);
   }
+  // both configs and the credential's lifetime, before any network step; read once, for every stage
+  const checked = publishing.mode === 'publish' ? inputs : withConfigsChecked(inputs, log);
   // what the log masks, no text the action publishes or writes may hold (published-text.ts)
-  armPublishedTextGuard(publishedTextGuardFor(read, inputs));
+  armPublishedTextGuard(publishedTextGuardFor(read, checked));
   // read and checked before anything is downloaded: a bad body fails the run at once
   const body = publishing.publish ? await readReleaseBody(publishing.releaseBody, workspace) : undefined;
   if (body !== undefined) checkGivenText(givenBodyInput(publishing.releaseBody), body);
   if (publishing.releaseName !== undefined) checkGivenText('release-name', publishing.releaseName);
-  // both configs and the credential's lifetime, before any network step
-  const credentialsExpire = publishing.mode === 'publish' ? undefined : checkConfigs(inputs, log).credentialsExpire;
-  return { workspace, dryRun, inputs, publishing, body, credentialsExpire };
+  return { workspace, dryRun, inputs: checked, publishing, body, credentialsExpire: checked.configSummary?.credentialsExpire };
 }
 
 /**
@@ -93,7 +93,8 @@ function configSecretText(value: string): string {
 
 /** The guard of published text: both configs as given and as decoded; the kubeconfig's context and namespace are shown on purpose. */
 function publishedTextGuardFor(read: InputReader, inputs: BuildInputs): PublishedTextGuard {
-  const kube = kubeconfigSummary(inputs.configs.kubeconfig);
+  // mode publish reads no config: nothing of the kubeconfig is shown
+  const kube = inputs.configSummary?.kube ?? { embedded: false };
   const shown = [kube.context, kube.namespace].filter((name) => name !== undefined).flatMap((name) => [name, shownName(name)]);
   return PublishedTextGuard.forConfigs(
     [

@@ -1,4 +1,6 @@
-// SHA-256 as every stage writes it (lowercase hex): of bytes in memory, or of a file, streamed.
+// SHA-256 as lowercase hex, of bytes in memory or of a file, streamed: the hash that names a
+// file's content (downloads, patches, artifacts, release extras). A hash computed while the bytes
+// are written (archive/output.ts) or over several parts (fingerprints, cache keys) is made there.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 

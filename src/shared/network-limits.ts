@@ -9,8 +9,8 @@ export interface NetworkLimits {
   readonly idleSeconds: number;
 }
 
-export const CONNECT_TIMEOUT_VARIABLE = 'KTCTL_CUSTOMIZE_CONNECT_TIMEOUT';
-export const IDLE_TIMEOUT_VARIABLE = 'KTCTL_CUSTOMIZE_IDLE_TIMEOUT';
+const CONNECT_TIMEOUT_VARIABLE = 'KTCTL_CUSTOMIZE_CONNECT_TIMEOUT';
+const IDLE_TIMEOUT_VARIABLE = 'KTCTL_CUSTOMIZE_IDLE_TIMEOUT';
 
 export const DEFAULT_NETWORK_LIMITS: NetworkLimits = { connectSeconds: 30, idleSeconds: 60 };
 

@@ -9,14 +9,14 @@ import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:f
 import path from 'node:path';
 
 /** Readable by the runner's user only: configs, archives, the scratch folder's files. */
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_FOLDER_MODE = 0o700;
 /** Files that hold nothing secret (checksums, SBOM, images list): as `git` and `cp` would leave them. */
 export const PUBLIC_FILE_MODE = 0o644;
 
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 /** A new file: fails on anything already at the name, a link included. */
-export const EXCLUSIVE_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
+const EXCLUSIVE_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
 
 /** Opens `file` as a new file (exclusive, no-follow) with `mode`, whatever the umask. */
 export async function createExclusive(file: string, mode: number = PRIVATE_FILE_MODE): Promise<FileHandle> {

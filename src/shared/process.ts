@@ -18,6 +18,13 @@ export interface ProcessOptions {
    * sign of life.
    */
   readonly silence?: SilenceLimit;
+  /**
+   * For a program that may hang however much it prints (a built binary under test): stopped, with
+   * what it started, after this many milliseconds; the result then has `signal: 'SIGKILL'`.
+   */
+  readonly timeLimitMs?: number;
+  /** Output kept, in bytes (a runaway program must not fill the memory); the rest is read and dropped. Default: all. */
+  readonly keepBytes?: number;
 }
 
 export interface SilenceLimit {
@@ -33,6 +40,21 @@ export interface ProcessResult {
   readonly output: string;
   /** stdout alone: for a program that prints a report there and progress on stderr (go mod download -json -x). */
   readonly stdout?: string;
+  /** The signal that ended it (`SIGKILL` once timeLimitMs passed); undefined when it exited. */
+  readonly signal?: NodeJS.Signals;
+}
+
+/** A program that could not be started at all (not found, not executable). */
+export class ProcessStartError extends Error {
+  constructor(
+    readonly what: string,
+    /** The system's error code: `ENOENT`, `EACCES`. */
+    readonly errno: string | undefined,
+    message: string,
+  ) {
+    super(`${what} could not start: ${message}`);
+    this.name = 'ProcessStartError';
+  }
 }
 
 const running = new Set<ChildProcess>();
@@ -41,7 +63,7 @@ const running = new Set<ChildProcess>();
  * Variables no child needs and none may see: the action's inputs (the configs themselves, the
  * token) and the runner's service tokens. git, go and upx start helpers of their own.
  */
-export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
     const upper = key.toUpperCase();
@@ -110,8 +132,11 @@ export function runUnchecked(command: string, args: readonly string[], options: 
     running.add(child);
     const chunks: Buffer[] = [];
     const stdout: Buffer[] = [];
+    const keepBytes = options.keepBytes ?? Infinity;
+    let kept = 0;
     const silence = options.silence;
     let watchdog: NodeJS.Timeout | undefined;
+    const timeLimit = options.timeLimitMs === undefined ? undefined : setTimeout(() => killTree(child), options.timeLimitMs);
     if (silence !== undefined) {
       const expire = (ms: number) => () => {
         timedOut = new ProcessTimeoutError(options.what ?? command, Math.round(ms / 1000));
@@ -128,20 +153,33 @@ export function runUnchecked(command: string, args: readonly string[], options: 
       child.stderr?.on('data', heard);
     }
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (kept >= keepBytes) return;
+      kept += chunk.length;
       chunks.push(chunk);
       stdout.push(chunk);
     });
-    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', (error) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (kept >= keepBytes) return;
+      kept += chunk.length;
+      chunks.push(chunk);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(watchdog);
+      clearTimeout(timeLimit);
       running.delete(child);
-      reject(new Error(`${options.what ?? command} could not start: ${error.message}`));
+      reject(new ProcessStartError(options.what ?? command, error.code, error.message));
     });
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
+      clearTimeout(timeLimit);
       running.delete(child);
       if (timedOut === undefined) {
-        resolve({ code: code ?? (signal === null ? 1 : 128), output: Buffer.concat(chunks).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8') });
+        resolve({
+          code: code ?? (signal === null ? 1 : 128),
+          output: Buffer.concat(chunks).toString('utf8'),
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          ...(signal === null ? {} : { signal }),
+        });
       }
     });
   });
@@ -180,6 +218,11 @@ function killTree(child: ChildProcess, platform: NodeJS.Platform = process.platf
   } catch {
     // already gone
   }
+}
+
+/** How many programs this process has started that have not ended yet: what killRunning would stop. */
+export function runningCount(): number {
+  return running.size;
 }
 
 /** Stops every program this process started, with the programs they started; used when the run is cancelled. */

@@ -146,29 +146,6 @@ export function redactUrlCredentials(text: string, url: string): string {
   return redactUrlsIn(result);
 }
 
-/**
- * A download URL without its userinfo, and the HTTP Basic authorization it stood for. The
- * download libraries log the URL they are given (`::debug::Downloading …`); a header they do
- * not log. (They also ignore userinfo in a URL: the header is how the credentials reach the server.)
- */
-export function withoutUserinfo(url: string): { readonly url: string; readonly authorization?: string } {
-  if (urlUserinfo(url) === undefined || !URL.canParse(url)) return { url };
-  const parsed = new URL(url);
-  if (parsed.username === '' && parsed.password === '') return { url };
-  const credentials = `${decoded(parsed.username)}:${decoded(parsed.password)}`;
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.href, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
-}
-
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 function isLetter(code: number): boolean {
   return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }

@@ -19,7 +19,7 @@ export const IMAGES_FILE = 'images.txt';
 export const MANIFEST_NAME = 'ktctl-build-manifest.json';
 
 /** The one-line installers published with every release. */
-export const INSTALLER_NAMES = ['install.sh', 'install.ps1'] as const;
+const INSTALLER_NAMES = ['install.sh', 'install.ps1'] as const;
 
 const CHECKSUMS_SUFFIX = '_checksums.txt';
 const SBOM_SUFFIX = '_sbom.spdx.json';

@@ -9,14 +9,14 @@ import { killRunning } from './process.js';
 export type StopTask = () => void;
 
 /** Signals that end a run: a cancelled job (SIGINT, then SIGTERM), a closed terminal, Ctrl-Break on Windows. */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
 
 /** Cleanups to run on a stop signal, each with what to say once it is done. */
 const tasks = new Map<StopTask, string | undefined>();
 let holders = 0;
 
 /** The exit code of a shell for a process ended by `signal`: 128 + its number. */
-export function exitCodeFor(signal: NodeJS.Signals): number {
+function exitCodeFor(signal: NodeJS.Signals): number {
   return signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
 }
 

@@ -13,7 +13,7 @@ import { makePrivateFolder, writePrivateFile, writeTreeFile } from '../shared/pr
 import { printable } from '../shared/redact.js';
 import { sha256Hex } from '../shared/hash.js';
 
-export const CUSTOMIZE_FILE = 'hack/customize.go';
+const CUSTOMIZE_FILE = 'hack/customize.go';
 const EMBEDS = ['//go:embed kube/config', '//go:embed kt/config'] as const;
 
 /** A regular file of the checkout, read without following a link; undefined when absent. */

@@ -122,8 +122,8 @@ export async function checkout(request: UpstreamRequest, release: UpstreamReleas
 }
 
 /** The files of kt-connect's customization hook (hack/customize.go embeds them). */
-export const KUBECONFIG_FILE = path.join('hack', 'kube', 'config');
-export const KT_CONFIG_FILE = path.join('hack', 'kt', 'config');
+const KUBECONFIG_FILE = path.join('hack', 'kube', 'config');
+const KT_CONFIG_FILE = path.join('hack', 'kt', 'config');
 
 /**
  * Upstream's tree on the way to the two files: real folders and regular files. A checkout is

@@ -133,7 +133,7 @@ async function resolveOn(proxy: string, wanted: string, limits: NetworkLimits): 
 }
 
 /** The go command's environment for fetching the module: the inputs' proxy and checksum database, nothing of the build. */
-export function fetchEnvironment(request: UpstreamRequest, env: NodeJS.ProcessEnv, modCache: string): NodeJS.ProcessEnv {
+function fetchEnvironment(request: UpstreamRequest, env: NodeJS.ProcessEnv, modCache: string): NodeJS.ProcessEnv {
   return {
     ...env,
     ...(request.goProxy === undefined ? {} : { GOPROXY: request.goProxy }),

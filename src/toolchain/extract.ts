@@ -9,8 +9,8 @@ import { lstat, rm } from 'node:fs/promises';
 import { makePrivateFolder } from '../shared/private-files.js';
 import os from 'node:os';
 import path from 'node:path';
-import * as tc from '@actions/tool-cache';
 import { messageOf } from '../shared/errors.js';
+import { run } from '../shared/process.js';
 import { redactUrl } from '../shared/redact.js';
 
 export type ArchiveFormat = 'zip' | 'tar.gz' | 'tar.xz';
@@ -39,8 +39,7 @@ export async function extractDownload(archive: string, format: ArchiveFormat, or
   await makePrivateFolder(into, 0o755); // the toolchain holds nothing secret: as the tool cache keeps it
   try {
     try {
-      if (format === 'zip') await tc.extractZip(archive, into);
-      else await tc.extractTar(archive, into, format === 'tar.xz' ? 'xJ' : 'xz');
+      await unpack(archive, format, into);
     } catch (error) {
       throw new Error(
         `Input '${origin.input}': ${redactUrl(origin.url)} is not a valid ${format} archive (${messageOf(error)}); check that the address serves the release file itself, not an error page or a cut copy.`,
@@ -55,10 +54,37 @@ export async function extractDownload(archive: string, format: ArchiveFormat, or
 }
 
 /**
+ * The unpacker's command line. Started by process.ts, like every program the action runs, so a
+ * cancelled run stops it too (@actions/tool-cache's extractors start theirs on their own). The
+ * same programs as @actions/tool-cache uses where they exist: `tar` for tar archives, `unzip` for
+ * zip on Linux and macOS. Windows has no unzip; its own tar (bsdtar, in System32 since Windows 10
+ * 1803, and not Git's GNU tar that may come first on PATH) unpacks zip.
+ */
+export function unpackCommand(
+  archive: string,
+  format: ArchiveFormat,
+  into: string,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): { command: string; args: string[] } {
+  if (format === 'zip') {
+    if (platform === 'win32')
+      return { command: path.win32.join(env['SystemRoot'] ?? 'C:\\Windows', 'System32', 'tar.exe'), args: ['-x', '-f', archive, '-C', into] };
+    return { command: 'unzip', args: ['-o', '-q', archive, '-d', into] };
+  }
+  return { command: 'tar', args: ['-x', format === 'tar.xz' ? '-J' : '-z', '-f', archive, '-C', into] };
+}
+
+async function unpack(archive: string, format: ArchiveFormat, into: string): Promise<void> {
+  const { command, args } = unpackCommand(archive, format, into);
+  await run(command, args, { what: `${path.basename(command)} unpacking ${path.basename(archive)}` });
+}
+
+/**
  * Refuses unless `relative` (inside `root`, '/' separators) is a regular file and every folder
  * on the way a real folder, not a link: lstat never follows the last component.
  */
-export async function checkRegularFile(root: string, relative: string, origin: ArchiveOrigin): Promise<string> {
+async function checkRegularFile(root: string, relative: string, origin: ArchiveOrigin): Promise<string> {
   const parts = relative.split('/');
   let current = root;
   for (const [index, part] of parts.entries()) {

@@ -72,7 +72,7 @@ export function goReleaseName(semver: string): string {
   return patch === 0 && major === 1 && minor < 21 ? `go${major}.${minor}` : `go${semver}`;
 }
 
-export function matchesSpec(semver: string, spec: GoVersionSpec): boolean {
+function matchesSpec(semver: string, spec: GoVersionSpec): boolean {
   const [major, minor, patch] = semver.split('.').map(Number);
   return major === spec.major && minor === spec.minor && (spec.patch === undefined || patch === spec.patch);
 }

@@ -4,7 +4,7 @@
 // Pure: the caller reads the bytes.
 
 /** COFF machine numbers of wintun's `wintun/bin/<arch>` folders. */
-export const PE_MACHINE: Readonly<Record<string, number>> = { x86: 0x014c, amd64: 0x8664, arm: 0x01c4, arm64: 0xaa64 };
+const PE_MACHINE: Readonly<Record<string, number>> = { x86: 0x014c, amd64: 0x8664, arm: 0x01c4, arm64: 0xaa64 };
 
 /** IMAGE_FILE_DLL in the COFF header's Characteristics. */
 const DLL_FLAG = 0x2000;

@@ -59,7 +59,7 @@ export function findOnPath(name: string, host: HostPlatform, env: NodeJS.Process
 }
 
 /** Where Homebrew puts `brew` on Apple silicon and on Intel Macs, for a runner whose PATH lacks it. */
-export const HOMEBREW_BREW_LOCATIONS: readonly string[] = ['/opt/homebrew/bin/brew', '/usr/local/bin/brew'];
+const HOMEBREW_BREW_LOCATIONS: readonly string[] = ['/opt/homebrew/bin/brew', '/usr/local/bin/brew'];
 
 /** Where to look for `brew`, in order: the PATH (absolute entries only), then Homebrew's standard places; each once. */
 export function brewCandidates(pathValue: string, host: HostPlatform): string[] {

@@ -1,29 +1,8 @@
 // The Go build info of a built ktctl, as `go version -m` prints it, and how it must compare
 // with what the run asked for. Pure: no file, no process.
-import type { Target } from '../model.js';
+import type { GoBuildInfo, GoModule, Target } from '../model.js';
 
 // ---- the Go build info, as `go version -m` prints it ----
-
-/** A module line of the build info: `mod`, `dep`, or the `=>` replacement after one. */
-export interface GoModule {
-  readonly path: string;
-  readonly version: string;
-  /** `h1:` hash from go.sum; absent for the main module and for local replacements. */
-  readonly sum: string | undefined;
-  readonly replacedBy?: GoModule;
-}
-
-export interface GoBuildInfo {
-  /** `go1.19.8` */
-  readonly goVersion: string;
-  /** The main package, `github.com/alibaba/kt-connect/cmd/ktctl`. */
-  readonly path: string | undefined;
-  readonly main: GoModule | undefined;
-  /** The modules compiled in, in the order Go lists them. */
-  readonly deps: readonly GoModule[];
-  /** `build` lines: `-ldflags`, `CGO_ENABLED`, `GOOS`, `GOARCH`, `vcs.revision`... */
-  readonly settings: ReadonlyMap<string, string>;
-}
 
 /**
  * Parses the output of `go version -m <file>` (Go 1.18 and newer): one pass over the lines.

@@ -2,17 +2,16 @@
 // with `go version -m`, searches the binary for the embedded configs, and runs the binary that
 // can run on this machine. No message ever holds a config's content: they name the target, a
 // setting's name, or what the build info says.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { makePrivateFolder } from '../shared/private-files.js';
 import path from 'node:path';
 import { missingInFile } from '../shared/file-search.js';
 import type { Log } from '../shared/log.js';
-import type { Target, TargetPlan } from '../model.js';
-import { childEnvironment, run } from '../shared/process.js';
+import type { GoBuildInfo, Target, TargetPlan } from '../model.js';
+import { ProcessStartError, run, runUnchecked } from '../shared/process.js';
 import { targetId } from '../plan/targets.js';
 import type { HostPlatform } from '../toolchain/platform.js';
-import { buildInfoMismatches, parseGoVersionM, type GoBuildInfo } from './build-info.js';
+import { buildInfoMismatches, parseGoVersionM } from './build-info.js';
 import { HIDDEN_SETTINGS, runsHere, settingsNotShown, showsVersion } from './settings.js';
 // ---- I/O: reading the binary, running it ----
 
@@ -37,40 +36,27 @@ interface RunOutcome {
 /**
  * Runs ktctl with a clean environment, an empty home and a temporary folder inside it, and a
  * time limit: a broken binary may hang. Code a patch added runs here; whatever it writes to
- * HOME or to the temporary folder (TMPDIR, TMP, TEMP) goes when the home is removed.
+ * HOME or to the temporary folder (TMPDIR, TMP, TEMP) goes when the home is removed. Started
+ * by process.ts like every other program, so a cancelled run stops it too.
  */
-function runKtctl(binary: string, args: readonly string[], home: string, timeoutMs: number): Promise<RunOutcome> {
-  return new Promise((resolve) => {
-    const env = childEnvironment({
-      PATH: process.env['PATH'],
-      HOME: home,
-      USERPROFILE: home,
-      TMPDIR: path.join(home, KTCTL_TMP),
-      TMP: path.join(home, KTCTL_TMP),
-      TEMP: path.join(home, KTCTL_TMP),
-      ...(process.platform === 'win32' ? { SystemRoot: process.env['SystemRoot'] } : {}),
-    });
-    const child = spawn(binary, args, {
-      cwd: home,
-      env,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const keep = (chunk: Buffer): void => {
-      // ktctl prints a few lines; a runaway binary must not fill the memory
-      if (size < 4 << 20) chunks.push(chunk);
-      size += chunk.length;
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', (error) => resolve({ code: null, signal: null, output: '', error: (error as NodeJS.ErrnoException).code ?? 'could not start' }));
-    child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString('utf8') }));
-  });
+async function runKtctl(binary: string, args: readonly string[], home: string, timeoutMs: number): Promise<RunOutcome> {
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: home,
+    USERPROFILE: home,
+    TMPDIR: path.join(home, KTCTL_TMP),
+    TMP: path.join(home, KTCTL_TMP),
+    TEMP: path.join(home, KTCTL_TMP),
+    ...(process.platform === 'win32' ? { SystemRoot: process.env['SystemRoot'] } : {}),
+  };
+  try {
+    // ktctl prints a few lines; a runaway binary must not fill the memory
+    const result = await runUnchecked(binary, args, { cwd: home, env, what: `ktctl ${args.join(' ')}`, timeLimitMs: timeoutMs, keepBytes: 4 << 20 });
+    return { code: result.signal === undefined ? result.code : null, signal: result.signal ?? null, output: result.output };
+  } catch (error) {
+    if (error instanceof ProcessStartError) return { code: null, signal: null, output: '', error: error.errno ?? 'could not start' };
+    throw error;
+  }
 }
 
 function ending(outcome: RunOutcome): string {
@@ -88,7 +74,7 @@ export interface CheckSettings {
   readonly module: string;
   /** The config texts written into hack/, byte for byte; undefined ones are left out. */
   readonly embedded: readonly { readonly name: string; readonly text: string | undefined }[];
-  /** embeddedSettings(kt config) */
+  /** The kt config's settings as ktctl must show them (ConfigSummary.ktSettings). */
   readonly ktSettings: ReadonlyMap<string, string>;
   readonly host: HostPlatform;
   /** Scratch folder for ktctl's empty home, inside the workspace. */
@@ -97,7 +83,7 @@ export interface CheckSettings {
   readonly timeoutMs?: number;
 }
 
-/** The two checkpoints build/compile.ts calls: after `go build`, and after upx packed the binary. */
+/** The two checkpoints build.ts calls: after `go build`, and after upx packed the binary. */
 export interface BinaryChecks {
   built(target: TargetPlan, binary: string): Promise<void>;
   packed(target: TargetPlan, binary: string): Promise<void>;

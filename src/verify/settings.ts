@@ -1,6 +1,5 @@
 // What ktctl must show of the embedded kt config, and whether a target can run on this machine.
 // Pure: the output of ktctl is parsed here, never printed.
-import { parse as parseYaml } from 'yaml';
 import type { Target } from '../model.js';
 import type { HostPlatform } from '../toolchain/platform.js';
 
@@ -8,25 +7,6 @@ import type { HostPlatform } from '../toolchain/platform.js';
 
 /** Settings `ktctl config show` never lists (upstream's hiddenOptions in pkg/kt/command/config/show.go). */
 export const HIDDEN_SETTINGS: ReadonlySet<string> = new Set(['global.as-worker']);
-
-/**
- * `group.key` → the string ktctl decodes (yaml.v3 into map[string]map[string]string keeps a
- * scalar's text; the failsafe schema does the same here). Only for a config that passed
- * validation (validateKtConfig); undefined keeps upstream's placeholder, which ktctl ignores.
- */
-export function embeddedSettings(ktConfig: string | undefined): Map<string, string> {
-  const settings = new Map<string, string>();
-  if (ktConfig === undefined || !ktConfig.includes(':')) return settings;
-  const doc: unknown = parseYaml(ktConfig, { schema: 'failsafe', uniqueKeys: true });
-  if (typeof doc !== 'object' || doc === null) return settings;
-  for (const [group, body] of Object.entries(doc as Record<string, unknown>)) {
-    if (typeof body !== 'object' || body === null) continue;
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof value === 'string') settings.set(`${group}.${key}`, value);
-    }
-  }
-  return settings;
-}
 
 /** The settings (names only) that `ktctl config show` did not list with their embedded value as `(build-in)`. */
 export function settingsNotShown(output: string, expected: ReadonlyMap<string, string>): string[] {
