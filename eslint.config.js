@@ -1,9 +1,10 @@
 // ESLint flat config: a few rules that catch real bugs in async, promise-heavy code.
-// Formatting is Prettier's job (`prettier --check` in npm run lint), not ESLint's; the import
-// rules (no cycle, no import up the layers) are dependency-cruiser's (.dependency-cruiser.cjs).
+// Formatting is Prettier's job (`prettier --check` in npm run lint), not ESLint's. The import
+// rules: no cycle is dependency-cruiser's (.dependency-cruiser.cjs), the floors of src/ are eslint/layers.js's.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.bench/**', 'bench/fixture/**', 'coverage/**'] },
@@ -35,6 +36,12 @@ export default tseslint.config(
       // config line, git's quote of either): a `cause` would carry that text along.
       'preserve-caught-error': 'off',
     },
+  },
+  {
+    // the floors of src/ (eslint/layers.js): imports go down, and into a folder only through its index
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/import-direction': 'error' },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

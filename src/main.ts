@@ -3,24 +3,28 @@
 // Each step is a function of its stage; setFailed is called once, here, and every stage throws
 // errors that say what to do. `actions` is @actions/core, or a test's fake of it.
 import os from 'node:os';
-import { actionsCore, logOf, type ActionCore } from './shared/action-core.js';
-import { credentialsExpireOutput, isoDay, configSummaryOf } from './inputs/config-checks.js';
-import { dryRunPlan } from './run/dry-run.js';
-import { messageOf } from './shared/errors.js';
-import { collectedArchives, installerArchives } from './package/installers/index.js';
-import type { Log } from './shared/log.js';
-import { packageCollected } from './package/records.js';
-import { withOutputDirChecked } from './run/pipeline.js';
+import { credentialsExpireOutput, isoDay, configSummaryOf } from './inputs/index.js';
+import { collectedArchives, installerArchives, packageCollected, sbomCreated } from './package/index.js';
+import {
+  buildDigests,
+  releaseFiles,
+  releaseTagFor,
+  type ReleaseClient,
+  collectBuildJobs,
+  findUnchanged,
+  publishBuild,
+  uploadBuild,
+  buildNumber,
+  CONFIGS_OF_THE_BUILD_JOBS,
+  embeddedNotes,
+  givenBodyInput,
+  notesContextFor,
+  notesFor,
+} from './publish/index.js';
+import { reportBuild, reportBuilding, reportCredentialsExpire, reportDryRun, reportPlanned, reportUnchanged } from './report/index.js';
+import { dryRunPlan, withOutputDirChecked, inputReaderOf, maskInputSecrets, readRunInputs, releaseClientForRun, type RunInputs, planRun } from './run/index.js';
+import { actionsCore, logOf, type ActionCore, messageOf, type Log, stopOnSignals } from './shared/index.js';
 import { buildRemembered, POST_STATE, postStep, rememberVersion } from './post-step.js';
-import { buildDigests, releaseFiles, releaseTagFor, type ReleaseClient } from './publish/index.js';
-import { collectBuildJobs, findUnchanged, publishBuild, uploadBuild } from './publish/publish-build.js';
-import { buildNumber } from './publish/build-number.js';
-import { CONFIGS_OF_THE_BUILD_JOBS, embeddedNotes, givenBodyInput, notesContextFor, notesFor } from './publish/release-text.js';
-import { reportBuild, reportBuilding, reportCredentialsExpire, reportDryRun, reportPlanned, reportUnchanged } from './report/report.js';
-import { inputReaderOf, maskInputSecrets, readRunInputs, releaseClientForRun, type RunInputs } from './run/run-inputs.js';
-import { planRun } from './run/run-plan.js';
-import { sbomCreated } from './package/sbom.js';
-import { stopOnSignals } from './shared/stop.js';
 
 export async function run(actions: ActionCore = actionsCore): Promise<void> {
   const read = inputReaderOf(actions);

@@ -282,3 +282,34 @@ export interface ManifestSbom {
   /** One per archive: the Go modules compiled into its binary. */
   readonly targets: ReadonlyArray<{ readonly archiveName: string; readonly deps: readonly GoModule[] }>;
 }
+
+/** One archive to put on the release. */
+export interface ReleaseFile {
+  readonly name: string;
+  /** Absolute path; streamed, never read whole. */
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** The fingerprint of the build that made it (computeFingerprint). */
+  readonly fingerprint: string;
+  /** The kt-connect module's `h1:` hash, when it came from a module proxy: recorded in build-info.json. */
+  readonly source?: string;
+}
+
+/** Every build job's archives, gathered by the publish job. */
+export interface CollectedBuild {
+  readonly version: string;
+  readonly upstream: UpstreamRelease;
+  readonly goVersion: string;
+  readonly checksumsName: string;
+  /** Paths point into the download folder. */
+  readonly assets: readonly Asset[];
+  /** The archives with the fingerprint of the job that built each. */
+  readonly files: readonly ReleaseFile[];
+  /** The jobs' fingerprint when they agree, else a SHA-256 over the sorted distinct ones. */
+  readonly fingerprint: string;
+  /** Every job's part of the SBOM; undefined when a job's manifest had none (an older version of the action). */
+  readonly sbom: SbomParts | undefined;
+  /** The images list the jobs agree on; undefined when their source's image names are not upstream's. */
+  readonly images: readonly MirrorImage[] | undefined;
+}

@@ -3,15 +3,12 @@
 // clears them once it has cleaned up; the post step removes whatever is still named.
 import os from 'node:os';
 import path from 'node:path';
-import type { ActionCore } from './shared/action-core.js';
-import { scrubBuildCache } from './build/compile.js';
-import { messageOf } from './shared/errors.js';
-import { mergeRegistryImages, parseImageRegistry, registryImages } from './plan/images.js';
-import { decodeConfig, type InputReader } from './inputs/inputs.js';
-import type { Log } from './shared/log.js';
+import { scrubBuildCache } from './build/index.js';
+import { decodeConfig, type InputReader } from './inputs/index.js';
+import { mergeRegistryImages, parseImageRegistry, registryImages } from './plan/index.js';
+import { buildInWorkspace, type PlannedBuild } from './run/index.js';
+import { type ActionCore, messageOf, type Log, removeTree } from './shared/index.js';
 import type { BuildInputs, BuildResult } from './model.js';
-import { buildInWorkspace, type PlannedBuild } from './run/pipeline.js';
-import { removeTree } from './shared/workspace.js';
 
 /** Set by the main step: the runner runs the post step with the same inputs and this state. */
 export const POST_STATE = 'isPost';

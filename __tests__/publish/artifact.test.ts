@@ -11,7 +11,10 @@ import { sbomDocument } from '../../src/package/sbom.js';
 import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import { BUILD_INFO_NAME, LOCK_NAME, parseBuildInfo, parseChecksums, publishRelease } from '../../src/publish/index.js';
+import { BUILD_INFO_NAME } from '../../src/shared/reserved-names.js';
+import { LOCK_NAME } from '../../src/publish/lock.js';
+import { parseBuildInfo, parseChecksums } from '../../src/shared/release-files.js';
+import { publishRelease } from '../../src/publish/publish-release.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, tempDir, withServer } from './helpers.js';
 
 /** The artifact service as a folder: one sub-folder per artifact. */

@@ -5,19 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import {
-  BUILD_INFO_NAME,
-  checkUnchanged,
-  LOCK_NAME,
-  parseBuildInfo,
-  parseChecksums,
-  publishRelease,
-  TEMP_PREFIX,
-  type ReleaseFile,
-} from '../../src/publish/index.js';
+import { BUILD_INFO_NAME, TEMP_PREFIX } from '../../src/shared/reserved-names.js';
+import { checkUnchanged } from '../../src/publish/unchanged.js';
+import { LOCK_NAME } from '../../src/publish/lock.js';
+import { parseBuildInfo, parseChecksums } from '../../src/shared/release-files.js';
+import { publishRelease } from '../../src/publish/publish-release.js';
 import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
+import type { ReleaseFile } from '../../src/model.js';
 
 const CHECKSUMS = 'ktctl_0.3.7_checksums.txt';
 

@@ -2,7 +2,9 @@
 // connections and rate limits; a concurrent upload's 422 already_exists is settled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BUILD_INFO_NAME, parseChecksums, publishRelease } from '../../src/publish/index.js';
+import { BUILD_INFO_NAME } from '../../src/shared/reserved-names.js';
+import { parseChecksums } from '../../src/shared/release-files.js';
+import { publishRelease } from '../../src/publish/publish-release.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 
 const NAMES = ['ktctl_0.3.7_Linux_x86_64.tar.gz', 'ktctl_0.3.7_MacOS_arm_64.tar.gz'];

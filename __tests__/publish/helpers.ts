@@ -6,9 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Log } from '../../src/shared/log.js';
 import { createReleaseClient, type ReleaseClient } from '../../src/publish/github.js';
-import type { PublishRequest, PublishTiming, ReleaseFile } from '../../src/publish/index.js';
+import type { PublishRequest } from '../../src/publish/request.js';
+import type { PublishTiming } from '../../src/publish/publish-release.js';
 import type { FingerprintParts } from '../../src/publish/fingerprint.js';
 import { GitHubServer, type GitHubServerOptions } from '../support/github-server.js';
+import type { ReleaseFile } from '../../src/model.js';
 
 export interface MemoryLog extends Log {
   readonly infos: string[];

@@ -5,23 +5,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { GitHubError, type ReleaseClient } from '../../src/publish/github.js';
-import {
-  BUILD_INFO_NAME,
-  buildDigests,
-  checkUnchanged,
-  computeFingerprint,
-  digestsMarker,
-  downloadBuildArtifacts,
-  findSeries,
-  parseBuildInfo,
-  publishSeries,
-  TEMP_PREFIX,
-  uploadBuildArtifact,
-  type ArtifactStore,
-  type BuildDigests,
-  type FingerprintParts,
-  type PublishRequest,
-} from '../../src/publish/index.js';
+import { BUILD_INFO_NAME, TEMP_PREFIX } from '../../src/shared/reserved-names.js';
+import { buildDigests, digestsMarker, type BuildDigests } from '../../src/publish/supersede.js';
+import { checkUnchanged } from '../../src/publish/unchanged.js';
+import { computeFingerprint, type FingerprintParts } from '../../src/publish/fingerprint.js';
+import { downloadBuildArtifacts, uploadBuildArtifact, type ArtifactStore } from '../../src/publish/artifact.js';
+import { findSeries, publishSeries } from '../../src/publish/publish-series.js';
+import { parseBuildInfo } from '../../src/shared/release-files.js';
+import type { PublishRequest } from '../../src/publish/request.js';
 import { IMMUTABLE_MESSAGES } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, SHA, tempDir, withServer } from './helpers.js';
 

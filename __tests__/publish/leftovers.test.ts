@@ -9,19 +9,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import {
-  BUILD_INFO_NAME,
-  ConcurrentPublishError,
-  LOCK_NAME,
-  parseBuildInfo,
-  parseChecksums,
-  publishRelease,
-  TEMP_PREFIX,
-  type ReleaseFile,
-} from '../../src/publish/index.js';
+import { BUILD_INFO_NAME, TEMP_PREFIX } from '../../src/shared/reserved-names.js';
+import { ConcurrentPublishError, LOCK_NAME } from '../../src/publish/lock.js';
+import { parseBuildInfo, parseChecksums } from '../../src/shared/release-files.js';
+import { publishRelease } from '../../src/publish/publish-release.js';
 import { renderBuildInfo, renderChecksums } from '../../src/shared/release-files.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
+import type { ReleaseFile } from '../../src/model.js';
 
 const CHECKSUMS = 'ktctl_0.3.7_checksums.txt';
 const LINUX = 'ktctl_0.3.7_Linux_x86_64.zip';

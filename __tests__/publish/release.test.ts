@@ -2,20 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFingerprint } from '../../src/publish/fingerprint.js';
-import {
-  BUILD_INFO_NAME,
-  checkUnchanged,
-  checkVisibility,
-  findRelease,
-  LOCK_NAME,
-  MAX_RELEASE_PAGES,
-  parseBuildInfo,
-  parseChecksums,
-  publishRelease,
-  PublicRepositoryError,
-  TEMP_PREFIX,
-  withDownloadUrls,
-} from '../../src/publish/index.js';
+import { BUILD_INFO_NAME, TEMP_PREFIX } from '../../src/shared/reserved-names.js';
+import { checkUnchanged } from '../../src/publish/unchanged.js';
+import { checkVisibility, PublicRepositoryError } from '../../src/publish/visibility.js';
+import { findRelease } from '../../src/publish/find-release.js';
+import { LOCK_NAME } from '../../src/publish/lock.js';
+import { MAX_RELEASE_PAGES } from '../../src/publish/github.js';
+import { parseBuildInfo, parseChecksums } from '../../src/shared/release-files.js';
+import { publishRelease } from '../../src/publish/publish-release.js';
+import { withDownloadUrls } from '../../src/publish/request.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, SHA, sha256Text, withServer } from './helpers.js';
 
 const NAMES = ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_Windows_x86_64.zip'];

@@ -22,7 +22,7 @@ import {
 } from '../../src/inputs/inputs.js';
 import { checkNameTemplate } from '../../src/plan/plan.js';
 import { lastLines } from '../../src/shared/process.js';
-import { parsePublishInputs } from '../../src/publish/index.js';
+import { parsePublishInputs } from '../../src/publish/inputs.js';
 import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets } from '../../src/shared/redact.js';
 import { secretFragments } from '../../src/shared/secrets.js';
 import { PublishedTextGuard } from '../../src/shared/published-text.js';

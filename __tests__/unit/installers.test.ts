@@ -9,17 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import {
-  checkInstallerInput,
-  installerArchives,
-  installerTexts,
-  installPs1Text,
-  installShText,
-  JSON_SCANNER_AWK,
-  psQuote,
-  shQuote,
-  type InstallerInput,
-} from '../../src/package/installers/index.js';
+import { installerArchives, installerTexts, installPs1Text, installShText, JSON_SCANNER_AWK } from '../../src/package/installers/index.js';
+import { checkInstallerInput, psQuote, shQuote, type InstallerInput } from '../../src/package/installers/model.js';
 import { buildNumber } from '../../src/publish/build-number.js';
 import { planBuild } from '../../src/plan/plan.js';
 import { renderBuildInfo } from '../../src/shared/release-files.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
-import { PUBLISH_DEFAULTS } from '../../src/publish/index.js';
+import { PUBLISH_DEFAULTS } from '../../src/publish/inputs.js';
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { downloadLocationOf, goPurl, h1ToHex, sbomDocument, sbomNameFor, type SbomInput } from '../../src/package/sbom.js';
-import { parseGoVersionM } from '../../src/verify/index.js';
+import { parseGoVersionM } from '../../src/verify/build-info.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
 
 const info = (arch: string, extra: string[] = []): ReturnType<typeof parseGoVersionM> =>

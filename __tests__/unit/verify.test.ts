@@ -6,16 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import {
-  buildInfoMismatches,
-  parseGoVersionM,
-  parseModulePath,
-  sameGoVersion,
-  setsVersion,
-  settingsNotShown,
-  showsVersion,
-  unquoteGo,
-} from '../../src/verify/index.js';
+import { buildInfoMismatches, parseGoVersionM, parseModulePath, sameGoVersion, setsVersion, unquoteGo } from '../../src/verify/build-info.js';
+import { settingsNotShown, showsVersion } from '../../src/verify/settings.js';
 import { missingInFile } from '../../src/shared/file-search.js';
 import { checkConfigs } from '../../src/inputs/config-checks.js';
 import { consoleLog } from '../../src/shared/log.js';

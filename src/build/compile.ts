@@ -2,16 +2,11 @@
 // packs each binary with upx as soon as it is built, beside the next build (see concurrentBuilds).
 import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { makePrivateFolder } from '../shared/private-files.js';
-import path from 'node:path';
-import { messageOf } from '../shared/errors.js';
-import { fileContains, searchBuffer } from '../shared/file-search.js';
-import type { Log } from '../shared/log.js';
-import type { BuildPlan, TargetPlan } from '../model.js';
-import { createPool } from '../shared/pool.js';
-import { ProcessError, run } from '../shared/process.js';
-import { targetId } from '../plan/targets.js';
+import { targetId } from '../plan/index.js';
+import { makePrivateFolder, messageOf, fileContains, searchBuffer, type Log, createPool, ProcessError, run } from '../shared/index.js';
 import type { BinaryChecks } from '../verify/index.js';
+import path from 'node:path';
+import type { BuildPlan, TargetPlan } from '../model.js';
 
 export interface BuildTools {
   /** Path of the go binary; GOROOT is its grandparent. */

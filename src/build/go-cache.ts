@@ -3,12 +3,10 @@
 // cannot be reached costs a warning, never the run.
 import { createHash } from 'node:crypto';
 import * as cache from '@actions/cache';
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
+import { targetId } from '../plan/index.js';
+import { messageOf, type Log, run } from '../shared/index.js';
+import type { HostPlatform } from '../toolchain/index.js';
 import type { Target } from '../model.js';
-import { targetId } from '../plan/targets.js';
-import { run } from '../shared/process.js';
-import type { HostPlatform } from '../toolchain/platform.js';
 
 export interface GoCacheKeyParts {
   readonly host: HostPlatform;

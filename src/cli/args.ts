@@ -1,7 +1,7 @@
 // The local command's argument parser. Its own, not node:util's parseArgs: that one quotes what
 // it was given in its errors, and a kubeconfig pasted where a path belongs must never be echoed.
 // An error here names an option only when it looks like one (letters, digits, dashes), never a value.
-import { editDistance } from '../inputs/kt-config.js';
+import { editDistance } from '../inputs/index.js';
 
 export interface ParsedArgs {
   readonly values: ReadonlyMap<string, string>;

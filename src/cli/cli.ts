@@ -3,18 +3,29 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ACTION_VERSION } from '../shared/about.js';
-import { BUILD_DEFAULTS, type BuildInputName } from '../shared/defaults.js';
-import { messageOf } from '../shared/errors.js';
-import { parseBuildInputs, UPSTREAM_CONFIG } from '../inputs/inputs.js';
-import { armPublishedTextGuard, PublishedTextGuard } from '../shared/published-text.js';
+import { parseBuildInputs, UPSTREAM_CONFIG, isoDay, withConfigsChecked } from '../inputs/index.js';
+import {
+  dryRunChecks,
+  planText,
+  buildInWorkspace,
+  planFor,
+  resolveUpstreamTag,
+  withOutputDirChecked,
+  withPatchFiles,
+  withRegistryImages,
+} from '../run/index.js';
+import {
+  ACTION_VERSION,
+  BUILD_DEFAULTS,
+  type BuildInputName,
+  messageOf,
+  armPublishedTextGuard,
+  PublishedTextGuard,
+  consoleLog,
+  stopOnSignals,
+} from '../shared/index.js';
+import { hostPlatform } from '../toolchain/index.js';
 import { parseCliArgs } from './args.js';
-import { isoDay, withConfigsChecked } from '../inputs/config-checks.js';
-import { dryRunChecks, planText } from '../run/dry-run.js';
-import { consoleLog } from '../shared/log.js';
-import { buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from '../run/pipeline.js';
-import { stopOnSignals } from '../shared/stop.js';
-import { hostPlatform } from '../toolchain/platform.js';
 
 /** Options whose value names a file to read rather than the value itself. */
 const FILE_OPTIONS = new Set<BuildInputName>(['kubeconfig', 'kt-config']);

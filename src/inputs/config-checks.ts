@@ -2,8 +2,7 @@
 // the local command alike, so a bad or expiring config fails before anything is fetched. Each
 // config is parsed here once, and what the stages need of it leaves as the ConfigSummary that
 // travels in BuildInputs: no stage parses a config again.
-import { InputError } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
+import { InputError, type Log } from '../shared/index.js';
 import type { BuildInputs, ConfigSummary } from '../model.js';
 import { kindWords, type CredentialReading } from './credentials.js';
 import { readKtConfig } from './kt-config.js';

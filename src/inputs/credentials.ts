@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, YAMLMap } from 'yaml';
-import { deref, findPair, parseSecretYaml } from '../shared/secret-yaml.js';
+import { deref, findPair, parseSecretYaml } from '../shared/index.js';
 
 /** What a user authenticates with, as far as its expiry can be known from the kubeconfig alone. */
 export type CredentialKind =

@@ -1,15 +1,10 @@
 // Turns raw input strings into validated BuildInputs. Pure: no network, no disk, so every
 // bad input fails here, before anything is downloaded or built.
 import path from 'node:path';
-import { BUILD_DEFAULTS, type BuildInputName } from '../shared/defaults.js';
-import { InputError } from '../shared/errors.js';
+import { KT_CONNECT_MODULE, sourceFor, type SourceChoice, parseImageRegistry, checkNameTemplate, parseTargets } from '../plan/index.js';
+import { BUILD_DEFAULTS, type BuildInputName, InputError, printable, redactUrl, trimTrailingSlashes } from '../shared/index.js';
 import type { ArchiveFormatChoice, BuildInputs, GoOs, UpstreamRequest } from '../model.js';
-import { KT_CONNECT_MODULE, sourceFor, type SourceChoice } from '../plan/source-policy.js';
-import { parseImageRegistry } from '../plan/images.js';
 import { parsePatchPatterns } from './patches.js';
-import { checkNameTemplate } from '../plan/plan.js';
-import { printable, redactUrl, trimTrailingSlashes } from '../shared/redact.js';
-import { parseTargets } from '../plan/targets.js';
 
 /** Reads one input by its action.yml name; '' when it is not set. */
 export type InputReader = (name: string) => string;

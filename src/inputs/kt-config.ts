@@ -7,10 +7,7 @@
 // a group and a key name (only a name that is a spelling of a setting: see shownName), never a value.
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair } from 'yaml';
-import { InputError } from '../shared/errors.js';
-import { printable } from '../shared/redact.js';
-import { compareSemver, parseSemverTag } from '../shared/upstream.js';
-import { deref, keyOf, parseSecretYaml } from '../shared/secret-yaml.js';
+import { InputError, printable, compareSemver, parseSemverTag, deref, keyOf, parseSecretYaml } from '../shared/index.js';
 
 export interface KtConfigReport {
   /** Both `global.image` and `mesh.router-image` are set, so the version need not match an image tag. */

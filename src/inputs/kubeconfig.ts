@@ -8,8 +8,7 @@
 // same way (`users[0] (line 9)`).
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Pair, YAMLMap } from 'yaml';
-import { deref, findPair, parseSecretYaml, type SecretYaml } from '../shared/secret-yaml.js';
-import { InputError } from '../shared/errors.js';
+import { deref, findPair, parseSecretYaml, type SecretYaml, InputError } from '../shared/index.js';
 import { credentialsIn, type CredentialReading } from './credentials.js';
 
 export interface KubeconfigReport {

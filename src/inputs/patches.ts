@@ -3,10 +3,8 @@
 // workspace (never through a link) and runs before anything is downloaded.
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../shared/errors.js';
+import { InputError, printable, sha256Hex } from '../shared/index.js';
 import type { PatchFile } from '../model.js';
-import { printable } from '../shared/redact.js';
-import { sha256Hex } from '../shared/hash.js';
 
 const INPUT = 'patches';
 /** A patch is source code, not a blob: anything bigger is a mistake in the pattern. */

@@ -1,6 +1,6 @@
 // The checks that need the upstream tag: run after `git ls-remote`, before any download, on the
 // configs as read before any network step (../config-checks.ts): the kubeconfig needs no tag.
-import type { Log } from '../shared/log.js';
+import type { Log } from '../shared/index.js';
 import type { BuildInputs } from '../model.js';
 import { configSummaryOf } from './config-checks.js';
 import { checkSettingsForTag } from './kt-config.js';

@@ -1,8 +1,6 @@
 // Checks that the version baked into ktctl names images that exist.
-import { InputError } from '../shared/errors.js';
-import { defaultVersion } from '../plan/plan.js';
-import { printable } from '../shared/redact.js';
-import { parseSemverTag } from '../shared/upstream.js';
+import { defaultVersion } from '../plan/index.js';
+import { InputError, printable, parseSemverTag } from '../shared/index.js';
 
 /**
  * ktctl pulls `kt-connect-shadow:v<version>` and `kt-connect-router:v<version>`, where

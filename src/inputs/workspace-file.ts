@@ -5,9 +5,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../shared/errors.js';
-import { isInside } from '../shared/output-folder.js';
-import { printable } from '../shared/redact.js';
+import { InputError, isInside, printable } from '../shared/index.js';
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;

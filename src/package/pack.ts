@@ -2,13 +2,18 @@
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
 import path from 'node:path';
-import { publishedText } from '../shared/published-text.js';
+import {
+  publishedText,
+  checksumsText,
+  makeFolderWithoutLinks,
+  moveWithoutFollowing,
+  makePrivateFolder,
+  PUBLIC_FILE_MODE,
+  writePrivateFile,
+  allSettledOrThrow,
+} from '../shared/index.js';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from '../model.js';
-import { checksumsText } from '../shared/release-files.js';
-import { makeFolderWithoutLinks, moveWithoutFollowing } from '../shared/output-folder.js';
-import { makePrivateFolder, PUBLIC_FILE_MODE, writePrivateFile } from '../shared/private-files.js';
-import { allSettledOrThrow } from '../shared/settle.js';
 
 /** The checksums file's format lives with build-info.json's, in release-files.ts. */
 export { checksumsText };

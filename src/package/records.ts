@@ -4,18 +4,12 @@
 // by the published-text guard first (sbom.ts, images.ts).
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ACTION_VERSION } from '../shared/about.js';
-import { configuredImages, IMAGES_FILE, mirrorList, writeImagesFile } from '../plan/images.js';
-import type { Log } from '../shared/log.js';
-import type { Asset, BuildInputs, BuildPlan, BuildResult, UpstreamRelease, GoBuildInfo, SbomParts, MirrorImage } from '../model.js';
-import { writeWithoutFollowing } from '../shared/output-folder.js';
+import { configSummaryOf } from '../inputs/index.js';
+import { configuredImages, mirrorList, writeImagesFile, defaultVersion } from '../plan/index.js';
+import { ACTION_VERSION, IMAGES_FILE, type Log, writeWithoutFollowing, publishedText, parseSemverTag } from '../shared/index.js';
+import type { Asset, BuildInputs, BuildPlan, BuildResult, UpstreamRelease, GoBuildInfo, SbomParts, MirrorImage, CollectedBuild } from '../model.js';
 import { checksumsText } from './pack.js';
-import { defaultVersion } from '../plan/plan.js';
-import type { CollectedBuild } from '../publish/artifact.js';
-import { publishedText } from '../shared/published-text.js';
 import { publicRepositoryUrl, sbomCreated, writeSbom } from './sbom.js';
-import { parseSemverTag } from '../shared/upstream.js';
-import { configSummaryOf } from '../inputs/config-checks.js';
 
 /** What the SBOM and the images list of one build are written from. */
 export interface BuildRecordFacts {

@@ -16,10 +16,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { GoModule, ModuleSource, SbomParts } from '../model.js';
-import { targetId } from '../plan/targets.js';
-import { writeWithoutFollowing } from '../shared/output-folder.js';
-import { sbomNameFor } from '../shared/reserved-names.js';
-import { publishedText } from '../shared/published-text.js';
+import { targetId } from '../plan/index.js';
+import { writeWithoutFollowing, sbomNameFor, publishedText } from '../shared/index.js';
 
 export { sbomNameFor };
 

@@ -10,14 +10,9 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
-import { InputError } from '../shared/errors.js';
+import { InputError, writeWithoutFollowing, printable, IMAGES_FILE, publishedText, deref, findPair, parseSecretYaml } from '../shared/index.js';
 import type { MirrorImage } from '../model.js';
 import { insertSettings, UneditableError, type NewSetting } from './kt-config-edit.js';
-import { writeWithoutFollowing } from '../shared/output-folder.js';
-import { printable } from '../shared/redact.js';
-import { IMAGES_FILE } from '../shared/reserved-names.js';
-import { publishedText } from '../shared/published-text.js';
-import { deref, findPair, parseSecretYaml } from '../shared/secret-yaml.js';
 
 /** Upstream's image names: the registry path changes, these names and the tags do not. */
 export const IMAGE_NAMES = {

@@ -1,8 +1,6 @@
 // What a run will produce, decided up front from the inputs and the upstream tag alone.
-import { InputError } from '../shared/errors.js';
+import { InputError, printable, checksumsNameFor, reservedNameKind } from '../shared/index.js';
 import type { ArchiveFormat, ArchiveFormatChoice, BuildPlan, GoOs, Target, TargetPlan, UpstreamRelease } from '../model.js';
-import { printable } from '../shared/redact.js';
-import { checksumsNameFor, reservedNameKind } from '../shared/reserved-names.js';
 import { SUPPORTED_TARGETS, targetFacts } from './targets.js';
 
 const PLACEHOLDERS = ['version', 'tag', 'os', 'arch', 'Os', 'Arch'] as const;

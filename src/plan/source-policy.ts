@@ -3,7 +3,7 @@
 // module against a checksum database at all.
 import semver from 'semver';
 import type { UpstreamRequest } from '../model.js';
-import { pickLatestTag, type TagRef } from '../shared/upstream.js';
+import { pickLatestTag, type TagRef } from '../shared/index.js';
 
 /** kt-connect's module path: the only module this action fetches from a proxy. */
 export const KT_CONNECT_MODULE = 'github.com/alibaba/kt-connect';

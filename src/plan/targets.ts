@@ -1,7 +1,6 @@
 // Which GOOS/GOARCH pairs ktctl can be built for, and what upstream calls them.
-import { InputError } from '../shared/errors.js';
+import { InputError, printable } from '../shared/index.js';
 import type { GoArch, GoOs, Target } from '../model.js';
-import { printable } from '../shared/redact.js';
 
 interface TargetFacts {
   /** upstream's release words: `ktctl_<v>_<Os>_<Arch>` */

@@ -8,8 +8,7 @@
 // silently, and a stalled body must fail the call, to be retried like any dropped connection.
 import { getProxyUrl } from '@actions/http-client';
 import { Agent, ProxyAgent, fetch as undiciFetch, Response, type Dispatcher } from 'undici';
-import { limitsHint, type NetworkLimits } from '../shared/network-limits.js';
-import { redactUrl } from '../shared/redact.js';
+import { limitsHint, type NetworkLimits, redactUrl } from '../shared/index.js';
 
 /** GitHub's API did not connect, or went silent, for longer than the limit. */
 export class ApiNoAnswerError extends Error {

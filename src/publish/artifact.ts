@@ -1,19 +1,13 @@
 // Matrix builds: each `mode: build` job uploads its archives, with a manifest, as a workflow
 // artifact; one `mode: publish` job downloads them all and publishes once.
-import { publishedText } from '../shared/published-text.js';
+import { publishedText, makePrivateFolder, makeTreePrivate, messageOf, type Log, writeWithoutFollowing, sha256File } from '../shared/index.js';
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
-import { makePrivateFolder, makeTreePrivate } from '../shared/private-files.js';
 import path from 'node:path';
 import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
-import { writeWithoutFollowing } from '../shared/output-folder.js';
-import { sha256File } from '../shared/hash.js';
-import type { Asset, BuildManifest, BuildResult, GoModule, ManifestSbom, MirrorImage, SbomParts, SbomTarget, UpstreamRelease } from '../model.js';
+import type { Asset, BuildManifest, BuildResult, GoModule, ManifestSbom, MirrorImage, SbomParts, SbomTarget, ReleaseFile, CollectedBuild } from '../model.js';
 import { MANIFEST_NAME, parseManifest } from './manifest.js';
 import { ManifestAgreement } from './manifest-agreement.js';
-import type { ReleaseFile } from './request.js';
 
 export { MANIFEST_NAME } from './manifest.js';
 
@@ -137,24 +131,6 @@ function plainModule(module: GoModule): GoModule {
 
 function plainImage({ name, source, target }: MirrorImage): MirrorImage {
   return { name, source, target };
-}
-
-/** Every build job's archives, gathered by the publish job. */
-export interface CollectedBuild {
-  readonly version: string;
-  readonly upstream: UpstreamRelease;
-  readonly goVersion: string;
-  readonly checksumsName: string;
-  /** Paths point into the download folder. */
-  readonly assets: readonly Asset[];
-  /** The archives with the fingerprint of the job that built each. */
-  readonly files: readonly ReleaseFile[];
-  /** The jobs' fingerprint when they agree, else a SHA-256 over the sorted distinct ones. */
-  readonly fingerprint: string;
-  /** Every job's part of the SBOM; undefined when a job's manifest had none (an older version of the action). */
-  readonly sbom: SbomParts | undefined;
-  /** The images list the jobs agree on; undefined when their source's image names are not upstream's. */
-  readonly images: readonly MirrorImage[] | undefined;
 }
 
 export interface DownloadBuildsRequest {

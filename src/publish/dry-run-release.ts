@@ -1,7 +1,10 @@
 // What publishing would do to the release, found out by reading only: the dry run never creates,
 // edits or uploads anything (checkUnchanged may rename a release, so it is not used here).
-import { BUILD_INFO_NAME, parseBuildInfo } from '../shared/release-files.js';
-import { findSeries, targetOf, type PublishInputs, type ReleaseClient } from './index.js';
+import { BUILD_INFO_NAME, parseBuildInfo } from '../shared/index.js';
+import { findSeries } from './publish-series.js';
+import { targetOf } from './series.js';
+import type { PublishInputs } from './inputs.js';
+import type { ReleaseClient } from './github.js';
 
 export interface ReleaseQuestion {
   readonly tag: string;

@@ -12,7 +12,7 @@
 //   a second draft for the tag, never a wrong or a second published release: GitHub refuses to
 //   publish a second release for a tag (422), and publishRelease checks once more before it
 //   publishes (see publish-release.ts).
-import type { Log } from '../shared/log.js';
+import type { Log } from '../shared/index.js';
 import type { ReleaseClient, ReleaseInfo } from './github.js';
 import type { PublishRequest } from './request.js';
 

@@ -2,7 +2,7 @@
 // A scheduled run that finds its fingerprint on the release, with every asset, has nothing to do.
 import { createHash } from 'node:crypto';
 import type { ArchiveFormatChoice, BuildInputs, Target, UpstreamRelease } from '../model.js';
-import { targetId } from '../plan/targets.js';
+import { targetId } from '../plan/index.js';
 
 export interface FingerprintParts {
   /** The commit the upstream tag resolved to (a moved tag rebuilds). */

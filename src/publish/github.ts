@@ -8,10 +8,7 @@ import { createReadStream } from 'node:fs';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
-import { trimTrailingSlashes } from '../shared/redact.js';
-import { networkLimits, type NetworkLimits } from '../shared/network-limits.js';
+import { messageOf, type Log, trimTrailingSlashes, networkLimits, type NetworkLimits } from '../shared/index.js';
 import { limitedFetch, noAnswerOf } from './api-fetch.js';
 
 export type Visibility = 'public' | 'private' | 'internal';

@@ -1,8 +1,7 @@
 // Turns the publishing inputs and the workflow's environment into validated PublishInputs.
 // Pure like ../inputs/inputs.ts: no network, no disk, so a bad input fails before anything is built.
-import { InputError } from '../shared/errors.js';
-import { parseBoolean, type InputReader } from '../inputs/inputs.js';
-import { printable, trimTrailingSlashes } from '../shared/redact.js';
+import { parseBoolean, type InputReader } from '../inputs/index.js';
+import { InputError, printable, trimTrailingSlashes } from '../shared/index.js';
 
 export type PublishMode = 'all' | 'build' | 'publish';
 

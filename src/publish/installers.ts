@@ -1,9 +1,9 @@
 // The installers as release files: written beside the archives, then published like them (a
 // checksums line each, the build's fingerprint).
-import type { GitHubTarget, ReleaseFile } from './index.js';
+import type { GitHubTarget } from './inputs.js';
 import { extraReleaseFile } from './release-extras.js';
-import type { InstallerArchive } from '../package/installers/model.js';
-import { writeInstallers } from '../package/installers/index.js';
+import { type InstallerArchive, writeInstallers } from '../package/index.js';
+import type { ReleaseFile } from '../model.js';
 
 export interface InstalledRelease {
   readonly tag: string;

@@ -2,8 +2,7 @@
 // the release once this run's archives are in, whoever made it. The files are a pure function of
 // the release's archives, so every run recomputes them instead of patching lines.
 import { createHash } from 'node:crypto';
-import type { LedgerEntry } from '../shared/release-files.js';
-import { parseBuildInfo } from '../shared/release-files.js';
+import { type LedgerEntry, parseBuildInfo } from '../shared/index.js';
 import type { AssetInfo, ReleaseClient } from './github.js';
 import { digestHex, isReservedName } from './request.js';
 

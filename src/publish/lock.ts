@@ -16,9 +16,9 @@
 // for an hour). Watching by our own clock keeps a runner whose clock is off from taking a fresh
 // lock for an old one.
 import { randomBytes } from 'node:crypto';
-import type { Log } from '../shared/log.js';
+import { type Log, TEMP_PREFIX } from '../shared/index.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
-import { TEMP_PREFIX, textSource } from './request.js';
+import { textSource } from './request.js';
 
 export const LOCK_NAME = `${TEMP_PREFIX}lock`;
 

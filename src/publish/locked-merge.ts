@@ -5,7 +5,7 @@
 // on the release before it is put there: the caller's `merge` reads the release's copy and the
 // hashes of the assets it names, and returns the file to publish. Pure glue; the merging itself is
 // the caller's (sbom-merge.ts).
-import { messageOf } from '../shared/errors.js';
+import { messageOf } from '../shared/index.js';
 import type { AssetInfo, ReleaseClient } from './github.js';
 import { assetSha256 } from './ledger.js';
 import type { PublishRequest } from './request.js';

@@ -2,11 +2,10 @@
 // makes on it. Artifacts are input from outside (any job of the workflow, or anyone who can write
 // one) and decide file names on disk and on the release, so the whole manifest is validated
 // before anything is written anywhere: names, sizes, hashes, fingerprint, checksums name.
-import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../shared/reserved-names.js';
-import { IMAGE_NAMES } from '../plan/images.js';
+import { publicRepositoryUrl } from '../package/index.js';
+import { IMAGE_NAMES, SUPPORTED_TARGETS } from '../plan/index.js';
+import { checksumsNameFor, MANIFEST_NAME, reservedNameKind } from '../shared/index.js';
 import type { BuildManifest, GoModule, ManifestSbom, MirrorImage } from '../model.js';
-import { publicRepositoryUrl } from '../package/sbom.js';
-import { SUPPORTED_TARGETS } from '../plan/targets.js';
 import { isGitTagName } from './inputs.js';
 
 // written next to the archives and uploaded with them

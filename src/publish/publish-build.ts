@@ -11,20 +11,19 @@ import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { extraReleaseFile } from './release-extras.js';
 import { installerReleaseFiles } from './installers.js';
-import type { InstallerArchive } from '../package/installers/model.js';
-import type { Log } from '../shared/log.js';
-import type { BuildPlan, BuildResult } from '../model.js';
-import { publishedText } from '../shared/published-text.js';
+import type { InstallerArchive } from '../package/index.js';
+import { type Log, publishedText } from '../shared/index.js';
+import type { BuildPlan, BuildResult, ReleaseFile, CollectedBuild } from '../model.js';
 import { generatedBody, notesFor, withCurrentBuild, type NotesContext } from './release-text.js';
 import { sbomLockedMerge } from './sbom-merge.js';
-import { actionsArtifactStore, downloadBuildArtifacts, uploadBuildArtifact, type CollectedBuild } from './artifact.js';
+import { actionsArtifactStore, downloadBuildArtifacts, uploadBuildArtifact } from './artifact.js';
 import type { ReleaseClient } from './github.js';
 import type { PublishInputs } from './inputs.js';
 import { findSeries, publishSeries } from './publish-series.js';
-import type { PublishResult, ReleaseFile } from './request.js';
+import type { PublishResult } from './request.js';
 import type { BuildDigests } from './supersede.js';
 import { checkUnchanged } from './unchanged.js';
-import { publishRequestFor, unchangedQueryFor } from './index.js';
+import { publishRequestFor, unchangedQueryFor } from './client.js';
 
 /** A build to publish, as both modes have it. */
 export interface BuildPublication {

@@ -9,16 +9,14 @@
 // build-info.json are complete. Each job publishes once its own archives are in, so with many
 // `mode: all` jobs the release can become public before the slowest job's archives are in; for
 // all-or-nothing, use mode: build jobs and one mode: publish job.
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
-import { BUILD_INFO_NAME } from '../shared/release-files.js';
+import { messageOf, type Log, BUILD_INFO_NAME, TEMP_PREFIX } from '../shared/index.js';
 import { ensureTag, findRelease, resolveRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient, type ReleaseInfo, type ReleasePatch } from './github.js';
 import { mergeUnderLock } from './locked-merge.js';
 import { LOCK_NAME, takeLock, type LockTiming } from './lock.js';
 import { putAssets } from './put-assets.js';
 import { repairLeftovers } from './replace.js';
-import { checkRequest, resultOf, TEMP_PREFIX, type PublishRequest, type PublishResult } from './request.js';
+import { checkRequest, resultOf, type PublishRequest, type PublishResult } from './request.js';
 
 /** Waits of the lock between concurrent jobs; tests make them tiny. */
 export type PublishTiming = LockTiming;

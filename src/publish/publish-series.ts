@@ -9,13 +9,13 @@
 // - a run stopped before publishing leaves a draft (drafts lock nothing): the next run finds it
 //   as the newest of the series and finishes it;
 // - no tag is ever deleted or moved.
-import type { Log } from '../shared/log.js';
-import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../shared/release-files.js';
+import { type Log, BUILD_INFO_NAME, parseBuildInfo, parseChecksums } from '../shared/index.js';
 import { isBurnedTag, isImmutableRefusal, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { ImmutableReleaseError, publishRelease, type PublishTiming } from './publish-release.js';
-import { digestHex, resultOf, type PublishRequest, type PublishResult, type ReleaseFile } from './request.js';
+import { digestHex, resultOf, type PublishRequest, type PublishResult } from './request.js';
 import { SERIES_SEPARATOR, seriesNumber, seriesTag, targetOf, type Series, type SeriesTarget } from './series.js';
 import { parseDigests, supersedeNote, supersedeReasons, type BuildDigests } from './supersede.js';
+import type { ReleaseFile } from '../model.js';
 
 /** Attempts before giving up on a series that keeps changing under us (burned tags, concurrent runs). */
 const MAX_ATTEMPTS = 6;

@@ -3,12 +3,12 @@
 // identical (GitHub's digest matches: never uploaded twice) or kept (differs, overwrite: false).
 // A draft is invisible to downloaders, so its assets are simply deleted and uploaded; a
 // published release gets the staged swap of replace.ts.
-import type { Log } from '../shared/log.js';
-import { BUILD_INFO_NAME, renderBuildInfo, renderChecksums, type LedgerEntry } from '../shared/release-files.js';
+import { type Log, BUILD_INFO_NAME, renderBuildInfo, renderChecksums, type LedgerEntry } from '../shared/index.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { ledgerFor, readText } from './ledger.js';
 import { replaceOnPublished, type ArchiveChange, type SharedChange } from './replace.js';
-import { digestHex, fileSource, textSource, type PublishRequest, type ReleaseFile } from './request.js';
+import { digestHex, fileSource, textSource, type PublishRequest } from './request.js';
+import type { ReleaseFile } from '../model.js';
 
 export type PutAction = 'uploaded' | 'replaced' | 'identical' | 'kept';
 

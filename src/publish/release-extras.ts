@@ -2,8 +2,8 @@
 // checksums line and a build-info.json entry like them.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReleaseFile } from './index.js';
-import { sha256Hex } from '../shared/hash.js';
+import { sha256Hex } from '../shared/index.js';
+import type { ReleaseFile } from '../model.js';
 
 /** A file published beside the archives, with its size and SHA-256 and the fingerprint of the build. */
 export async function extraReleaseFile(file: string, fingerprint: string): Promise<ReleaseFile> {

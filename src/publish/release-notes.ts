@@ -6,11 +6,11 @@
 // whoever wrote the kubeconfig and grants nothing by itself, and developers need it to know
 // which cluster the binary talks to; it is still shown only as a name, cut to a safe length.
 // Nothing else of the kubeconfig (server, users, credentials) ever appears.
-import { BUILD_INFO_NAME } from '../shared/release-files.js';
+import { INSTALL_PS1_NAME, INSTALL_SH_NAME, STATE_FILE_NAME } from '../package/index.js';
+import { targetId } from '../plan/index.js';
+import { BUILD_INFO_NAME } from '../shared/index.js';
+import { sourceMarkdown } from '../source/index.js';
 import type { GoOs, KubeconfigSummary, ModuleSource, Target } from '../model.js';
-import { sourceMarkdown } from '../source/source-record.js';
-import { targetId } from '../plan/targets.js';
-import { INSTALL_PS1_NAME, INSTALL_SH_NAME, STATE_FILE_NAME } from '../package/installers/model.js';
 
 export interface NotesArchive {
   readonly name: string;

@@ -4,14 +4,13 @@
 // together is here, so one module says what a release and a summary read. Pure, except
 // readReleaseBody, which reads the release-body-file.
 import path from 'node:path';
-import { InputError } from '../shared/errors.js';
-import { isoDay } from '../inputs/config-checks.js';
-import type { Asset, BuildInputs, BuildResult, PatchFile, KubeconfigSummary, ConfigSummary } from '../model.js';
+import { isoDay, readWorkspaceFile } from '../inputs/index.js';
+import { InputError } from '../shared/index.js';
+import { sourceLine } from '../source/index.js';
+import type { Asset, BuildResult, PatchFile, KubeconfigSummary, ConfigSummary } from '../model.js';
 import { RELEASE_BODY_LIMIT, type PublishInputs, type ReleaseBodySource } from './inputs.js';
 import { digestsMarker, type BuildDigests } from './supersede.js';
 import { releaseNotes } from './release-notes.js';
-import { sourceLine } from '../source/source-record.js';
-import { readWorkspaceFile } from '../inputs/workspace-file.js';
 
 export { shownName, withCurrentBuild } from './release-notes.js';
 

@@ -30,11 +30,10 @@
 //   name is missing and removes every other working copy (repairLeftovers) before it starts.
 // - Only the one writer holding the lock (lock.ts) does any of this.
 import { randomBytes } from 'node:crypto';
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
+import { messageOf, type Log, TEMP_PREFIX } from '../shared/index.js';
 import { isAlreadyExists, type AssetInfo, type AssetSource, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { LOCK_NAME } from './lock.js';
-import { TEMP_PREFIX, textSource } from './request.js';
+import { textSource } from './request.js';
 
 /** One archive name whose asset changes: `old` is there now (undefined for a new name). */
 export interface ArchiveChange {

@@ -1,25 +1,11 @@
 // What a publishing run is asked to do and what it reports: the archives with their fingerprints,
 // the release settings, the result with download URLs; and the names the action keeps for itself
 // on a release. Pure: no GitHub calls here.
-import type { Asset, BuildResult } from '../model.js';
-import { reservedNameKind } from '../shared/reserved-names.js';
+import type { Asset, BuildResult, ReleaseFile } from '../model.js';
+import { reservedNameKind } from '../shared/index.js';
 import type { AssetInfo, AssetSource, ReleaseInfo } from './github.js';
 
 // the lock, new archives waiting to be swapped in, old ones kept until the new set is complete
-export { TEMP_PREFIX } from '../shared/reserved-names.js';
-
-/** One archive to put on the release. */
-export interface ReleaseFile {
-  readonly name: string;
-  /** Absolute path; streamed, never read whole. */
-  readonly path: string;
-  readonly size: number;
-  readonly sha256: string;
-  /** The fingerprint of the build that made it (computeFingerprint). */
-  readonly fingerprint: string;
-  /** The kt-connect module's `h1:` hash, when it came from a module proxy: recorded in build-info.json. */
-  readonly source?: string;
-}
 
 export interface ReleaseSettings {
   readonly tag: string;

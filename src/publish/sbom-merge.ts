@@ -13,14 +13,13 @@
 // A release's document that is not one this action wrote (hand-made, damaged) is refused, naming
 // the asset: the job cannot know what the other archives hold.
 import path from 'node:path';
-import type { Log } from '../shared/log.js';
-import { writeWithoutFollowing } from '../shared/output-folder.js';
+import { sbomText, type SbomInput } from '../package/index.js';
+import { targetId } from '../plan/index.js';
+import { type Log, writeWithoutFollowing } from '../shared/index.js';
 import type { LockedMerge } from './request.js';
 import { extraReleaseFile } from './release-extras.js';
 import type { SbomTarget } from '../model.js';
-import { sbomText, type SbomInput } from '../package/sbom.js';
 import { readSbom } from './sbom-read.js';
-import { targetId } from '../plan/targets.js';
 import { readFile } from 'node:fs/promises';
 
 export interface SbomMergeResult {

@@ -6,8 +6,8 @@
 import { isGitTagName } from './inputs.js';
 import { isPlainFileName } from './manifest.js';
 import type { GoModule, SbomTarget } from '../model.js';
-import { publicRepositoryUrl, type SbomInput } from '../package/sbom.js';
-import { SUPPORTED_TARGETS } from '../plan/targets.js';
+import { publicRepositoryUrl, type SbomInput } from '../package/index.js';
+import { SUPPORTED_TARGETS } from '../plan/index.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;

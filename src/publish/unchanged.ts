@@ -1,7 +1,6 @@
 // What makes a run skip: the release already holds this exact build. Checked before anything is
 // checked out or built, from the release's build-info.json and checksums file.
-import type { Log } from '../shared/log.js';
-import { BUILD_INFO_NAME, parseBuildInfo, parseChecksums, type LedgerEntry } from '../shared/release-files.js';
+import { type Log, BUILD_INFO_NAME, parseBuildInfo, parseChecksums, type LedgerEntry } from '../shared/index.js';
 import { findRelease } from './find-release.js';
 import { isNotFound, type ReleaseClient } from './github.js';
 import { assetSha256 } from './ledger.js';

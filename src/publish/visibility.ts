@@ -1,6 +1,6 @@
 // Who may download the archives: the repository's visibility, checked before anything is uploaded
 // (a release or a workflow artifact), because every archive embeds the cluster credentials.
-import type { Log } from '../shared/log.js';
+import type { Log } from '../shared/index.js';
 import type { ReleaseClient, RepositoryInfo } from './github.js';
 
 /** The binaries embed cluster credentials: refuse a public repository unless allowed. */

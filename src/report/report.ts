@@ -2,14 +2,9 @@
 // The only module that sets outputs; each value passes the published-text guard first
 // (published-text.ts checkedOutput), since a later step may publish what it gets. Outputs known
 // early are set early, so a run that fails later still says what it was building.
-import type { ActionCore } from '../shared/action-core.js';
+import { type PublishResult, withDownloadUrls, dryRunSummaryHtml, summaryHtml, type ReportedAsset } from '../publish/index.js';
+import { type ActionCore, publishedText, checkedOutput } from '../shared/index.js';
 import type { BuildResult, UpstreamRelease } from '../model.js';
-import type { PublishResult } from '../publish/request.js';
-import { withDownloadUrls } from '../publish/request.js';
-import { publishedText, checkedOutput } from '../shared/published-text.js';
-import { dryRunSummaryHtml, summaryHtml, type ReportedAsset } from '../publish/release-text.js';
-
-export type { ReportedAsset } from '../publish/release-text.js';
 
 function setOutput(actions: ActionCore, name: string, value: string, allowed: readonly string[] = []): void {
   actions.setOutput(name, checkedOutput(name, value, allowed));

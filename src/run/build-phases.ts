@@ -1,27 +1,24 @@
 // The four phases of a build, each a function that returns what the next needs: prepare the
 // source, install the tools, build and check, package. pipeline.ts buildKtctl runs them in turn.
-import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache } from '../build/compile.js';
-import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages } from '../source/customize-tree.js';
-import { registryImages } from '../plan/images.js';
-import { redactUrl } from '../shared/redact.js';
-import { targetId } from '../plan/targets.js';
-import { cacheWanted, goCacheKey, openGoCaches } from '../build/go-cache.js';
-import type { BuildInputs, BuildPlan, BuildResult, TargetPlan } from '../model.js';
-import { packageArchives } from '../package/pack.js';
-import { writeBuildRecords } from '../package/records.js';
-import { makePrivateFolder } from '../shared/private-files.js';
-import { allSettledOrThrow } from '../shared/settle.js';
-import { checkHookLayout, checkout, writeEmbeddedConfigs, type Checkout } from '../source/git.js';
-import { checkoutModule } from '../source/module-proxy.js';
-import { installGo, type InstalledGo } from '../toolchain/go.js';
-import type { HostPlatform } from '../toolchain/platform.js';
-import { installUpx, type InstalledUpx, type UpxSource } from '../toolchain/upx.js';
-import type { Log } from '../shared/log.js';
-import type { Workspace } from '../shared/workspace.js';
-import { fetchWintun } from '../toolchain/wintun.js';
-import { parseGoDirective } from '../shared/upstream.js';
+import { buildBinaries, buildSchedule, goEnvironment, scrubBuildCache, cacheWanted, goCacheKey, openGoCaches } from '../build/index.js';
+import { configSummaryOf } from '../inputs/index.js';
+import { packageArchives, writeBuildRecords } from '../package/index.js';
+import { registryImages, targetId } from '../plan/index.js';
+import { redactUrl, makePrivateFolder, allSettledOrThrow, type Log, type Workspace, parseGoDirective } from '../shared/index.js';
+import {
+  applyPatches,
+  checkCustomizeHook,
+  redirectImages,
+  type TreeImages,
+  checkHookLayout,
+  checkout,
+  writeEmbeddedConfigs,
+  type Checkout,
+  checkoutModule,
+} from '../source/index.js';
+import { installGo, type InstalledGo, type HostPlatform, installUpx, type InstalledUpx, type UpxSource, fetchWintun } from '../toolchain/index.js';
 import { binaryChecks, checkNavigatorInBinary, parseModulePath, runsHere, type BinaryChecks } from '../verify/index.js';
-import { configSummaryOf } from '../inputs/config-checks.js';
+import type { BuildInputs, BuildPlan, BuildResult, TargetPlan } from '../model.js';
 
 /** The plan, with where upx comes from decided once, before anything is downloaded; undefined: nothing is packed. */
 export interface PlannedBuild extends BuildPlan {

@@ -5,27 +5,14 @@
 // step too; it gives go.mod, proves the customization hook is there and the patches apply), the
 // Go release index (or the exact version's .sha256 on a plain mirror), and one GET per toolchain
 // download whose body is abandoned after the headers. The configs are never written anywhere.
-import { checkCustomizeHook, applyPatches, redirectImages } from '../source/customize-tree.js';
-import { configuredImages, IMAGES_FILE, mirrorList, registryImages } from '../plan/images.js';
-import type { Log } from '../shared/log.js';
+import { configSummaryOf } from '../inputs/index.js';
+import { configuredImages, mirrorList, registryImages, defaultVersion, targetId } from '../plan/index.js';
+import { dryRunRelease, type PublishInputs, type ReleaseClient } from '../publish/index.js';
+import { IMAGES_FILE, type Log, networkLimits, killRunning, redactUrl, sbomNameFor, parseGoDirective, parseSemverTag, withWorkspace } from '../shared/index.js';
+import { checkCustomizeHook, applyPatches, redirectImages, checkHookLayout, checkout } from '../source/index.js';
+import { chooseGo, probeUrl, hostPlatform, type HostPlatform, runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/index.js';
 import type { BuildInputs, BuildPlan, UpstreamRelease, MirrorImage } from '../model.js';
-import { networkLimits } from '../shared/network-limits.js';
-import { defaultVersion } from '../plan/plan.js';
-import { killRunning } from '../shared/process.js';
-import { redactUrl } from '../shared/redact.js';
-import { sbomNameFor } from '../package/sbom.js';
-import { checkHookLayout, checkout } from '../source/git.js';
-import { targetId } from '../plan/targets.js';
-import { chooseGo } from '../toolchain/go.js';
-import { probeUrl } from '../toolchain/http-get.js';
-import { hostPlatform, type HostPlatform } from '../toolchain/platform.js';
-import { runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/upx.js';
-import { parseGoDirective, parseSemverTag } from '../shared/upstream.js';
-import { withWorkspace } from '../shared/workspace.js';
-import { dryRunRelease } from '../publish/dry-run-release.js';
-import type { PublishInputs, ReleaseClient } from '../publish/index.js';
 import type { RunPlan } from './run-plan.js';
-import { configSummaryOf } from '../inputs/config-checks.js';
 
 export interface DryRunFindings {
   readonly goVersion: string;

@@ -3,21 +3,12 @@ import os from 'node:os';
 import { buildAndCheck, installTools, packageBuild, prepareSource, type PipelineContext, type PlannedBuild } from './build-phases.js';
 
 export type { PipelineContext, PlannedBuild } from './build-phases.js';
-import { mergeRegistryImages, registryImages, IMAGE_KEYS } from '../plan/images.js';
-import { resolvePatches } from '../inputs/patches.js';
-import { killRunning } from '../shared/process.js';
-import type { Log } from '../shared/log.js';
+import { resolvePatches, validateForUpstream, configSummaryOf } from '../inputs/index.js';
+import { mergeRegistryImages, registryImages, IMAGE_KEYS, planBuild } from '../plan/index.js';
+import { killRunning, type Log, resolveOutputDir, withWorkspace } from '../shared/index.js';
+import { resolveUpstream, resolveFromProxy, type ModuleContext, sourceLine } from '../source/index.js';
+import { hostPlatform, type HostPlatform, runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/index.js';
 import type { BuildInputs, BuildPlan, BuildResult, UpstreamRelease } from '../model.js';
-import { resolveOutputDir } from '../shared/output-folder.js';
-import { planBuild } from '../plan/plan.js';
-import { resolveUpstream } from '../source/git.js';
-import { resolveFromProxy, type ModuleContext } from '../source/module-proxy.js';
-import { sourceLine } from '../source/source-record.js';
-import { hostPlatform, type HostPlatform } from '../toolchain/platform.js';
-import { runnerTools, upxSourceFor, type ToolLookups } from '../toolchain/upx.js';
-import { validateForUpstream } from '../inputs/upstream-checks.js';
-import { withWorkspace } from '../shared/workspace.js';
-import { configSummaryOf } from '../inputs/config-checks.js';
 
 /**
  * Finds the upstream tag and runs the checks that depend on it. From git: still nothing

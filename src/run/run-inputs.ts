@@ -2,17 +2,30 @@
 // else runs, then every input parsed and checked, the configs and a given release body
 // included, before anything is downloaded. Bad input fails here, with nothing done yet.
 import os from 'node:os';
-import type { ActionCore } from '../shared/action-core.js';
-import { withConfigsChecked } from '../inputs/config-checks.js';
-import { parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from '../inputs/inputs.js';
-import type { Log } from '../shared/log.js';
+import { withConfigsChecked, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from '../inputs/index.js';
+import {
+  checkVisibility,
+  parsePublishInputs,
+  releaseClientFor,
+  type PublishInputs,
+  type ReleaseClient,
+  guardedReleaseClient,
+  givenBodyInput,
+  readReleaseBody,
+  shownName,
+} from '../publish/index.js';
+import {
+  type ActionCore,
+  type Log,
+  armPublishedTextGuard,
+  checkGivenText,
+  PublishedTextGuard,
+  redactUrlCredentials,
+  urlSecrets,
+  secretFragments,
+} from '../shared/index.js';
 import type { BuildInputs } from '../model.js';
 import { withPatchFiles } from './pipeline.js';
-import { checkVisibility, parsePublishInputs, releaseClientFor, type PublishInputs, type ReleaseClient } from '../publish/index.js';
-import { armPublishedTextGuard, checkGivenText, guardedReleaseClient, PublishedTextGuard } from '../shared/published-text.js';
-import { redactUrlCredentials, urlSecrets } from '../shared/redact.js';
-import { givenBodyInput, readReleaseBody, shownName } from '../publish/release-text.js';
-import { secretFragments } from '../shared/secrets.js';
 
 export interface RunInputs {
   /** GITHUB_WORKSPACE: where output-dir, patches and release-body-file are. */

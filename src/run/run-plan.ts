@@ -1,10 +1,9 @@
 // What a run in mode all or build (or its dry run) will make, known before anything is built:
 // the upstream release, the plan, the inputs as embedded, the fingerprint and the release tag.
-import { ACTION_VERSION } from '../shared/about.js';
-import type { Log } from '../shared/log.js';
+import { computeFingerprint, fingerprintParts, releaseTagFor, type FingerprintParts, type PublishInputs } from '../publish/index.js';
+import { ACTION_VERSION, type Log } from '../shared/index.js';
 import type { BuildInputs, UpstreamRelease } from '../model.js';
 import { planFor, resolveUpstreamTag, withRegistryImages, type PlannedBuild } from './pipeline.js';
-import { computeFingerprint, fingerprintParts, releaseTagFor, type FingerprintParts, type PublishInputs } from '../publish/index.js';
 
 export interface RunPlan {
   readonly upstream: UpstreamRelease;

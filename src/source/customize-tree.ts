@@ -2,16 +2,12 @@
 // repository's patches (`git apply`), and the navigator image for `image-registry`.
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../shared/errors.js';
-import { IMAGE_CONSTANTS_FILE, readImageConstants, rewriteNavigator, type ImageRole } from '../plan/images.js';
+import { readPatch } from '../inputs/index.js';
+import { IMAGE_CONSTANTS_FILE, readImageConstants, rewriteNavigator, type ImageRole } from '../plan/index.js';
+import { InputError, runUnchecked, makePrivateFolder, writePrivateFile, writeTreeFile, printable, sha256Hex } from '../shared/index.js';
 import type { PatchFile } from '../model.js';
-import { readPatch } from '../inputs/patches.js';
-import { runUnchecked } from '../shared/process.js';
 import { gitEnv } from './git.js';
 import { isLinkMode, linksInTree, summaryModes } from './tree-links.js';
-import { makePrivateFolder, writePrivateFile, writeTreeFile } from '../shared/private-files.js';
-import { printable } from '../shared/redact.js';
-import { sha256Hex } from '../shared/hash.js';
 
 const CUSTOMIZE_FILE = 'hack/customize.go';
 const EMBEDS = ['//go:embed kube/config', '//go:embed kt/config'] as const;

@@ -4,12 +4,23 @@ import { constants } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from '../model.js';
-import { networkLimits, type NetworkLimits } from '../shared/network-limits.js';
-import { ProcessError, run, type ProcessOptions, type ProcessResult, type SilenceLimit } from '../shared/process.js';
-import { redactUrl, redactUrlCredentials } from '../shared/redact.js';
-import { makePrivateFolder, writeTreeFile } from '../shared/private-files.js';
-import { checkPinnedCommit } from '../plan/source-policy.js';
-import { newestFirst, parseLsRemoteTags, pickLatestTag } from '../shared/upstream.js';
+import { checkPinnedCommit } from '../plan/index.js';
+import {
+  networkLimits,
+  type NetworkLimits,
+  ProcessError,
+  run,
+  type ProcessOptions,
+  type ProcessResult,
+  type SilenceLimit,
+  redactUrl,
+  redactUrlCredentials,
+  makePrivateFolder,
+  writeTreeFile,
+  newestFirst,
+  parseLsRemoteTags,
+  pickLatestTag,
+} from '../shared/index.js';
 
 /**
  * git must never prompt (there is nobody to answer) and may only use transports that

@@ -7,15 +7,6 @@ import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { messageOf } from '../shared/errors.js';
-import type { Log } from '../shared/log.js';
-import type { ModuleSource, UpstreamRequest } from '../model.js';
-import { limitsHint, networkLimits, type NetworkLimits } from '../shared/network-limits.js';
-import { ProcessTimeoutError, runUnchecked } from '../shared/process.js';
-import { redactUrl, redactUrlsIn } from '../shared/redact.js';
-import { extractDownload } from '../toolchain/extract.js';
-import { DownloadError, fetchText, HttpStatusError, isRetryable, NoAnswerError } from '../toolchain/http-get.js';
-import { newestFirst } from '../shared/upstream.js';
 import {
   checksumOffReason,
   classifyDownloadError,
@@ -27,7 +18,21 @@ import {
   pickLatestFromList,
   type ChecksumSettings,
   type ModuleInfo,
-} from '../plan/source-policy.js';
+} from '../plan/index.js';
+import {
+  messageOf,
+  type Log,
+  limitsHint,
+  networkLimits,
+  type NetworkLimits,
+  ProcessTimeoutError,
+  runUnchecked,
+  redactUrl,
+  redactUrlsIn,
+  newestFirst,
+} from '../shared/index.js';
+import { extractDownload, DownloadError, fetchText, HttpStatusError, isRetryable, NoAnswerError } from '../toolchain/index.js';
+import type { ModuleSource, UpstreamRequest } from '../model.js';
 
 const MOST_LIST_BYTES = 1024 ** 2;
 const MOST_INFO_BYTES = 64 * 1024;

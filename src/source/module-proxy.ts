@@ -2,12 +2,11 @@
 // fingerprint holds its hash), fetched again into the scratch folder for the build.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Log } from '../shared/log.js';
+import { checkPinnedCommit, KT_CONNECT_MODULE, parseModuleInfo } from '../plan/index.js';
+import { type Log, parseGoDirective } from '../shared/index.js';
+import { installGo, type HostPlatform } from '../toolchain/index.js';
 import type { BuildInputs, UpstreamRelease } from '../model.js';
 import { readTreeFile, type Checkout } from './git.js';
-import { installGo } from '../toolchain/go.js';
-import type { HostPlatform } from '../toolchain/platform.js';
-import { parseGoDirective } from '../shared/upstream.js';
 import {
   checksumDatabaseFor,
   checksumSettings,
@@ -19,9 +18,6 @@ import {
   resolveOnProxy,
   unpackModule,
 } from './module-fetch.js';
-import { checkPinnedCommit, KT_CONNECT_MODULE, parseModuleInfo } from '../plan/source-policy.js';
-
-export { checkPinnedCommit, KT_CONNECT_MODULE, sourceFor, type SourceChoice, type SourceKind } from '../plan/source-policy.js';
 
 export interface ModuleContext {
   readonly env: NodeJS.ProcessEnv;

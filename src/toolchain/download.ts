@@ -3,11 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { redactUrl } from '../shared/redact.js';
-import type { Log } from '../shared/log.js';
-import { networkLimits } from '../shared/network-limits.js';
+import { redactUrl, type Log, networkLimits, sha256File } from '../shared/index.js';
 import { downloadToFile } from './http-get.js';
-import { sha256File } from '../shared/hash.js';
 
 /** Attempts at a body that matches: a proxy that cuts a body and calls it whole gives a short file and no error. */
 const ATTEMPTS = 3;

@@ -6,12 +6,9 @@
 // wintun), so the rule holds everywhere.
 import { randomUUID } from 'node:crypto';
 import { lstat, rm } from 'node:fs/promises';
-import { makePrivateFolder } from '../shared/private-files.js';
+import { makePrivateFolder, messageOf, run, redactUrl } from '../shared/index.js';
 import os from 'node:os';
 import path from 'node:path';
-import { messageOf } from '../shared/errors.js';
-import { run } from '../shared/process.js';
-import { redactUrl } from '../shared/redact.js';
 
 export type ArchiveFormat = 'zip' | 'tar.gz' | 'tar.xz';
 

@@ -1,6 +1,6 @@
 // Pure choices about Go releases: which version a request means and which file to fetch.
 import semver from 'semver';
-import { printable } from '../shared/redact.js';
+import { printable } from '../shared/index.js';
 import type { HostPlatform } from './platform.js';
 
 /** One file of go.dev's JSON index (`/dl/?mode=json&include=all`). */

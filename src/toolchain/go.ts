@@ -4,12 +4,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { BUILD_DEFAULTS } from '../shared/defaults.js';
-import { messageOf } from '../shared/errors.js';
-import { redactUrl } from '../shared/redact.js';
-import type { Log } from '../shared/log.js';
+import { BUILD_DEFAULTS, messageOf, redactUrl, type Log, networkLimits } from '../shared/index.js';
 import type { GoRequest } from '../model.js';
-import { networkLimits } from '../shared/network-limits.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';
 import { GoIndexError, readGoIndex, type GoIndexReading } from './go-index.js';

@@ -10,11 +10,7 @@ import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getProxyUrl, HttpClient } from '@actions/http-client';
-import { messageOf } from '../shared/errors.js';
-import { redactUrl } from '../shared/redact.js';
-import type { Log } from '../shared/log.js';
-import { limitsHint, type NetworkLimits } from '../shared/network-limits.js';
-import { createExclusive } from '../shared/private-files.js';
+import { messageOf, redactUrl, type Log, limitsHint, type NetworkLimits, createExclusive } from '../shared/index.js';
 
 const USER_AGENT = 'ktctl-customize';
 const MAX_REDIRECTS = 10;

@@ -4,12 +4,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { BUILD_DEFAULTS } from '../shared/defaults.js';
-import { InputError, messageOf } from '../shared/errors.js';
-import { redactUrl } from '../shared/redact.js';
-import type { Log } from '../shared/log.js';
+import { BUILD_DEFAULTS, InputError, messageOf, redactUrl, type Log, lastLines, run, runUnchecked } from '../shared/index.js';
 import type { UpxRequest } from '../model.js';
-import { lastLines, run, runUnchecked } from '../shared/process.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';
 import { exeName, findBrew, findOnPath, firstExecutable, type HostPlatform } from './platform.js';

@@ -3,8 +3,7 @@
 import { constants } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { redactUrl } from '../shared/redact.js';
-import type { Log } from '../shared/log.js';
+import { redactUrl, type Log } from '../shared/index.js';
 import type { WintunRequest } from '../model.js';
 import { downloadVerified } from './download.js';
 import { extractDownload } from './extract.js';

@@ -3,14 +3,11 @@
 // can run on this machine. No message ever holds a config's content: they name the target, a
 // setting's name, or what the build info says.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { makePrivateFolder } from '../shared/private-files.js';
+import { targetId } from '../plan/index.js';
+import { makePrivateFolder, missingInFile, type Log, ProcessStartError, run, runUnchecked } from '../shared/index.js';
+import type { HostPlatform } from '../toolchain/index.js';
 import path from 'node:path';
-import { missingInFile } from '../shared/file-search.js';
-import type { Log } from '../shared/log.js';
 import type { GoBuildInfo, Target, TargetPlan } from '../model.js';
-import { ProcessStartError, run, runUnchecked } from '../shared/process.js';
-import { targetId } from '../plan/targets.js';
-import type { HostPlatform } from '../toolchain/platform.js';
 import { buildInfoMismatches, parseGoVersionM } from './build-info.js';
 import { HIDDEN_SETTINGS, runsHere, settingsNotShown, showsVersion } from './settings.js';
 // ---- I/O: reading the binary, running it ----

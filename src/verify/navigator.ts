@@ -1,7 +1,7 @@
 // After `go build`, before upx packs it: the binary must carry the registry's navigator image
 // and no longer upstream's. A string that survived (another declaration, a vendored copy)
 // would make ktctl pull from the internet in an air-gapped cluster.
-import { fileContains, searchBuffer } from '../shared/file-search.js';
+import { fileContains, searchBuffer } from '../shared/index.js';
 
 export function checkNavigatorInBinary(binary: string, id: string, wanted: string, replaced: string): void {
   const needles = [Buffer.from(wanted), Buffer.from(replaced)];

@@ -1,7 +1,7 @@
 // What ktctl must show of the embedded kt config, and whether a target can run on this machine.
 // Pure: the output of ktctl is parsed here, never printed.
 import type { Target } from '../model.js';
-import type { HostPlatform } from '../toolchain/platform.js';
+import type { HostPlatform } from '../toolchain/index.js';
 
 // ---- what ktctl must show of the kt config ----
 

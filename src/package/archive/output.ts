@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename, rm, type FileHandle } from 'node:fs/promises';
-import { createExclusive } from '../../shared/private-files.js';
+import { createExclusive } from '../../shared/index.js';
 import { pipeline } from 'node:stream';
 import type { Transform } from 'node:stream';
 import type { ArchiveResult } from './entries.js';

@@ -2,14 +2,12 @@
 // release's repository, tag and archive names, written beside the archives, published like them.
 import path from 'node:path';
 import type { BuildPlan, GoArch, GoOs } from '../../model.js';
-import { writeWithoutFollowing } from '../../shared/output-folder.js';
-import { planBuild, type PlanInputs } from '../../plan/plan.js';
-import { SUPPORTED_TARGETS } from '../../plan/targets.js';
+import { planBuild, type PlanInputs, SUPPORTED_TARGETS } from '../../plan/index.js';
+import { writeWithoutFollowing } from '../../shared/index.js';
 import { installPs1Text } from './install-ps1.js';
 import { installShText } from './install-sh.js';
 import { checkInstallerInput, INSTALL_PS1_NAME, INSTALL_SH_NAME, type InstallerArchive, type InstallerInput } from './model.js';
 
-export * from './model.js';
 export { installPs1Text } from './install-ps1.js';
 export { installShText, JSON_SCANNER_AWK } from './install-sh.js';
 

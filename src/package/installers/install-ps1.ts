@@ -17,7 +17,7 @@
 //   and then moved into place ([IO.File]::Replace on an existing file), so a failure leaves the
 //   previous install as it was.
 import { ghRepository, hostOf, psQuote, STATE_FILE_NAME, type InstallerInput } from './model.js';
-import { BUILD_INFO_NAME } from '../../shared/release-files.js';
+import { BUILD_INFO_NAME } from '../../shared/index.js';
 
 const PS_ARCH: Record<string, string> = { amd64: 'AMD64', '386': 'X86', arm64: 'ARM64' };
 

@@ -14,7 +14,7 @@
 // - the binary and the state file are written to temporary names in the target folder and
 //   renamed into place, so a failure at any point leaves the previous install as it was.
 import { ghRepository, hostOf, shQuote, STATE_FILE_NAME, type InstallerInput } from './model.js';
-import { BUILD_INFO_NAME } from '../../shared/release-files.js';
+import { BUILD_INFO_NAME } from '../../shared/index.js';
 
 /** Reads a release's JSON: `-v mode=asset -v want=<name>` prints the id of that uploaded asset; `-v mode=top -v want=<key>` a top-level value. */
 export const JSON_SCANNER_AWK = `

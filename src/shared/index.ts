@@ -1,0 +1,33 @@
+// The helpers every stage uses: errors, the log, processes, files written without following
+// links, time limits, masking and the published-text guard. They import no stage.
+export { ACTION_VERSION } from './about.js';
+export { actionsCore, logOf } from './action-core.js';
+export type { ActionCore } from './action-core.js';
+export { BUILD_DEFAULTS } from './defaults.js';
+export type { BuildInputName } from './defaults.js';
+export { InputError, messageOf } from './errors.js';
+export { fileContains, missingInFile, searchBuffer } from './file-search.js';
+export { sha256File, sha256Hex } from './hash.js';
+export { consoleLog } from './log.js';
+export type { Log } from './log.js';
+export { limitsHint, networkLimits } from './network-limits.js';
+export type { NetworkLimits } from './network-limits.js';
+export { isInside, makeFolderWithoutLinks, moveWithoutFollowing, resolveOutputDir, writeWithoutFollowing } from './output-folder.js';
+export { createPool } from './pool.js';
+export { createExclusive, makePrivateFolder, makeTreePrivate, PUBLIC_FILE_MODE, writePrivateFile, writeTreeFile } from './private-files.js';
+export { killRunning, lastLines, ProcessError, ProcessStartError, ProcessTimeoutError, run, runUnchecked } from './process.js';
+export type { ProcessOptions, ProcessResult, SilenceLimit } from './process.js';
+export { armPublishedTextGuard, checkedOutput, checkGivenText, publishedText, PublishedTextGuard } from './published-text.js';
+export { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets } from './redact.js';
+export { checksumsText, parseBuildInfo, parseChecksums, renderBuildInfo, renderChecksums } from './release-files.js';
+export type { LedgerEntry } from './release-files.js';
+export { BUILD_INFO_NAME, checksumsNameFor, IMAGES_FILE, MANIFEST_NAME, reservedNameKind, sbomNameFor, TEMP_PREFIX } from './reserved-names.js';
+export { deref, findPair, keyOf, parseSecretYaml } from './secret-yaml.js';
+export type { SecretYaml } from './secret-yaml.js';
+export { secretFragments } from './secrets.js';
+export { allSettledOrThrow } from './settle.js';
+export { stopOnSignals } from './stop.js';
+export { compareSemver, newestFirst, parseGoDirective, parseLsRemoteTags, parseSemverTag, pickLatestTag } from './upstream.js';
+export type { TagRef } from './upstream.js';
+export { removeTree, withWorkspace } from './workspace.js';
+export type { Workspace } from './workspace.js';
