@@ -243,7 +243,10 @@ export function parseMaxParallel(value: string, cpus: number): number {
   const text = value.trim();
   if (text === '') return cpus;
   if (!/^[1-9]\d{0,2}$/.test(text)) {
-    throw new InputError('max-parallel', `'${printable(text)}' is not a positive whole number of builds; use 1 to 999, or leave it empty for one build per CPU.`);
+    throw new InputError(
+      'max-parallel',
+      `'${printable(text)}' is not a positive whole number of builds; use 1 to 999, or leave it empty for one build per CPU.`,
+    );
   }
   return Number(text);
 }

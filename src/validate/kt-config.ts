@@ -78,7 +78,10 @@ const PARSE_HINT = 'Fix the kt config there; it must be YAML of the form `group:
 
 export function validateKtConfig(text: string, upstreamTag: string): KtConfigReport {
   if (!text.includes(':')) {
-    throw new InputError('kt-config', "has no key: value pair, and ktctl ignores an embedded kt config without one. Give YAML of the form `group:` then indented `key: value` lines, or upstream to embed upstream's placeholder.");
+    throw new InputError(
+      'kt-config',
+      "has no key: value pair, and ktctl ignores an embedded kt config without one. Give YAML of the form `group:` then indented `key: value` lines, or upstream to embed upstream's placeholder.",
+    );
   }
   const { doc, lineOf } = parseSecretYaml(text, 'kt-config', PARSE_HINT);
   const root = deref(doc, doc.contents);
