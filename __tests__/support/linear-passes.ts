@@ -1,7 +1,7 @@
 // Every pass the action makes over text from outside (inputs, configs, git's and go's output),
-// and inputs built to make a super-linear pass run for minutes. Run as a child process by
-// __tests__/unit/linear.test.ts: `node --import tsx linear-passes.ts <pass> <input>|all`
-// prints one `done` line per input, so a hang is a timeout of the child, not of the test.
+// and inputs built to make a super-linear pass run for minutes. Run as one child process by
+// __tests__/unit/linear.test.ts: `node --import tsx linear-passes.ts` times every pass on every
+// input at two sizes and prints the timings, so a hang is a timeout of the child, not of the test.
 import { pathToFileURL } from 'node:url';
 import {
   decodeConfig,
@@ -35,40 +35,43 @@ import { certificateExpiry, jwtExpiry, readCredentials } from '../../src/inputs/
 import { closestOption, parseCliArgs } from '../../src/cli/args.js';
 import { checkVersionAgainstImages } from '../../src/inputs/version.js';
 
-const N = 300_000;
+/** The size every pass must finish on; each is timed at a quarter of it too, to see how it grows. */
+export const N = 300_000;
+export const SIZES = [N / 4, N] as const;
 
-/** Inputs of N characters or so, each the worst case for some kind of pattern. */
-export const HOSTILE: Readonly<Record<string, string>> = {
-  spaces: ' '.repeat(N),
-  'spaces then x': `${' '.repeat(N)}x`,
-  'tabs and spaces then a colon': `k${' \t'.repeat(N / 2)}:v`,
-  'a: pairs': 'a:'.repeat(N / 2),
-  'a: pairs with spaces': 'a: '.repeat(N / 3),
-  'one long line without a colon': 'a'.repeat(N),
-  'dash runs': `${'- '.repeat(N / 2)}x`,
-  'lines of dash runs': `${'- '.repeat(1000)}x\n`.repeat(N / 2000),
-  'dashes and colons': '-:'.repeat(N / 2),
-  newlines: '\n'.repeat(N),
-  'CRLF lines': 'a: b\r\n'.repeat(N / 6),
-  quotes: '"'.repeat(N),
-  brackets: '['.repeat(N),
-  'hashes then a colon': `${'#'.repeat(N)}:`,
-  'distinct keys': Array.from({ length: N / 9 }, (_, i) => `k${i}: v`).join('\n'),
-  'many aliases': `a: &x v\nb:\n${'  - *x\n'.repeat(N / 7)}`,
-  'many contexts': `apiVersion: v1\nkind: Config\ncontexts:\n${Array.from({ length: N / 40 }, (_, i) => `  - {name: c${i}, context: {cluster: x, user: y}}\n`).join('')}current-context: nope\n`,
-  slashes: `https://h${'/'.repeat(N)}a`,
-  ats: `https://${'@'.repeat(N)}`,
-  'colon-ats': `https://a${':@'.repeat(N / 2)}h/x`,
-  'scheme marks': '://'.repeat(N / 3),
-  'scheme marks with ats': 'a://b@'.repeat(N / 6),
-  hex: '0'.repeat(N),
-  'hex then tab': `${'a'.repeat(N)}\trefs/tags/x`,
-  'go lines': `go ${' '.repeat(N)}1.19 ${' '.repeat(N)}x\n`.repeat(1),
-  'go go go': 'go '.repeat(N / 3),
-  'digits and dots': '1.'.repeat(N / 2),
-  'version-like': `v0.3.7-${'a.'.repeat(N / 2)}+`,
-  braces: '{'.repeat(N),
-  base64: 'QUJD'.repeat(N / 4),
+/** Inputs of about n characters, each the worst case for some kind of pattern. */
+export const HOSTILE: Readonly<Record<string, (n: number) => string>> = {
+  spaces: (n) => ' '.repeat(n),
+  'spaces then x': (n) => `${' '.repeat(n)}x`,
+  'tabs and spaces then a colon': (n) => `k${' \t'.repeat(n / 2)}:v`,
+  'a: pairs': (n) => 'a:'.repeat(n / 2),
+  'a: pairs with spaces': (n) => 'a: '.repeat(n / 3),
+  'one long line without a colon': (n) => 'a'.repeat(n),
+  'dash runs': (n) => `${'- '.repeat(n / 2)}x`,
+  'lines of dash runs': (n) => `${'- '.repeat(1000)}x\n`.repeat(n / 2000),
+  'dashes and colons': (n) => '-:'.repeat(n / 2),
+  newlines: (n) => '\n'.repeat(n),
+  'CRLF lines': (n) => 'a: b\r\n'.repeat(n / 6),
+  quotes: (n) => '"'.repeat(n),
+  brackets: (n) => '['.repeat(n),
+  'hashes then a colon': (n) => `${'#'.repeat(n)}:`,
+  'distinct keys': (n) => Array.from({ length: n / 9 }, (_, i) => `k${i}: v`).join('\n'),
+  'many aliases': (n) => `a: &x v\nb:\n${'  - *x\n'.repeat(n / 7)}`,
+  'many contexts': (n) =>
+    `apiVersion: v1\nkind: Config\ncontexts:\n${Array.from({ length: n / 40 }, (_, i) => `  - {name: c${i}, context: {cluster: x, user: y}}\n`).join('')}current-context: nope\n`,
+  slashes: (n) => `https://h${'/'.repeat(n)}a`,
+  ats: (n) => `https://${'@'.repeat(n)}`,
+  'colon-ats': (n) => `https://a${':@'.repeat(n / 2)}h/x`,
+  'scheme marks': (n) => '://'.repeat(n / 3),
+  'scheme marks with ats': (n) => 'a://b@'.repeat(n / 6),
+  hex: (n) => '0'.repeat(n),
+  'hex then tab': (n) => `${'a'.repeat(n)}\trefs/tags/x`,
+  'go lines': (n) => `go ${' '.repeat(n)}1.19 ${' '.repeat(n)}x\n`.repeat(1),
+  'go go go': (n) => 'go '.repeat(n / 3),
+  'digits and dots': (n) => '1.'.repeat(n / 2),
+  'version-like': (n) => `v0.3.7-${'a.'.repeat(n / 2)}+`,
+  braces: (n) => '{'.repeat(n),
+  base64: (n) => 'QUJD'.repeat(n / 4),
 };
 
 const URL_SEEN = 'https://bot:pa@ss@127.0.0.1:1/x.git';
@@ -146,21 +149,41 @@ export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
   ],
 };
 
-function main(pass: string, input: string): void {
-  const run = PASSES[pass];
-  if (run === undefined) throw new Error(`no pass ${pass}`);
-  for (const name of input === 'all' ? Object.keys(HOSTILE) : [input]) {
-    const text = HOSTILE[name];
-    if (text === undefined) throw new Error(`no input ${name}`);
-    try {
-      run(text);
-    } catch {
-      // refusing is fine; only the time counts
+/** One pass on one input of one size: the fastest of a few runs, which load on the machine only slows. */
+export interface Timing {
+  readonly pass: string;
+  readonly input: string;
+  readonly size: number;
+  readonly ms: number;
+}
+
+const RUNS = 2;
+
+/**
+ * Every pass on every input, at each size: prints `start <pass>\t<input>\t<size>` before and a
+ * Timing as JSON after, so a pass that never ends is named by the last `start` line.
+ */
+function main(): void {
+  for (const [pass, run] of Object.entries(PASSES)) {
+    for (const [input, make] of Object.entries(HOSTILE)) {
+      for (const size of SIZES) {
+        const text = make(size);
+        process.stdout.write(`start ${pass}\t${input}\t${size}\n`);
+        let ms = Infinity;
+        for (let i = 0; i < RUNS; i++) {
+          const started = performance.now();
+          try {
+            run(text);
+          } catch {
+            // refusing is fine; only the time counts
+          }
+          ms = Math.min(ms, performance.now() - started);
+        }
+        const timing: Timing = { pass, input, size, ms };
+        process.stdout.write(`${JSON.stringify(timing)}\n`);
+      }
     }
-    process.stdout.write(`done ${name}\n`);
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv[2] ?? '', process.argv[3] ?? 'all');
-}
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -66,7 +66,7 @@ export function parseRepository(value: string, serverUrl: string): string {
     return `${trimTrailingSlashes(serverUrl)}/${text.endsWith('.git') ? text.slice(0, -4) : text}.git`;
   }
   if (/[\s\0]/.test(text) || text.startsWith('-')) {
-    throw new InputError(name, `'${shown}' is neither owner/name nor a git URL.`);
+    throw new InputError(name, `'${shown}' is neither owner/name nor a git URL; use owner/name, https://, ssh://, git@host:path or file://.`);
   }
   if (/^(https?|ssh|git|file):\/\/[^\s]+$/.test(text)) return text;
   if (/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[A-Za-z0-9_./~-]+$/.test(text)) return text; // scp-like ssh
@@ -238,7 +238,10 @@ export function parseMaxParallel(value: string, cpus: number): number {
   const text = value.trim();
   if (text === '') return cpus;
   if (!/^[1-9]\d{0,2}$/.test(text)) {
-    throw new InputError('max-parallel', `'${printable(text)}' is not a positive whole number of builds.`);
+    throw new InputError(
+      'max-parallel',
+      `'${printable(text)}' is not a positive whole number of builds; use 1 to 999, or leave it empty for one build per CPU.`,
+    );
   }
   return Number(text);
 }

@@ -86,7 +86,10 @@ export function validateKtConfig(text: string, upstreamTag: string): KtConfigRep
 /** validateKtConfig, and the settings read in the same pass: the one parse of the kt config. */
 export function readKtConfig(text: string, upstreamTag: string): KtConfigReading {
   if (!text.includes(':')) {
-    throw new InputError('kt-config', 'has no key: value pair, and ktctl ignores an embedded kt config without one.');
+    throw new InputError(
+      'kt-config',
+      "has no key: value pair, and ktctl ignores an embedded kt config without one. Give YAML of the form `group:` then indented `key: value` lines, or upstream to embed upstream's placeholder.",
+    );
   }
   const { doc, lineOf } = parseSecretYaml(text, 'kt-config', PARSE_HINT);
   const root = deref(doc, doc.contents);

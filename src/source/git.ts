@@ -74,7 +74,7 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
   const limits = networkLimits(process.env);
   // ls-remote prints only when the server has answered: its silence limit covers the whole call
   const { output } = await gitFor(request.url, [...gitNetworkOptions(limits), 'ls-remote', '--tags', '--', request.url], {
-    what: `git ls-remote of ${where} (input 'kt-connect-repository')`,
+    what: `git ls-remote of ${where} (input 'kt-connect-repository'; check that it names a repository this runner can reach, with its credentials)`,
     silence: gitSilenceLimit(limits),
   });
   const tags = parseLsRemoteTags(output);
@@ -83,7 +83,7 @@ export async function resolveUpstream(request: UpstreamRequest): Promise<Upstrea
     throw new Error(
       request.version === 'latest'
         ? `Input 'kt-connect-version': ${where} has no release tag (vX.Y.Z); name a tag explicitly.`
-        : `Input 'kt-connect-version': ${where} has no tag '${request.version}'; newest release tags: ${newestTags(tags)}.`,
+        : `Input 'kt-connect-version': ${where} has no tag '${request.version}'; use latest or one of its newest release tags: ${newestTags(tags)}.`,
     );
   }
   checkPinnedCommit(request, chosen.tag, chosen.commit);
