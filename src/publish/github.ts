@@ -12,6 +12,7 @@ import { messageOf } from '../errors.js';
 import type { Log } from '../log.js';
 import { trimTrailingSlashes } from '../redact.js';
 import { networkLimits, type NetworkLimits } from '../network-limits.js';
+import { retryUnitMs } from '../retry-delays.js';
 import { limitedFetch, noAnswerOf } from './api-fetch.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
@@ -209,7 +210,7 @@ export interface ReleaseClientOptions {
   readonly retries?: number;
   /**
    * Milliseconds per unit of wait: GitHub's retry-after is in seconds, plugin-retry's backoff is
-   * (n+1)² units. Default 1000; tests pass 1 so the suite runs in seconds.
+   * (n+1)² units. Default: retryUnitMs (1000); tests pass 1 so the suite runs in seconds.
    */
   readonly retryBaseMs?: number;
   /**
@@ -294,7 +295,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
   const { owner, repo, log } = options;
   const repository = `${owner}/${repo}`;
   const retries = options.retries ?? 4;
-  const base = options.retryBaseMs ?? 1000;
+  const base = options.retryBaseMs ?? retryUnitMs();
   const maxRateLimitWait = options.maxRateLimitWait ?? 600;
   const describe = (request: { method?: string; url?: string }): string => `${request.method ?? ''} ${(request.url ?? '').replace(/\{[^}]*\}$/, '')}`.trim();
   const throttle = {
