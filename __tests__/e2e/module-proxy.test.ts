@@ -140,7 +140,7 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
 describe('kt-connect-commit with git', () => {
   let world: World;
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
   });
   after(async () => {
     await world?.close();
