@@ -5,12 +5,18 @@
 //
 // Only for tests that are not about downloading or about what the build cache holds: a test that
 // counts downloads or scans GOCACHE for a secret keeps a private cache (createWorld's default).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { goEnvironment, goBuildArgs } from '../../src/build.js';
 import { BUILD_DEFAULTS } from '../../src/defaults.js';
+import { SUPPORTED_TARGETS } from '../../src/targets.js';
 import { toolCacheName } from '../../src/toolchain/tool-cache.js';
 import { prepareDownloads, type DownloadFiles } from './downloads.js';
+import { createFixtureRepo } from './fixture-repo.js';
+import { removeTree } from './remove-tree.js';
 
 /** Where the shared caches live: kept across runs (node_modules/.cache is gitignored). */
 export const SHARED_ROOT = path.resolve(process.env['KTCTL_TEST_SHARED_CACHE'] ?? 'node_modules/.cache/ktctl-tests');
@@ -77,4 +83,31 @@ export function seedToolCache(toolCache: string, seed: ToolSeed, urls: { readonl
   };
   place(toolCacheName('go', urls.goBaseUrl, BUILD_DEFAULTS['go-download-base-url']), seed.goVersion, seed.goroot);
   place(toolCacheName('upx', urls.upxBaseUrl, BUILD_DEFAULTS['upx-download-base-url']), seed.upxVersion, seed.upxDir);
+}
+
+/**
+ * Builds the fixture kt-connect once for every default target into the shared Go build cache,
+ * with the Go environment and flags of the action, so that the e2e files find the standard library
+ * compiled for all eight targets (what a cold build spends most of its time on). Two builds at a
+ * time, as on the 2-core machines the suite is sized for.
+ */
+export async function warmGoCache(seed: ToolSeed): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ktctl-warm-'));
+  try {
+    const repo = createFixtureRepo(work);
+    // the fixture's last commit breaks Windows builds on purpose; v0.3.7 is what the e2e files build
+    execFileSync('git', ['checkout', '--quiet', 'v0.3.7'], { cwd: repo.dir });
+    const go = path.join(seed.goroot, 'bin', 'go');
+    const base = { ...process.env, GOCACHE: SHARED_GOCACHE, GOMODCACHE: path.join(work, 'gomodcache'), GOPATH: path.join(work, 'gopath'), GOPROXY: 'off' };
+    const queue = [...SUPPORTED_TARGETS];
+    const worker = async (): Promise<void> => {
+      for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+        const env = { ...goEnvironment(base, go), GOOS: target.os, GOARCH: target.arch };
+        await promisify(execFile)(go, goBuildArgs('0.0.0', os.devNull), { cwd: repo.dir, env });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  } finally {
+    await removeTree(work);
+  }
 }
