@@ -36,11 +36,14 @@ const files =
 files.sort();
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ktctl-test-run-'));
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-global-setup=__tests__/support/global-setup.mjs', ...nodeOptions, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: tmp } },
-);
+// the shared caches are for the end-to-end files; a run of unit tests does without them
+const e2e = files.some((file) => file.split(path.sep).join('/').includes('__tests__/e2e/'));
+const setup = e2e ? ['--test-global-setup=__tests__/support/global-setup.mjs'] : [];
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...setup, ...nodeOptions, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: tmp },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 const code = await new Promise((resolve) => child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? 1 : 128))));
 
