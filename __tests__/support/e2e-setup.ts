@@ -2,7 +2,8 @@
 // runner folders and a Go build cache shared across runs (as on a self-hosted runner). A world
 // with `caches: 'shared'` uses the test run's shared Go build cache and gives its runners a tool
 // cache that already holds Go and upx (shared-caches.ts); the default keeps both private.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
@@ -31,8 +32,9 @@ export interface World {
 
 export interface WorldOptions {
   /**
-   * 'private' (default): a Go build cache of the world's own and empty tool caches, for tests
-   * about downloading or about what the build cache holds. 'shared': the run's warm caches.
+   * 'private' (default): a Go build cache of the world's own (linked from the warm one) and empty
+   * tool caches, for tests about downloading or about what the build cache holds. 'shared': the
+   * run's warm build cache itself, and tool caches that hold Go and upx.
    */
   readonly caches?: 'private' | 'shared';
 }
@@ -42,8 +44,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const server = await startDownloadServer();
   const repo = createFixtureRepo(root);
   const seed = options.caches === 'shared' ? ensureToolSeed(server.files) : undefined;
-  const gocache = seed === undefined ? path.join(root, 'gocache') : SHARED_GOCACHE;
-  mkdirSync(gocache, { recursive: true });
+  const gocache = seed === undefined ? privateGoCache(root) : SHARED_GOCACHE;
   return {
     root,
     server,
@@ -75,6 +76,19 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       await removeTree(root);
     },
   };
+}
+
+/**
+ * A Go build cache of the world's own, filled with hard links to the shared warm cache's entries
+ * (the standard library for every target, built once per run): what a test writes, scrubs or
+ * scans is its own, and no test compiles the standard library again. Go writes a new entry as a
+ * new file and never changes one in place, so a link is as good as a copy.
+ */
+function privateGoCache(root: string): string {
+  const gocache = path.join(root, 'gocache');
+  if (existsSync(SHARED_GOCACHE)) execFileSync('cp', ['-al', `${SHARED_GOCACHE}/.`, gocache]);
+  else mkdirSync(gocache);
+  return gocache;
 }
 
 /** Every file below `dir`, relative. */
