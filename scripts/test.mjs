@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Left out of `npm test`, run by `npm run test:all`: each builds the real kt-connect tree
- * (minutes of Go per run on a 2-core machine) or fetches from the real module proxy. The small
+ * Left out of `npm test`, run by `npm run test:all`: each builds the real kt-connect tree (minutes
+ * of Go per run on a 2-core machine), from the upstream tarball or the module proxy. The small
  * fixture keeps the real compiler, upx and archives in `npm test` (build.test.ts and others).
  */
-const SLOW_FILES = ['__tests__/e2e/real-upstream.test.ts', '__tests__/e2e/upstream-tree.test.ts'];
+const SLOW_FILES = ['__tests__/e2e/module-proxy-real.test.ts', '__tests__/e2e/real-upstream.test.ts', '__tests__/e2e/upstream-tree.test.ts'];
 
 /**
  * Temp files that Node, tsx, Go and git make for themselves and remove (or keep on purpose as a
