@@ -5,7 +5,22 @@
 import os from 'node:os';
 import { credentialsExpireOutput, isoDay, configSummaryOf } from './inputs/index.js';
 import { collectedArchives, installerArchives, packageCollected, sbomCreated } from './package/index.js';
-import { buildDigests, releaseFiles, releaseTagFor, type ReleaseClient, collectBuildJobs, findUnchanged, publishBuild, uploadBuild, buildNumber, CONFIGS_OF_THE_BUILD_JOBS, embeddedNotes, givenBodyInput, notesContextFor, notesFor } from './publish/index.js';
+import {
+  buildDigests,
+  releaseFiles,
+  releaseTagFor,
+  type ReleaseClient,
+  collectBuildJobs,
+  findUnchanged,
+  publishBuild,
+  uploadBuild,
+  buildNumber,
+  CONFIGS_OF_THE_BUILD_JOBS,
+  embeddedNotes,
+  givenBodyInput,
+  notesContextFor,
+  notesFor,
+} from './publish/index.js';
 import { reportBuild, reportBuilding, reportCredentialsExpire, reportDryRun, reportPlanned, reportUnchanged } from './report/index.js';
 import { dryRunPlan, withOutputDirChecked, inputReaderOf, maskInputSecrets, readRunInputs, releaseClientForRun, type RunInputs, planRun } from './run/index.js';
 import { actionsCore, logOf, type ActionCore, messageOf, type Log, stopOnSignals } from './shared/index.js';

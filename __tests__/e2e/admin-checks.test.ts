@@ -22,7 +22,7 @@ describe('administrator checks', { concurrency: false }, () => {
   let world: World;
   let github: GitHubServer;
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start();
   });
   after(async () => {
@@ -88,7 +88,8 @@ describe('administrator checks', { concurrency: false }, () => {
     github.seedRelease({ tag: 'v0.3.7', assets: [{ name: ARCHIVES[0]!, data: 'an older build' }] });
     const pair = makeCertificate(400);
     const expires = new Date(new X509Certificate(pair.certificate).validTo);
-    const dirs = world.newRunner();
+    // an empty tool cache: the dry run must probe the Go and upx sources, and install neither
+    const dirs = world.newRunner({ tools: 'empty' });
     const writesBefore = writes();
     const run = await runAction({
       dirs,

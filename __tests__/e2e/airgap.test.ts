@@ -67,7 +67,7 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
   let dirs: ReturnType<World['newRunner']>;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     const parent = mkdtempSync(path.join(world.root, 'airgap-'));
     repo = createFixtureRepo(parent, { 'pkg/kt/util/const.go': CONST_GO, 'cmd/ktctl/main.go': MAIN_GO });
     github = await GitHubServer.start();

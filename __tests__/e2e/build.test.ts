@@ -10,6 +10,10 @@ import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../su
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { sha256, UPX_SOURCE } from '../support/downloads.js';
 import { MACHINES, testWintunDll } from '../support/pe.js';
+import { BUILD_DEFAULTS } from '../../src/shared/defaults.js';
+
+/** upx is a subject here: its default packing, where the other e2e files ask for the fastest. */
+const DEFAULT_UPX_ARGS = BUILD_DEFAULTS['upx-args'];
 
 interface AssetOutput {
   name: string;
@@ -43,7 +47,7 @@ describe('the bundled action builds every default target', { concurrency: false 
     firstRunner = world.newRunner();
     first = await runAction({
       dirs: firstRunner,
-      inputs: { ...world.inputs, kubeconfig: KUBECONFIG, 'kt-config': Buffer.from(KT_CONFIG).toString('base64') },
+      inputs: { ...world.inputs, 'upx-args': DEFAULT_UPX_ARGS, kubeconfig: KUBECONFIG, 'kt-config': Buffer.from(KT_CONFIG).toString('base64') },
       env: world.env,
     });
   });
@@ -145,7 +149,13 @@ describe('the bundled action builds every default target', { concurrency: false 
     const requestsBefore = world.server.requests.length;
     const again = await runAction({
       dirs: firstRunner,
-      inputs: { ...world.inputs, kubeconfig: KUBECONFIG, 'kt-config': Buffer.from(KT_CONFIG).toString('base64'), 'output-dir': 'again' },
+      inputs: {
+        ...world.inputs,
+        'upx-args': DEFAULT_UPX_ARGS,
+        kubeconfig: KUBECONFIG,
+        'kt-config': Buffer.from(KT_CONFIG).toString('base64'),
+        'output-dir': 'again',
+      },
       env: world.env,
     });
     assert.equal(again.code, 0, again.stdout + again.stderr);

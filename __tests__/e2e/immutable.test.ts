@@ -18,7 +18,7 @@ describe('publishing with immutable releases on', { concurrency: false }, () => 
   let dirs: ReturnType<World['newRunner']>;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start();
     github.immutableReleases = true;
     dirs = world.newRunner();

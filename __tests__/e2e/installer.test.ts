@@ -144,7 +144,7 @@ describe('install.sh from a published release', { concurrency: false }, () => {
   }
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start({ tokens: { 'write-token': 'write', [TOKEN]: 'read', [GH_TOKEN_OF_STAND_IN]: 'read' } });
     dirs = world.newRunner();
     root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-installer-'));

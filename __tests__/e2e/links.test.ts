@@ -65,7 +65,7 @@ describe('links and hostile archives', { concurrency: false }, () => {
   let outside: string;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     dirs = world.newRunner();
     outside = mkdtempSync(path.join(world.root, 'outside-'));
     writeFileSync(path.join(outside, 'runner-file'), RUNNER_FILE_TEXT);
@@ -347,7 +347,7 @@ describe('links and hostile archives', { concurrency: false }, () => {
       const version = world.server.files.upxVersion;
       const folder = `upx-${version}-amd64_linux`;
       // a fresh tool cache: neither upx nor Go is there yet
-      const runner = world.newRunner();
+      const runner = world.newRunner({ tools: 'empty' });
 
       const corrupt = path.join(zips, 'corrupt.tar.xz');
       writeFileSync(corrupt, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from('not xz data at all '.repeat(50))]));
@@ -379,7 +379,7 @@ describe('links and hostile archives', { concurrency: false }, () => {
       assert.match(assertRefused(link, 'upx-download-base-url', runner, 'upx-link'), new RegExp(`${folder}/upx is a symbolic link, not a regular file`));
 
       // Go from a mirror without an index: exact version and go-sha256
-      const goRunner = world.newRunner();
+      const goRunner = world.newRunner({ tools: 'empty' });
       const goVersion = world.server.files.goVersion;
       const goCorrupt = path.join(zips, 'go-corrupt.tar.gz');
       writeFileSync(goCorrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not gzip data '.repeat(50))]));

@@ -1,18 +1,18 @@
-// kt-connect-source: go-proxy through the bundled action: the real kt-connect v0.3.7 from a local
+// kt-connect-source: go-proxy through the bundled action, with the real kt-connect v0.3.7 on a local
 // module proxy (file://, made from a real module download, serving the checksum database's proof
-// as a company proxy does) built end to end for linux/amd64; a zip with one changed byte refused
+// as a company proxy does; its build end to end is module-proxy-real, in test:all): a zip with one changed byte refused
 // before anything is built; a checksum database that never answers stopped within the network
 // limits; a GONOSUMDB that covers kt-connect refused; a moved git tag refused by kt-connect-commit.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
-import { fileProxy, MODULE_COMMIT, MODULE_H1, realGoSum } from '../support/module-proxy.js';
+import { fileProxy, realGoSum } from '../support/module-proxy.js';
 import { keptGoEnvironment } from '../support/real-upstream.js';
-import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { makeRunnerDirs, runAction, withoutMaskCommands } from '../support/run-action.js';
 import { startSilentServer } from '../support/stall.js';
 
 /** sum.golang.org's public key, as the go command knows it. */
@@ -55,34 +55,6 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
   function env(name: string): NodeJS.ProcessEnv {
     return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
   }
-
-  test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {
-    const dirs = makeRunnerDirs(root);
-    const proxy = fileProxy(path.join(root, 'proxy'));
-    const run: ActionRun = await runAction({ dirs, inputs: inputs(proxy), env: env('real') });
-    const log = withoutMaskCommands(run.stdout + run.stderr);
-    assert.equal(run.code, 0, log);
-    assert.equal(run.outputs['upstream-tag'], 'v0.3.7');
-    assert.equal(run.outputs['source-hash'], MODULE_H1);
-    assert.match(
-      log,
-      /Source: the Go module github\.com\/alibaba\/kt-connect@v0\.3\.7 from the module proxy, hash h1:wQbzz\S+, checked against the checksum database sum\.golang\.org\./,
-    );
-    assert.match(log, new RegExp(`kt-connect latest is v0\\.3\\.7 \\(${MODULE_COMMIT}\\)`));
-    assert.match(log, /linux\/amd64: ran ktctl --version and config show/);
-    assert.match(run.summary, /checked against the checksum database sum\.golang\.org/);
-    const sbom = JSON.parse(readFileSync(run.outputs['sbom-file']!, 'utf8')) as {
-      packages: { SPDXID: string; checksums?: { checksumValue: string }[]; comment?: string }[];
-    };
-    const source = sbom.packages.find((item) => item.SPDXID === 'SPDXRef-Package-kt-connect-source');
-    assert.equal(source?.checksums?.[0]?.checksumValue, Buffer.from(MODULE_H1.slice(3), 'base64').toString('hex'));
-    assert.match(source?.comment ?? '', /module hash h1:wQbzz.*checked against the checksum database sum\.golang\.org/);
-    // the scratch folder and the resolution's fetch are gone
-    assert.deepEqual(
-      readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-')),
-      [],
-    );
-  });
 
   test('a zip with one changed byte fails before anything is built: the checksum database disagrees', async () => {
     const dirs = makeRunnerDirs(root);
@@ -140,7 +112,7 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
 describe('kt-connect-commit with git', () => {
   let world: World;
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
   });
   after(async () => {
     await world?.close();

@@ -134,7 +134,7 @@ describe('mode: publish on real build jobs’ artifacts', { concurrency: false }
   };
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     artifacts = await startArtifactServer();
     amd64 = await buildJob('linux/amd64', KUBECONFIG);
     arm64 = await buildJob('linux/arm64', KUBECONFIG);

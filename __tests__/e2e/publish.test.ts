@@ -16,7 +16,7 @@ describe('publishing releases', { concurrency: false }, () => {
   let dirs: ReturnType<World['newRunner']>;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start();
     dirs = world.newRunner();
   });
@@ -203,7 +203,7 @@ describe('publishing: several jobs, leftovers, servers without digests', { concu
   const servers: GitHubServer[] = [];
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     dirs = world.newRunner();
   });
   after(async () => {

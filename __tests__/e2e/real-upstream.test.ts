@@ -2,7 +2,7 @@
 // the bundled action for linux/amd64 with upx: every check of the built binary passes, ktctl
 // shows the embedded kt config, and the SBOM lists the modules of go.sum that are compiled in.
 // Its modules come from the Go module proxy (GOPROXY from the environment); the module and build
-// caches are kept across runs under the system temp folder, keyed by go.sum.
+// caches are kept across runs with the shared test caches (node_modules/.cache), keyed by go.sum.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

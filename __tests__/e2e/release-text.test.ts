@@ -34,7 +34,7 @@ describe('release text', { concurrency: false }, () => {
   let dirs: ReturnType<World['newRunner']>;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start();
     dirs = world.newRunner();
   });
@@ -146,7 +146,7 @@ describe('release text', { concurrency: false }, () => {
       mkdirSync(root);
       const repo = createFixtureRepo(root, { 'go.mod': `module github.com/alibaba/kt-connect\n\n${line}\n` });
       // a fresh tool cache: the Go of other tests must not answer for it
-      const run = await publish({ 'kt-connect-repository': repo.url, publish: 'false' }, world.newRunner());
+      const run = await publish({ 'kt-connect-repository': repo.url, publish: 'false' }, world.newRunner({ tools: 'empty' }));
       assert.notEqual(run.code, 0, line);
       const errors = errorLines(run);
       assert.equal(errors.length, 1, errors.join(' | '));

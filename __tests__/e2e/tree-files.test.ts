@@ -71,7 +71,7 @@ describe('tree, files and the GitHub API', { concurrency: false }, () => {
   let outside: string;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     repo = createFixtureRepo(mkdtempSync(path.join(world.root, 'repo-')), { 'pkg/kt/util/const.go': CONST_GO, 'cmd/ktctl/navigator.go': NAVIGATOR_GO });
     outside = mkdtempSync(path.join(world.root, 'outside-'));
     writeFileSync(path.join(outside, 'outside.go'), 'package main\n\nfunc init() { panic("code from outside the tree") }\n');

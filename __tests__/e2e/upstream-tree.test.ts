@@ -22,7 +22,7 @@ describe('real kt-connect v0.3.7 for an air-gapped cluster', { concurrency: fals
   let dirs: ReturnType<World['newRunner']>;
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
     const upstream = createUpstreamRepo(path.join(mkdtempSync(path.join(world.root, 'upstream-')), 'kt-connect'));
     const tree = upstream.dir;
 

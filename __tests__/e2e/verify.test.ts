@@ -80,7 +80,7 @@ describe('the checks of the built binary', { concurrency: false }, () => {
   };
 
   before(async () => {
-    world = await createWorld();
+    world = await createWorld({ caches: 'shared' });
   });
   after(async () => {
     for (const server of servers) await server.close();

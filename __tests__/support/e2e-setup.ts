@@ -1,12 +1,16 @@
 // One world for the end-to-end tests: the download server, a kt-connect-shaped repository,
-// runner folders and a Go build cache shared across runs (as on a self-hosted runner).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+// runner folders and a Go build cache shared across runs (as on a self-hosted runner). A world
+// with `caches: 'shared'` uses the test run's shared Go build cache and gives its runners a tool
+// cache that already holds Go and upx (shared-caches.ts); the default keeps both private.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { sha256, startDownloadServer, type DownloadServer } from './downloads.js';
 import { makeRunnerDirs, type RunnerDirs } from './run-action.js';
 import { removeTree } from './remove-tree.js';
+import { ensureToolSeed, seedToolCache, SHARED_GOCACHE } from './shared-caches.js';
 
 export const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
 export const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');
@@ -20,17 +24,27 @@ export interface World {
   readonly inputs: Record<string, string>;
   /** Environment for the action: an isolated Go build and module cache. */
   readonly env: NodeJS.ProcessEnv;
-  newRunner(): RunnerDirs;
+  /** Runner folders in the world; the tool cache holds Go and upx already unless `tools: 'empty'` (always empty in a private world). */
+  newRunner(options?: { readonly tools?: 'seeded' | 'empty' }): RunnerDirs;
   /** Stops the server and removes every folder of the world. */
   close(): Promise<void>;
 }
 
-export async function createWorld(): Promise<World> {
+export interface WorldOptions {
+  /**
+   * 'private' (default): a Go build cache of the world's own (linked from the warm one) and empty
+   * tool caches, for tests about downloading or about what the build cache holds. 'shared': the
+   * run's warm build cache itself, and tool caches that hold Go and upx.
+   */
+  readonly caches?: 'private' | 'shared';
+}
+
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-e2e-'));
   const server = await startDownloadServer();
   const repo = createFixtureRepo(root);
-  const gocache = path.join(root, 'gocache');
-  mkdirSync(gocache);
+  const seed = options.caches === 'shared' ? ensureToolSeed(server.files) : undefined;
+  const gocache = seed === undefined ? privateGoCache(root) : SHARED_GOCACHE;
   return {
     root,
     server,
@@ -48,14 +62,33 @@ export async function createWorld(): Promise<World> {
       'upx-sha256': sha256(server.files.upxArchive),
       'wintun-url': server.wintunUrl,
       'wintun-sha256': sha256(server.files.wintunZip),
+      // the fastest packing: upx is the subject of build.test.ts only, which asks for the default
+      'upx-args': '-1',
     },
     env: { GOCACHE: gocache, GOMODCACHE: path.join(root, 'gomodcache'), GOPATH: path.join(root, 'gopath'), GOPROXY: 'off' },
-    newRunner: () => makeRunnerDirs(root),
+    newRunner: (runner = {}) => {
+      const dirs = makeRunnerDirs(root);
+      if (seed !== undefined && runner.tools !== 'empty') seedToolCache(dirs.toolCache, seed, server);
+      return dirs;
+    },
     close: async () => {
       await server.close();
       await removeTree(root);
     },
   };
+}
+
+/**
+ * A Go build cache of the world's own, filled with hard links to the shared warm cache's entries
+ * (the standard library for every target, built once per run): what a test writes, scrubs or
+ * scans is its own, and no test compiles the standard library again. Go writes a new entry as a
+ * new file and never changes one in place, so a link is as good as a copy.
+ */
+function privateGoCache(root: string): string {
+  const gocache = path.join(root, 'gocache');
+  if (existsSync(SHARED_GOCACHE)) execFileSync('cp', ['-al', `${SHARED_GOCACHE}/.`, gocache]);
+  else mkdirSync(gocache);
+  return gocache;
 }
 
 /** Every file below `dir`, relative. */

@@ -1,13 +1,13 @@
 // The real kt-connect v0.3.7 as the Go module proxy serves it, fetched the way the action
 // fetches it (`go mod download`, checked against the checksum database) and held to the hash the
-// checksum database records, pinned here. Kept under the system temp folder across runs, with the
+// checksum database records, pinned here. Kept with the shared test caches across runs, with the
 // checksum database's answers for it, so a local file:// proxy can serve the module and the
 // database's proof of it offline (and a copy with one changed byte, for the tampered-zip test).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { GO_ROOT_SOURCE } from './downloads.js';
+import { SHARED_ROOT } from './shared-caches.js';
 
 export const MODULE = 'github.com/alibaba/kt-connect';
 export const MODULE_VERSION = 'v0.3.7';
@@ -15,7 +15,7 @@ export const MODULE_VERSION = 'v0.3.7';
 export const MODULE_H1 = 'h1:wQbzzvts5qoEnlDdRVfk3KJ/8tcjz3Rc6Tn887FUp3g=';
 export const MODULE_COMMIT = 'f064f771aa7ba03a0e6bc92f712306e9bcd8a6f5';
 
-const CACHE = path.join(os.tmpdir(), `ktctl-customize-test-module-${MODULE_VERSION}`);
+const CACHE = path.join(SHARED_ROOT, `module-${MODULE_VERSION}`);
 
 export interface RealModule {
   /** The module zip as the proxy served it (its hash checked). */

@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { unpackModuleTree } from './module-proxy.js';
+import { SHARED_ROOT } from './shared-caches.js';
 
 /** The tarball when there is one: KTCTL_TEST_UPSTREAM_TARBALL, else shared/upstream beside the repository (or beside its worktrees' folder). */
 export const UPSTREAM_TARBALL: string | undefined =
@@ -62,12 +62,13 @@ export function createUpstreamRepo(dir: string): UpstreamRepo {
 }
 
 /**
- * Go's module and build caches for the real tree, kept under the system temp folder and keyed by
- * go.sum (as on a self-hosted runner); the proxy is this environment's (the fixture tests turn it off).
+ * Go's module and build caches for the real tree, kept with the test run's shared caches (not in
+ * the temp folder, which must be empty after a run) and keyed by go.sum (as on a self-hosted
+ * runner); the proxy is this environment's (the fixture tests turn it off).
  */
 export function keptGoEnvironment(goSum: string): NodeJS.ProcessEnv {
   const key = createHash('sha256').update(goSum).digest('hex').slice(0, 16);
-  const caches = path.join(os.tmpdir(), `ktctl-customize-real-upstream-${key}`);
+  const caches = path.join(SHARED_ROOT, `real-upstream-${key}`);
   mkdirSync(caches, { recursive: true });
   return {
     GOMODCACHE: path.join(caches, 'gomodcache'),

@@ -77,6 +77,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     // tool-cache waits 10-20 s between retries by default
     TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: '0',
     TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: '0',
+    // and the action's own retry waits (downloads, GitHub's API, the release lock) a millisecond a unit
+    KTCTL_CUSTOMIZE_TEST_RETRY_UNIT_MS: '1',
     ...options.env,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;

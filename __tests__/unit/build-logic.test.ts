@@ -131,12 +131,13 @@ test('the Go cache key follows platform, Go, go.sum and targets, not their order
   assert.equal(cacheWanted(false, { RUNNER_ENVIRONMENT: 'github-hosted' }), false);
 });
 
-test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async () => {
+test('fileContains finds a needle anywhere, also across the 1 MiB read slices', async (t) => {
   const { fileContains, SLICE } = await import('../../src/shared/file-search.js');
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'contains-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const needle = Buffer.from('token: sEcReT-aaaa1111bbbb');
   for (const at of [0, (1 << 20) - 5, (1 << 20) * 2 + 7, (1 << 20) * 3 - needle.length]) {
     const bytes = Buffer.alloc((1 << 20) * 3, 0x41);

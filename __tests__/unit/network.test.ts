@@ -12,10 +12,13 @@ import type { Log } from '../../src/shared/log.js';
 import { DEFAULT_NETWORK_LIMITS, networkLimits } from '../../src/shared/network-limits.js';
 import { killPlan, ProcessTimeoutError, runUnchecked } from '../../src/shared/process.js';
 import { gitNetworkOptions, gitSilenceLimit } from '../../src/source/git.js';
+import { DEFAULT_RETRY_UNIT_MS, RETRY_UNIT_VARIABLE, retryUnitMs } from '../../src/shared/retry-delays.js';
 import { DownloadError, downloadToFile, fetchText, HttpStatusError, isRetryable, NoAnswerError, redirectTarget } from '../../src/toolchain/http-get.js';
 import { processesWith, startSilentServer, waitUntil } from '../support/stall.js';
 
 const SHORT = { connectSeconds: 1, idleSeconds: 1 };
+// retries wait a millisecond, not 1 and 3 s: the attempts are counted, not the waits
+process.env[RETRY_UNIT_VARIABLE] = '1';
 
 function recordingLog(): Log & { warnings: string[] } {
   const warnings: string[] = [];
@@ -23,6 +26,16 @@ function recordingLog(): Log & { warnings: string[] } {
 }
 
 describe('limits from the environment', () => {
+  test('the retry wait unit: a second by default, milliseconds for tests, a bad value named by its variable', () => {
+    assert.equal(retryUnitMs({}), DEFAULT_RETRY_UNIT_MS);
+    assert.equal(DEFAULT_RETRY_UNIT_MS, 1000);
+    assert.equal(retryUnitMs({ [RETRY_UNIT_VARIABLE]: ' 1 ' }), 1);
+    assert.equal(retryUnitMs({ [RETRY_UNIT_VARIABLE]: '0' }), 0);
+    for (const bad of ['-1', '1.5', '2s', '60001', 'NaN']) {
+      assert.throws(() => retryUnitMs({ [RETRY_UNIT_VARIABLE]: bad }), new RegExp(`${RETRY_UNIT_VARIABLE} \\(for tests only\\) must be`), bad);
+    }
+  });
+
   test('defaults, overrides in whole seconds, and a bad value named by its variable', () => {
     assert.deepEqual(networkLimits({}), DEFAULT_NETWORK_LIMITS);
     assert.deepEqual(DEFAULT_NETWORK_LIMITS, { connectSeconds: 30, idleSeconds: 60 });
@@ -207,6 +220,24 @@ describe('the downloader against misbehaving servers', { concurrency: false }, (
       return true;
     });
     assert.deepEqual(server.hits, ['/index', '/index', '/index', '/missing']);
+  });
+
+  test('the waits between attempts are 1 and 3 units of the retry unit', async () => {
+    const times: number[] = [];
+    const server = await serve((_request, response) => {
+      times.push(performance.now());
+      response.writeHead(503).end('busy');
+    });
+    process.env[RETRY_UNIT_VARIABLE] = '100';
+    try {
+      await assert.rejects(fetchText(`${server.url}/busy`, options()), /after 3 attempts: HTTP 503/);
+    } finally {
+      process.env[RETRY_UNIT_VARIABLE] = '1';
+    }
+    assert.equal(times.length, 3);
+    // timers fire no earlier than asked; a loaded machine only makes them later
+    assert.ok(times[1]! - times[0]! >= 95, `first wait ${times[1]! - times[0]!} ms`);
+    assert.ok(times[2]! - times[1]! >= 295, `second wait ${times[2]! - times[1]!} ms`);
   });
 
   test('a reset mid-body is retried; redirects are followed', async () => {

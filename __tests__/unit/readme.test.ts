@@ -43,10 +43,14 @@ test('the action runs dist/index.js on node24, with a post step for cleanup', ()
   assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/index.js' });
 });
 
-test('CI runs the test command the README gives', () => {
+test('CI runs the test command the README gives for CI; both README commands are npm scripts', () => {
   const ci = readFileSync('.ci/run', 'utf8');
-  assert.ok(readme.includes('\nnpm test\n'), 'README gives `npm test`');
-  assert.match(ci, /^npm test$/m);
+  assert.match(readme, /^npm test +# the five-minute loop/m, 'README gives `npm test` as the loop');
+  assert.match(readme, /^npm run test:all +# .*what CI runs \(\.ci\/run\)$/m, 'README gives `npm run test:all` as what CI runs');
+  assert.match(ci, /^npm run test:all$/m);
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  assert.match(scripts['test'] ?? '', /^tsc --noEmit && npm run lint && node scripts\/test\.mjs$/);
+  assert.match(scripts['test:all'] ?? '', /^tsc --noEmit && npm run lint && node scripts\/test\.mjs --all$/);
   assert.match(ci, /^bash scripts\/setup-test-machine\.sh$/m);
   assert.ok(readme.includes('bash scripts/setup-test-machine.sh && npm ci'));
 });

@@ -2,7 +2,7 @@
 // matcher, reserved names and the name template, the body file's resolution, manifest field
 // shapes, Markdown and shell escaping in the notes, and go.mod's `go` line.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -126,8 +126,9 @@ test('reserved names: one list, asked by the template check, the request check a
   assert.equal(plan('{tag}-{os}-{arch}', 'v0.3.7').targets[0]!.archiveName, 'v0.3.7-linux-amd64.tar.gz');
 });
 
-test('release-body-file resolves inside the workspace only, through links that stay inside', async () => {
+test('release-body-file resolves inside the workspace only, through links that stay inside', async (t) => {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ktctl-body-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
   const workspace = path.join(root, 'ws');
   mkdirSync(path.join(workspace, 'docs'), { recursive: true });
   writeFileSync(path.join(workspace, 'docs', 'notes.md'), 'inside\n');

@@ -2,7 +2,7 @@
 // `ktctl config show` must list. The I/O half is proven end to end (e2e/verify.test.ts,
 // e2e/real-upstream.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -143,8 +143,9 @@ test('--version shows the version as a word of a line', () => {
   assert.ok(!showsVersion('ktctl version 0.3.77\n', '0.3.7'));
 });
 
-test('the configs are found byte for byte in a file, across the 1 MiB slices', () => {
+test('the configs are found byte for byte in a file, across the 1 MiB slices', (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'verify-unit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'bin');
   const needle = Buffer.from('apiVersion: v1\nkind: Config\n');
   const data = Buffer.alloc((1 << 20) + 100, 0x2e);

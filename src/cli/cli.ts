@@ -4,8 +4,26 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseBuildInputs, UPSTREAM_CONFIG, isoDay, withConfigsChecked } from '../inputs/index.js';
-import { dryRunChecks, planText, buildInWorkspace, planFor, resolveUpstreamTag, withOutputDirChecked, withPatchFiles, withRegistryImages } from '../run/index.js';
-import { ACTION_VERSION, BUILD_DEFAULTS, type BuildInputName, messageOf, armPublishedTextGuard, PublishedTextGuard, consoleLog, stopOnSignals } from '../shared/index.js';
+import {
+  dryRunChecks,
+  planText,
+  buildInWorkspace,
+  planFor,
+  resolveUpstreamTag,
+  withOutputDirChecked,
+  withPatchFiles,
+  withRegistryImages,
+} from '../run/index.js';
+import {
+  ACTION_VERSION,
+  BUILD_DEFAULTS,
+  type BuildInputName,
+  messageOf,
+  armPublishedTextGuard,
+  PublishedTextGuard,
+  consoleLog,
+  stopOnSignals,
+} from '../shared/index.js';
 import { hostPlatform } from '../toolchain/index.js';
 import { parseCliArgs } from './args.js';
 

@@ -2,7 +2,16 @@
 // file, and only then moves the whole set into the output folder: a failed run leaves
 // no set there that looks complete but is not.
 import path from 'node:path';
-import { publishedText, checksumsText, makeFolderWithoutLinks, moveWithoutFollowing, makePrivateFolder, PUBLIC_FILE_MODE, writePrivateFile, allSettledOrThrow } from '../shared/index.js';
+import {
+  publishedText,
+  checksumsText,
+  makeFolderWithoutLinks,
+  moveWithoutFollowing,
+  makePrivateFolder,
+  PUBLIC_FILE_MODE,
+  writePrivateFile,
+  allSettledOrThrow,
+} from '../shared/index.js';
 import { writeTarGz, writeZip, type ArchiveEntry } from './archive/index.js';
 import type { Asset, BuildPlan, TargetPlan } from '../model.js';
 

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { messageOf, type Log, trimTrailingSlashes, networkLimits, type NetworkLimits } from '../shared/index.js';
+import { messageOf, type Log, trimTrailingSlashes, networkLimits, type NetworkLimits, retryUnitMs } from '../shared/index.js';
 import { limitedFetch, noAnswerOf } from './api-fetch.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
@@ -206,7 +206,7 @@ export interface ReleaseClientOptions {
   readonly retries?: number;
   /**
    * Milliseconds per unit of wait: GitHub's retry-after is in seconds, plugin-retry's backoff is
-   * (n+1)² units. Default 1000; tests pass 1 so the suite runs in seconds.
+   * (n+1)² units. Default: retryUnitMs (1000); tests pass 1 so the suite runs in seconds.
    */
   readonly retryBaseMs?: number;
   /**
@@ -291,7 +291,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
   const { owner, repo, log } = options;
   const repository = `${owner}/${repo}`;
   const retries = options.retries ?? 4;
-  const base = options.retryBaseMs ?? 1000;
+  const base = options.retryBaseMs ?? retryUnitMs();
   const maxRateLimitWait = options.maxRateLimitWait ?? 600;
   const describe = (request: { method?: string; url?: string }): string => `${request.method ?? ''} ${(request.url ?? '').replace(/\{[^}]*\}$/, '')}`.trim();
   const throttle = {

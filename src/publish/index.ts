@@ -11,7 +11,16 @@ export { parsePublishInputs, releaseTagFor } from './inputs.js';
 export type { PublishInputs } from './inputs.js';
 export { collectBuildJobs, findUnchanged, publishBuild, uploadBuild } from './publish-build.js';
 export { shownName } from './release-notes.js';
-export { CONFIGS_OF_THE_BUILD_JOBS, dryRunSummaryHtml, embeddedNotes, givenBodyInput, notesContextFor, notesFor, readReleaseBody, summaryHtml } from './release-text.js';
+export {
+  CONFIGS_OF_THE_BUILD_JOBS,
+  dryRunSummaryHtml,
+  embeddedNotes,
+  givenBodyInput,
+  notesContextFor,
+  notesFor,
+  readReleaseBody,
+  summaryHtml,
+} from './release-text.js';
 export type { ReportedAsset } from './release-text.js';
 export { releaseFiles, withDownloadUrls } from './request.js';
 export type { PublishResult } from './request.js';

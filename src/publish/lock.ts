@@ -16,7 +16,7 @@
 // for an hour). Watching by our own clock keeps a runner whose clock is off from taking a fresh
 // lock for an old one.
 import { randomBytes } from 'node:crypto';
-import { type Log, TEMP_PREFIX } from '../shared/index.js';
+import { type Log, TEMP_PREFIX, retryUnitMs } from '../shared/index.js';
 import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { textSource } from './request.js';
 
@@ -26,7 +26,7 @@ export const LOCK_NAME = `${TEMP_PREFIX}lock`;
 export interface LockTiming {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
-  /** Pause between looks at a held lock (jittered ±50 %). Default 5 s. */
+  /** Pause between looks at a held lock (jittered ±50 %). Default 5 units of retryUnitMs (5 s). */
   readonly pollMs?: number;
   /** How long to wait for another job before failing. Default 20 minutes. */
   readonly waitMs?: number;
@@ -56,7 +56,7 @@ export interface HeldLock {
 export async function takeLock(client: ReleaseClient, release: ReleaseInfo, log: Log, timing: LockTiming = {}): Promise<HeldLock> {
   const sleep = timing.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = timing.random ?? Math.random;
-  const pollMs = timing.pollMs ?? 5000;
+  const pollMs = timing.pollMs ?? 5 * retryUnitMs();
   const waitMs = timing.waitMs ?? 20 * 60 * 1000;
   const staleMs = timing.staleMs ?? 60 * 60 * 1000;
   const unfinishedMs = timing.unfinishedMs ?? 2 * 60 * 1000;

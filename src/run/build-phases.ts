@@ -5,7 +5,17 @@ import { configSummaryOf } from '../inputs/index.js';
 import { packageArchives, writeBuildRecords } from '../package/index.js';
 import { registryImages, targetId } from '../plan/index.js';
 import { redactUrl, makePrivateFolder, allSettledOrThrow, type Log, type Workspace, parseGoDirective } from '../shared/index.js';
-import { applyPatches, checkCustomizeHook, redirectImages, type TreeImages, checkHookLayout, checkout, writeEmbeddedConfigs, type Checkout, checkoutModule } from '../source/index.js';
+import {
+  applyPatches,
+  checkCustomizeHook,
+  redirectImages,
+  type TreeImages,
+  checkHookLayout,
+  checkout,
+  writeEmbeddedConfigs,
+  type Checkout,
+  checkoutModule,
+} from '../source/index.js';
 import { installGo, type InstalledGo, type HostPlatform, installUpx, type InstalledUpx, type UpxSource, fetchWintun } from '../toolchain/index.js';
 import { binaryChecks, checkNavigatorInBinary, parseModulePath, runsHere, type BinaryChecks } from '../verify/index.js';
 import type { BuildInputs, BuildPlan, BuildResult, TargetPlan } from '../model.js';

@@ -3,8 +3,27 @@
 // included, before anything is downloaded. Bad input fails here, with nothing done yet.
 import os from 'node:os';
 import { withConfigsChecked, parseBoolean, parseBuildInputs, UPSTREAM_CONFIG, type InputReader } from '../inputs/index.js';
-import { checkVisibility, parsePublishInputs, releaseClientFor, type PublishInputs, type ReleaseClient, guardedReleaseClient, givenBodyInput, readReleaseBody, shownName } from '../publish/index.js';
-import { type ActionCore, type Log, armPublishedTextGuard, checkGivenText, PublishedTextGuard, redactUrlCredentials, urlSecrets, secretFragments } from '../shared/index.js';
+import {
+  checkVisibility,
+  parsePublishInputs,
+  releaseClientFor,
+  type PublishInputs,
+  type ReleaseClient,
+  guardedReleaseClient,
+  givenBodyInput,
+  readReleaseBody,
+  shownName,
+} from '../publish/index.js';
+import {
+  type ActionCore,
+  type Log,
+  armPublishedTextGuard,
+  checkGivenText,
+  PublishedTextGuard,
+  redactUrlCredentials,
+  urlSecrets,
+  secretFragments,
+} from '../shared/index.js';
 import type { BuildInputs } from '../model.js';
 import { withPatchFiles } from './pipeline.js';
 

@@ -22,6 +22,7 @@ export { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingS
 export { checksumsText, parseBuildInfo, parseChecksums, renderBuildInfo, renderChecksums } from './release-files.js';
 export type { LedgerEntry } from './release-files.js';
 export { BUILD_INFO_NAME, checksumsNameFor, IMAGES_FILE, MANIFEST_NAME, reservedNameKind, sbomNameFor, TEMP_PREFIX } from './reserved-names.js';
+export { retryUnitMs } from './retry-delays.js';
 export { deref, findPair, keyOf, parseSecretYaml } from './secret-yaml.js';
 export type { SecretYaml } from './secret-yaml.js';
 export { secretFragments } from './secrets.js';

@@ -5,7 +5,22 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmbeddedConfigs, UpstreamRelease, UpstreamRequest } from '../model.js';
 import { checkPinnedCommit } from '../plan/index.js';
-import { networkLimits, type NetworkLimits, ProcessError, run, type ProcessOptions, type ProcessResult, type SilenceLimit, redactUrl, redactUrlCredentials, makePrivateFolder, writeTreeFile, newestFirst, parseLsRemoteTags, pickLatestTag } from '../shared/index.js';
+import {
+  networkLimits,
+  type NetworkLimits,
+  ProcessError,
+  run,
+  type ProcessOptions,
+  type ProcessResult,
+  type SilenceLimit,
+  redactUrl,
+  redactUrlCredentials,
+  makePrivateFolder,
+  writeTreeFile,
+  newestFirst,
+  parseLsRemoteTags,
+  pickLatestTag,
+} from '../shared/index.js';
 
 /**
  * git must never prompt (there is nobody to answer) and may only use transports that

@@ -7,8 +7,30 @@ import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checksumOffReason, classifyDownloadError, escapeModulePath, KT_CONNECT_MODULE, listedVersions, parseGoProxyList, parseModuleInfo, pickLatestFromList, type ChecksumSettings, type ModuleInfo } from '../plan/index.js';
-import { messageOf, type Log, limitsHint, networkLimits, type NetworkLimits, ProcessTimeoutError, runUnchecked, redactUrl, redactUrlsIn, newestFirst } from '../shared/index.js';
+import {
+  checksumOffReason,
+  classifyDownloadError,
+  escapeModulePath,
+  KT_CONNECT_MODULE,
+  listedVersions,
+  parseGoProxyList,
+  parseModuleInfo,
+  pickLatestFromList,
+  type ChecksumSettings,
+  type ModuleInfo,
+} from '../plan/index.js';
+import {
+  messageOf,
+  type Log,
+  limitsHint,
+  networkLimits,
+  type NetworkLimits,
+  ProcessTimeoutError,
+  runUnchecked,
+  redactUrl,
+  redactUrlsIn,
+  newestFirst,
+} from '../shared/index.js';
 import { extractDownload, DownloadError, fetchText, HttpStatusError, isRetryable, NoAnswerError } from '../toolchain/index.js';
 import type { ModuleSource, UpstreamRequest } from '../model.js';
 

@@ -10,13 +10,13 @@ import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getProxyUrl, HttpClient } from '@actions/http-client';
-import { messageOf, redactUrl, type Log, limitsHint, type NetworkLimits, createExclusive } from '../shared/index.js';
+import { messageOf, redactUrl, type Log, limitsHint, type NetworkLimits, createExclusive, retryUnitMs } from '../shared/index.js';
 
 const USER_AGENT = 'ktctl-customize';
 const MAX_REDIRECTS = 10;
-/** Attempts in all for one URL; the waits between them. */
+/** Attempts in all for one URL; the waits between them, in units of retryUnitMs (a second). */
 const ATTEMPTS = 3;
-const RETRY_DELAYS_MS = [1000, 3000];
+const RETRY_DELAY_UNITS = [1, 3];
 
 /** An answer other than 200 that no retry changes (404, 403, ...), or one that may (5xx, 408, 429). */
 export class HttpStatusError extends Error {
@@ -132,7 +132,8 @@ async function withRetries<T>(url: string, options: GetOptions, consume: (body: 
     } catch (error) {
       last = error;
       if (!isRetryable(error) || attempt === ATTEMPTS) break;
-      const delay = RETRY_DELAYS_MS[attempt - 1] ?? RETRY_DELAYS_MS.at(-1)!;
+      const units = RETRY_DELAY_UNITS[attempt - 1] ?? RETRY_DELAY_UNITS.at(-1)!;
+      const delay = units * retryUnitMs();
       options.log?.warning(`Download of ${where} failed (attempt ${attempt} of ${ATTEMPTS}): ${messageOf(last)}; trying again in ${delay / 1000} s.`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -1,0 +1,82 @@
+// kt-connect-source: go-proxy through the bundled action: the real kt-connect v0.3.7 from a local
+// module proxy (file://, made from a real module download, serving the checksum database's proof
+// as a company proxy does) fetched, checked and built end to end for linux/amd64. Builds the real
+// tree (minutes of Go), so it runs in `npm run test:all`; the refusals of a bad proxy, sum or tag
+// are in module-proxy.test.ts, in `npm test`.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { KT_CONFIG, KUBECONFIG } from '../support/e2e-setup.js';
+import { fileProxy, MODULE_COMMIT, MODULE_H1, realGoSum } from '../support/module-proxy.js';
+import { keptGoEnvironment } from '../support/real-upstream.js';
+import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+
+describe('the real kt-connect from the module proxy', { concurrency: false }, () => {
+  let root: string;
+  let server: DownloadServer;
+
+  before(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-proxy-'));
+    server = await startDownloadServer();
+  });
+  after(async () => {
+    await server?.close();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  function inputs(proxy: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      publish: 'false',
+      'kt-connect-version': 'latest',
+      'go-proxy': proxy,
+      targets: 'linux/amd64',
+      kubeconfig: KUBECONFIG,
+      'kt-config': KT_CONFIG,
+      'go-version': server.files.goVersion,
+      'go-download-base-url': server.goBaseUrl,
+      'upx-download-base-url': server.upxBaseUrl,
+      'upx-version': server.files.upxVersion,
+      'upx-sha256': sha256(server.files.upxArchive),
+      ...extra,
+    };
+  }
+
+  /**
+   * The real tree's Go caches (shared with the other real-tree tests: keyed by its go.sum), and a
+   * GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner.
+   */
+  function env(name: string): NodeJS.ProcessEnv {
+    return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
+  }
+
+  test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {
+    const dirs = makeRunnerDirs(root);
+    const proxy = fileProxy(path.join(root, 'proxy'));
+    const run: ActionRun = await runAction({ dirs, inputs: inputs(proxy), env: env('real') });
+    const log = withoutMaskCommands(run.stdout + run.stderr);
+    assert.equal(run.code, 0, log);
+    assert.equal(run.outputs['upstream-tag'], 'v0.3.7');
+    assert.equal(run.outputs['source-hash'], MODULE_H1);
+    assert.match(
+      log,
+      /Source: the Go module github\.com\/alibaba\/kt-connect@v0\.3\.7 from the module proxy, hash h1:wQbzz\S+, checked against the checksum database sum\.golang\.org\./,
+    );
+    assert.match(log, new RegExp(`kt-connect latest is v0\\.3\\.7 \\(${MODULE_COMMIT}\\)`));
+    assert.match(log, /linux\/amd64: ran ktctl --version and config show/);
+    assert.match(run.summary, /checked against the checksum database sum\.golang\.org/);
+    const sbom = JSON.parse(readFileSync(run.outputs['sbom-file']!, 'utf8')) as {
+      packages: { SPDXID: string; checksums?: { checksumValue: string }[]; comment?: string }[];
+    };
+    const source = sbom.packages.find((item) => item.SPDXID === 'SPDXRef-Package-kt-connect-source');
+    assert.equal(source?.checksums?.[0]?.checksumValue, Buffer.from(MODULE_H1.slice(3), 'base64').toString('hex'));
+    assert.match(source?.comment ?? '', /module hash h1:wQbzz.*checked against the checksum database sum\.golang\.org/);
+    // the scratch folder and the resolution's fetch are gone
+    assert.deepEqual(
+      readdirSync(dirs.temp).filter((name) => name.startsWith('ktctl-customize-')),
+      [],
+    );
+  });
+});

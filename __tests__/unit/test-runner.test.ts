@@ -1,0 +1,53 @@
+// scripts/test.mjs, the runner behind `npm test`: a test that leaves a folder in the temp folder
+// fails the run, named with its size; temp files that Go and the like keep are reported, not
+// counted; and the run's temp folder is gone afterwards either way.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+
+function runTests(t: { after(fn: () => void): void }, body: string): { code: number | null; output: string; leftInParent: string[] } {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'ktctl-runner-test-'));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  const file = path.join(parent, 'sample.test.mjs');
+  writeFileSync(
+    file,
+    `import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';\nimport os from 'node:os';\nimport path from 'node:path';\nimport test from 'node:test';\ntest('sample', () => {\n${body}\n});\n`,
+  );
+  // without the variable that tells node it runs inside a test file, which would skip the files
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const result = spawnSync(process.execPath, ['scripts/test.mjs', file], { encoding: 'utf8', env: { ...env, TMPDIR: parent } });
+  return { code: result.status, output: result.stdout + result.stderr, leftInParent: readdirSync(parent).filter((name) => name !== 'sample.test.mjs') };
+}
+
+test('a test that leaves a folder fails the run, which names it with its size and removes it', (t) => {
+  const run = runTests(
+    t,
+    `  const dir = mkdtempSync(path.join(os.tmpdir(), 'forgotten-'));\n  writeFileSync(path.join(dir, 'data'), Buffer.alloc(3 * 1024 * 1024));`,
+  );
+  assert.equal(run.code, 1, run.output);
+  assert.match(run.output, /✔ sample/);
+  assert.match(run.output, /Tests left 1 temp folder\(s\) behind/);
+  assert.match(run.output, /^ {2}forgotten-\w{6} \(3\.0 MB\)$/m);
+  assert.deepEqual(run.leftInParent, [], 'the run’s temp folder is removed');
+});
+
+test('a test that removes what it makes passes; what Go leaves is reported, not counted', (t) => {
+  const run = runTests(
+    t,
+    `  const dir = mkdtempSync(path.join(os.tmpdir(), 'tidy-'));\n  rmSync(dir, { recursive: true });\n  mkdirSync(path.join(os.tmpdir(), 'go-build123456'));`,
+  );
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /not counted\): go-build123456 \(0\.0 MB\)/);
+  assert.doesNotMatch(run.output, /Tests left/);
+  assert.deepEqual(run.leftInParent, []);
+});
+
+test('a failing test fails the run with its own exit code, and the temp folder is still removed', (t) => {
+  const run = runTests(t, `  throw new Error('deliberate');`);
+  assert.equal(run.code, 1, run.output);
+  assert.match(run.output, /deliberate/);
+  assert.deepEqual(run.leftInParent, []);
+});

@@ -1,0 +1,83 @@
+// Runs the test files (`npm test`: the developer loop; `npm run test:all`: everything, as CI
+// runs it) in a temp folder of their own, then fails the run if a test left anything in it.
+// A test's folder that outlives it fills the disk over a few runs: each end-to-end world holds a
+// Go module and build cache and a tool cache, one to two gigabytes.
+//
+//   node scripts/test.mjs [--all] [file ...] [-- node --test options]
+import { spawn } from 'node:child_process';
+import { chmodSync, globSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Left out of `npm test`, run by `npm run test:all`: each builds the real kt-connect tree (minutes
+ * of Go per run on a 2-core machine), from the upstream tarball or the module proxy. The small
+ * fixture keeps the real compiler, upx and archives in `npm test` (build.test.ts and others).
+ */
+const SLOW_FILES = ['__tests__/e2e/module-proxy-real.test.ts', '__tests__/e2e/real-upstream.test.ts', '__tests__/e2e/upstream-tree.test.ts'];
+
+/**
+ * Temp files that Node, tsx, Go and git make for themselves and remove (or keep on purpose as a
+ * cache): reported when left, never counted against a test.
+ */
+const TOOL_FILES = [/^node-compile-cache$/, /^tsx-\d+$/, /^go-build\d+$/, /^go-link-\d+$/, /^go-tool-dist-\d+$/, /^git-[\w.-]+$/];
+
+const args = process.argv.slice(2);
+const separator = args.indexOf('--');
+const ours = separator === -1 ? args : args.slice(0, separator);
+const nodeOptions = separator === -1 ? [] : args.slice(separator + 1);
+const all = ours.includes('--all');
+const named = ours.filter((arg) => arg !== '--all');
+const files =
+  named.length > 0 ? named : globSync('__tests__/**/*.test.ts', { cwd: root }).filter((file) => all || !SLOW_FILES.includes(file.split(path.sep).join('/')));
+files.sort();
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ktctl-test-run-'));
+// the shared caches are for the end-to-end files; a run of unit tests does without them
+const e2e = files.some((file) => file.split(path.sep).join('/').includes('__tests__/e2e/'));
+const setup = e2e ? ['--test-global-setup=__tests__/support/global-setup.mjs'] : [];
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...setup, ...nodeOptions, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: tmp },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+const code = await new Promise((resolve) => child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? 1 : 128))));
+
+const left = readdirSync(tmp).map((name) => ({ name, bytes: sizeOf(path.join(tmp, name)), tool: TOOL_FILES.some((pattern) => pattern.test(name)) }));
+const byTests = left.filter((entry) => !entry.tool);
+const byTools = left.filter((entry) => entry.tool);
+if (byTools.length > 0) console.log(`\nTemp files of node, tsx, Go or git (not counted): ${byTools.map(describe).join(', ')}`);
+if (byTests.length > 0) {
+  console.error(`\nTests left ${byTests.length} temp folder(s) behind; every test must remove what it makes (t.after, after, removeTree):`);
+  for (const entry of byTests) console.error(`  ${describe(entry)}`);
+}
+removeTree(tmp);
+process.exitCode = code !== 0 ? code : byTests.length > 0 ? 1 : 0;
+
+function describe(entry) {
+  return `${entry.name} (${(entry.bytes / 1024 / 1024).toFixed(1)} MB)`;
+}
+
+/** Bytes below `file`, never following a link. */
+function sizeOf(file) {
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  if (stats === undefined) return 0;
+  if (!stats.isDirectory()) return stats.size;
+  let bytes = 0;
+  for (const entry of readdirSync(file)) bytes += sizeOf(path.join(file, entry));
+  return bytes;
+}
+
+/** rm -rf that also takes Go's read-only module cache: its folders are made writable first. */
+function removeTree(dir) {
+  const stats = lstatSync(dir, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) {
+    chmodSync(dir, 0o700);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeTree(path.join(dir, entry.name));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
