@@ -1,7 +1,7 @@
 // dist/ is what runners execute: it must be exactly what src/ bundles to.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,8 +13,10 @@ function files(dir: string): string[] {
     .sort();
 }
 
-test('dist/ matches a fresh bundle of src/ (run `npm run build` and commit dist/)', () => {
-  const fresh = path.join(mkdtempSync(path.join(os.tmpdir(), 'ktctl-dist-')), 'dist');
+test('dist/ matches a fresh bundle of src/ (run `npm run build` and commit dist/)', (t) => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ktctl-dist-'));
+  t.after(() => rmSync(scratch, { recursive: true, force: true }));
+  const fresh = path.join(scratch, 'dist');
   execFileSync(process.execPath, ['scripts/build.mjs', fresh], { stdio: 'pipe' });
   assert.deepEqual(files('dist'), files(fresh), 'dist/ has other files than a fresh build: run `npm run build`');
   for (const file of files(fresh)) {
