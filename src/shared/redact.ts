@@ -36,11 +36,14 @@ function scanTo(text: string, from: number, isEnd: (code: number) => boolean): n
   return i;
 }
 
-/** Last '@' in [from, to), or -1: a forward scan, so nothing before `from` is read. */
+/**
+ * Last '@' in [from, to), or -1. Reads only that range: `indexOf('@', from)` would scan on to the
+ * end of the text when the range has none, once per URL, which made a text of many `://` without
+ * an '@' quadratic.
+ */
 function lastAt(text: string, from: number, to: number): number {
-  let at = -1;
-  for (let i = text.indexOf('@', from); i !== -1 && i < to; i = text.indexOf('@', i + 1)) at = i;
-  return at;
+  for (let i = Math.min(to, text.length) - 1; i >= from; i--) if (text.charCodeAt(i) === 0x40) return i;
+  return -1;
 }
 
 const isUrlAuthorityEnd = (code: number): boolean => code === 0x2f || code === 0x3f || code === 0x23; // / ? #
