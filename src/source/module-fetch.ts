@@ -2,6 +2,8 @@
 // installed Go's own client: the version list, `.info` and `.mod` are read over HTTP (before Go
 // is installed: go.mod says which Go), the module itself only ever by `go mod download`, which
 // refuses a zip whose hash the checksum database does not record.
+// Over 300 lines: the proxy list's fall-through rules, the version list, the `.info` and `.mod`
+// reads and the checked unpacking belong together, as the Go command's own fetch does them.
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';

@@ -1,6 +1,7 @@
 // install.ps1: the Windows installer published with every release, for Windows PowerShell 5.1
 // and PowerShell 7 (no `??`, no ternaries, no `&&` in it). The release's values are fixed here
 // when the action publishes, as in install.sh.
+// Over 300 lines for the same reason as install.sh: most of it is the installer's own text.
 //
 // Why it is written the way it is:
 // - run with `powershell -File`, not through Invoke-Expression: its `exit 10` (--check) must end

@@ -2,6 +2,8 @@
 // bash, busybox ash, macOS's sh), checked by ShellCheck in the tests. Everything about the
 // release (repository, tag, archive names per target) is fixed here when the action publishes;
 // nothing is guessed on the developer's machine.
+// Over 300 lines because most of it is the installer's own shell text, kept whole and readable
+// in one template rather than split across files that would each be half a script.
 //
 // Why it is written the way it is:
 // - the whole script is one function called on the last line, so `... | sh` has read all of it
