@@ -43,14 +43,23 @@ function parseOptions(args: readonly string[]): Options {
   return { rounds, before, files };
 }
 
-/** src/archive as it was at `ref`, copied into `dir` and loaded; its writeZip. */
+/** The archive writers as they were at `ref` (src/package/archive, or src/archive before the stage folders), copied into `dir` and loaded; its writeZip. */
 async function writerAt(ref: string, dir: string): Promise<WriteZip> {
-  const names = execFileSync('git', ['ls-tree', '--name-only', `${ref}:src/archive`], { cwd: ROOT, encoding: 'utf8' })
+  const folder = ['src/package/archive', 'src/archive'].find((candidate) => {
+    try {
+      execFileSync('git', ['cat-file', '-e', `${ref}:${candidate}/index.ts`], { cwd: ROOT, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (folder === undefined) throw new Error(`${ref} has no archive writers`);
+  const names = execFileSync('git', ['ls-tree', '--name-only', `${ref}:${folder}`], { cwd: ROOT, encoding: 'utf8' })
     .trim()
     .split('\n');
   mkdirSync(dir, { recursive: true });
   for (const name of names) {
-    writeFileSync(path.join(dir, name), execFileSync('git', ['show', `${ref}:src/package/archive/${name}`], { cwd: ROOT }));
+    writeFileSync(path.join(dir, name), execFileSync('git', ['show', `${ref}:${folder}/${name}`], { cwd: ROOT }));
   }
   const loaded = (await import(pathToFileURL(path.join(dir, 'index.ts')).href)) as { writeZip: WriteZip };
   return loaded.writeZip;

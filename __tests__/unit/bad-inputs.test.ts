@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkConfigs } from '../../src/inputs/config-checks.js';
+import { withConfigsChecked } from '../../src/inputs/config-checks.js';
 import { InputError, messageOf } from '../../src/shared/errors.js';
 import { parseBuildInputs } from '../../src/inputs/inputs.js';
 import type { Log } from '../../src/shared/log.js';
@@ -34,7 +34,7 @@ interface Refusal {
 }
 
 /**
- * The checks a run makes before anything is downloaded, in a run's order (main.ts, pipeline.ts):
+ * The checks a run makes before anything is downloaded, in a run's order (run-inputs.ts, pipeline.ts):
  * the inputs, both configs, git ls-remote of the repository (real git), the checks that need the
  * tag, and the plan on a runner whose tool cache is empty.
  */
@@ -43,9 +43,10 @@ async function refusal(values: Record<string, string>): Promise<Refusal> {
   const log: Log = { info: (line) => lines.push(line), warning: (line) => lines.push(line), group: (_title, work) => work() };
   let stage: Stage = 'inputs';
   try {
-    const inputs = parseBuildInputs((name) => values[name] ?? '', { workspace: '/workspace', serverUrl: 'https://github.com' }, 2);
+    const parsed = parseBuildInputs((name) => values[name] ?? '', { workspace: '/workspace', serverUrl: 'https://github.com' }, 2);
     stage = 'configs';
-    checkConfigs(inputs, log);
+    // as run-inputs.ts does: the configs read once, their summary carried on
+    const inputs = withConfigsChecked(parsed, log);
     stage = 'git';
     const upstream = await resolveUpstream(inputs.upstream);
     stage = 'tag';

@@ -60,12 +60,12 @@ test(
   async () => {
     const pidFile = path.join(folder, 'cancelled.pid');
     const binary = hangingKtctl('ktctl-cancelled', pidFile);
-    const script = path.join(folder, 'run-check.ts');
+    const script = path.join(folder, 'run-check.mts'); // .mts: an ES module wherever the folder is, as src/ is
     writeFileSync(
       script,
-      `import { stopOnSignals } from '${src('stop.ts')}';
-import { runningCount } from '${src('process.ts')}';
-import { consoleLog } from '${src('log.ts')}';
+      `import { stopOnSignals } from '${src('shared/stop.ts')}';
+import { runningCount } from '${src('shared/process.ts')}';
+import { consoleLog } from '${src('shared/log.ts')}';
 import { hostPlatform } from '${src('toolchain/platform.ts')}';
 import { binaryChecks } from '${src('verify/checks.ts')}';
 stopOnSignals();
