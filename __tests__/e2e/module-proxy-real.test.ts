@@ -8,10 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
-import { KT_CONFIG, KUBECONFIG } from '../support/e2e-setup.js';
-import { fileProxy, MODULE_COMMIT, MODULE_H1, realGoSum } from '../support/module-proxy.js';
-import { keptGoEnvironment } from '../support/real-upstream.js';
+import { startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { fileProxy, MODULE_COMMIT, MODULE_H1 } from '../support/module-proxy.js';
+import { proxyEnv, proxyInputs } from '../support/proxy-run.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 
 describe('the real kt-connect from the module proxy', { concurrency: false }, () => {
@@ -27,30 +26,8 @@ describe('the real kt-connect from the module proxy', { concurrency: false }, ()
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  function inputs(proxy: string, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      publish: 'false',
-      'kt-connect-version': 'latest',
-      'go-proxy': proxy,
-      targets: 'linux/amd64',
-      kubeconfig: KUBECONFIG,
-      'kt-config': KT_CONFIG,
-      'go-version': server.files.goVersion,
-      'go-download-base-url': server.goBaseUrl,
-      'upx-download-base-url': server.upxBaseUrl,
-      'upx-version': server.files.upxVersion,
-      'upx-sha256': sha256(server.files.upxArchive),
-      ...extra,
-    };
-  }
-
-  /**
-   * The real tree's Go caches (shared with the other real-tree tests: keyed by its go.sum), and a
-   * GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner.
-   */
-  function env(name: string): NodeJS.ProcessEnv {
-    return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
-  }
+  const inputs = (proxy: string, extra: Record<string, string> = {}): Record<string, string> => proxyInputs(server, proxy, extra);
+  const env = (name: string): NodeJS.ProcessEnv => proxyEnv(root, name);
 
   test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {
     const dirs = makeRunnerDirs(root);

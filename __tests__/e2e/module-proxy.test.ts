@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
-import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
-import { fileProxy, realGoSum } from '../support/module-proxy.js';
-import { keptGoEnvironment } from '../support/real-upstream.js';
+import { startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { createWorld, KUBECONFIG, type World } from '../support/e2e-setup.js';
+import { fileProxy } from '../support/module-proxy.js';
+import { proxyEnv, proxyInputs } from '../support/proxy-run.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands } from '../support/run-action.js';
 import { startSilentServer } from '../support/stall.js';
 
@@ -31,30 +31,8 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  function inputs(proxy: string, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      publish: 'false',
-      'kt-connect-version': 'latest',
-      'go-proxy': proxy,
-      targets: 'linux/amd64',
-      kubeconfig: KUBECONFIG,
-      'kt-config': KT_CONFIG,
-      'go-version': server.files.goVersion,
-      'go-download-base-url': server.goBaseUrl,
-      'upx-download-base-url': server.upxBaseUrl,
-      'upx-version': server.files.upxVersion,
-      'upx-sha256': sha256(server.files.upxArchive),
-      ...extra,
-    };
-  }
-
-  /**
-   * The real tree's Go caches (shared with the other real-tree tests: keyed by its go.sum), and a
-   * GOPATH of its own: the checksum database's memory starts empty, as on a fresh runner.
-   */
-  function env(name: string): NodeJS.ProcessEnv {
-    return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
-  }
+  const inputs = (proxy: string, extra: Record<string, string> = {}): Record<string, string> => proxyInputs(server, proxy, extra);
+  const env = (name: string): NodeJS.ProcessEnv => proxyEnv(root, name);
 
   test('a zip with one changed byte fails before anything is built: the checksum database disagrees', async () => {
     const dirs = makeRunnerDirs(root);
