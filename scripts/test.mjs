@@ -39,7 +39,11 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'ktctl-test-run-'));
 // the shared caches are for the end-to-end files; a run of unit tests does without them
 const e2e = files.some((file) => file.split(path.sep).join('/').includes('__tests__/e2e/'));
 const setup = e2e ? ['--test-global-setup=__tests__/support/global-setup.mjs'] : [];
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...setup, ...nodeOptions, ...files], {
+// No file can hold the run past CI's limit: a test still waiting after 15 minutes fails (the
+// longest, a real kt-connect build, takes under 4 on a 2-core machine), and a file whose tests
+// are done exits even if a timer or socket it left would keep it alive.
+const limits = ['--test-timeout=900000', '--test-force-exit'];
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...limits, ...setup, ...nodeOptions, ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: tmp },

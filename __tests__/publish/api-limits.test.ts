@@ -93,21 +93,33 @@ test('an answer whose body stops halfway is cut at the idle limit and retried', 
 });
 
 test('an upload slower than the idle limit is not cut while its bytes flow', async () => {
-  const data = randomBytes(12 << 20);
+  // The server reads 1 MB/s for the first 2.5 s (more than twice the idle limit), then drains
+  // the rest at once. The file is larger than what the sockets' buffers can take during the slow
+  // part, so the client is still writing when the server speeds up: every write refreshes the
+  // idle limit, and the answer comes as soon as the last byte is in. (A server slow to the very
+  // end would leave the client waiting, its bytes all sent into the buffers, longer than the
+  // limit: a real silence, rightly cut.)
+  const data = randomBytes(32 << 20);
   const file = path.join(scratch, 'big.zip');
   await writeFile(file, data);
   let received = 0;
+  let readSlowly = 0;
   const started = Date.now();
   const uploadUrl = await serve((request, response) => {
-    // about 3 MB/s: four seconds for the whole file, four times the idle limit
+    const slowUntil = Date.now() + 2500;
     const timer = setInterval(() => {
       let chunk: Buffer | null;
       let taken = 0;
-      while (taken < 64 << 10 && (chunk = request.read() as Buffer | null) !== null) taken += chunk.length;
+      while (taken < 20 << 10 && (chunk = request.read() as Buffer | null) !== null) taken += chunk.length;
       received += taken;
-    }, 20);
-    request.on('end', () => {
+      readSlowly += taken;
+      if (Date.now() < slowUntil) return;
       clearInterval(timer);
+      request.on('data', (chunk: Buffer) => (received += chunk.length));
+    }, 20);
+    // 'close' comes after 'end', and also when the client gives up: the timer never outlives the request
+    request.on('close', () => clearInterval(timer));
+    request.on('end', () => {
       response.writeHead(201, { 'content-type': 'application/json' });
       response.end(
         JSON.stringify({ id: 7, name: 'big.zip', size: received, state: 'uploaded', browser_download_url: 'x', created_at: new Date().toISOString() }),
@@ -117,8 +129,7 @@ test('an upload slower than the idle limit is not cut while its bytes flow', asy
   const release = { id: 1, uploadUrl: `${uploadUrl}/repos/acme/tools/releases/1/assets{?name,label}` } as ReleaseInfo;
   const asset = await client(uploadUrl, 0).uploadAsset(release, { name: 'big.zip', contentType: 'application/zip', path: file, size: data.length });
   assert.equal(asset.size, data.length);
-  assert.ok(
-    Date.now() - started > 2 * LIMITS.idleSeconds * 1000,
-    `the upload took ${Date.now() - started} ms: not longer than the idle limit, so this proves nothing`,
-  );
+  const took = Date.now() - started;
+  assert.ok(took > 2 * LIMITS.idleSeconds * 1000, `the upload took ${took} ms: not longer than the idle limit, so this proves nothing`);
+  assert.ok(readSlowly < data.length, 'the client was still sending when the server sped up');
 });

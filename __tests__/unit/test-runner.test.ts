@@ -1,6 +1,7 @@
 // scripts/test.mjs, the runner behind `npm test`: a test that leaves a folder in the temp folder
 // fails the run, named with its size; temp files that Go and the like keep are reported, not
-// counted; and the run's temp folder is gone afterwards either way.
+// counted; the run's temp folder is gone afterwards either way; and no file can hang the run (a
+// timer left running, a test that never ends).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,17 +9,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-function runTests(t: { after(fn: () => void): void }, body: string): { code: number | null; output: string; leftInParent: string[] } {
+function runTests(
+  t: { after(fn: () => void): void },
+  body: string,
+  nodeOptions: string[] = [],
+): { code: number | null; output: string; leftInParent: string[] } {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'ktctl-runner-test-'));
   t.after(() => rmSync(parent, { recursive: true, force: true }));
   const file = path.join(parent, 'sample.test.mjs');
   writeFileSync(
     file,
-    `import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';\nimport os from 'node:os';\nimport path from 'node:path';\nimport test from 'node:test';\ntest('sample', () => {\n${body}\n});\n`,
+    `import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';\nimport os from 'node:os';\nimport path from 'node:path';\nimport test from 'node:test';\ntest('sample', async () => {\n${body}\n});\n`,
   );
   // without the variable that tells node it runs inside a test file, which would skip the files
   const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
-  const result = spawnSync(process.execPath, ['scripts/test.mjs', file], { encoding: 'utf8', env: { ...env, TMPDIR: parent } });
+  const result = spawnSync(process.execPath, ['scripts/test.mjs', file, '--', ...nodeOptions], {
+    encoding: 'utf8',
+    env: { ...env, TMPDIR: parent },
+    // the runner's own limits end these runs; this one only keeps a broken runner from hanging here
+    timeout: 120_000,
+  });
   return { code: result.status, output: result.stdout + result.stderr, leftInParent: readdirSync(parent).filter((name) => name !== 'sample.test.mjs') };
 }
 
@@ -49,5 +59,21 @@ test('a failing test fails the run with its own exit code, and the temp folder i
   const run = runTests(t, `  throw new Error('deliberate');`);
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, /deliberate/);
+  assert.deepEqual(run.leftInParent, []);
+});
+
+test('a timer a test leaves running does not keep the run alive', (t) => {
+  const started = Date.now();
+  const run = runTests(t, `  setInterval(() => {}, 1000);`);
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /✔ sample/);
+  assert.ok(Date.now() - started < 60_000, 'the run ended once the test did');
+});
+
+test('a test that never ends fails at the test timeout, and the run goes on to its end', (t) => {
+  // the runner's 15 minutes, shortened here: a later --test-timeout wins
+  const run = runTests(t, `  await new Promise(() => setInterval(() => {}, 1000));`, ['--test-timeout=2000']);
+  assert.equal(run.code, 1, run.output);
+  assert.match(run.output, /test timed out after 2000ms/);
   assert.deepEqual(run.leftInParent, []);
 });
