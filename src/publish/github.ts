@@ -10,6 +10,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { messageOf, type Log, trimTrailingSlashes, networkLimits, type NetworkLimits, retryUnitMs } from '../shared/index.js';
 import { limitedFetch, noAnswerOf } from './api-fetch.js';
+import { NOTIFICATION_GAP_UNITS, pacingGroup, WRITE_GAP_UNITS } from './write-pacing.js';
 
 export type Visibility = 'public' | 'private' | 'internal';
 
@@ -210,8 +211,9 @@ export interface ReleaseClientOptions {
    */
   readonly retryBaseMs?: number;
   /**
-   * GitHub's recommended pacing of writes (1 s apart, 3 s between releases created) and
-   * plugin-throttling's cap of 10 requests at once. Default true; tests turn both off.
+   * GitHub's recommended pacing of writes (1 and 3 units of retryBaseMs apart: 1 s, and 3 s
+   * between releases created or published; write-pacing.ts) and plugin-throttling's cap of 10
+   * requests at once. Default true; unit tests of the client turn both off.
    */
   readonly paceWrites?: boolean;
   /** The longest primary rate-limit wait worth sitting out, in seconds. Default 600. */
@@ -312,7 +314,9 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
       }
       return false;
     },
-    ...(options.paceWrites === false ? { global: unpaced, write: unpaced, notifications: unpaced } : {}),
+    ...(options.paceWrites === false
+      ? { global: unpaced, write: unpaced, notifications: unpaced }
+      : { write: pacingGroup(WRITE_GAP_UNITS * base), notifications: pacingGroup(NOTIFICATION_GAP_UNITS * base) }),
   };
   const octokitOptions = {
     baseUrl: trimTrailingSlashes(options.apiUrl),

@@ -1,6 +1,7 @@
-// How long the action waits before it tries a network step again. Every retry wait (downloads,
-// the module proxy, GitHub's API, the release lock's polling) is a number of units of this
-// length, so a test can make them all short at once without touching how many attempts are made.
+// How long the action waits before it tries a network step again. Every wait the action makes on
+// purpose (retries of downloads, the module proxy and GitHub's API, the release lock's polling,
+// the pacing of GitHub writes) is a number of units of this length, so a test can make them all
+// short at once without touching how many attempts are made or in what order.
 // Pure: read from the environment the run was given.
 
 /**
