@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { HOSTILE, N, PASSES, SIZES, type Timing } from '../support/linear-passes.js';
+import { HOSTILE, N, NOISE_MS, PASSES, SIZES, type Timing } from '../support/linear-passes.js';
 
 const SCRIPT = path.resolve('__tests__/support/linear-passes.ts');
 /**
- * Seconds the child may spend on one pass over one input at one size (run twice): generous
+ * Seconds the child may spend on one pass over one input at one size: generous
  * for a linear pass while a dozen jobs share two cores (the slowest, the YAML parser, took up to
  * 40 s here then), far too short for a super-linear one at this size (the old masking pattern
  * needed 14 s for 2,000 spaces). The child is stopped when it prints nothing for this long.
@@ -20,13 +20,11 @@ const SCRIPT = path.resolve('__tests__/support/linear-passes.ts');
 const BOUND_SECONDS = 120;
 /**
  * Four times the text may take at most this many times as long: linear is 4, quadratic 16, cubic
- * (the old masking pattern) 64. Not lower: each time is the fastest of two runs, and on two cores
- * shared by a dozen jobs linear passes were seen at 10 to 15 (and one redaction pass at 20, which
- * the report of issue 21 names for a closer look).
+ * (the old masking pattern) 64. Not lower: on two cores shared by a dozen jobs linear passes were
+ * seen at 10 to 15, fastest of two runs (the child runs a full-size pass again when its first run
+ * grew more than 8 times: linear-passes.ts).
  */
 const MAX_GROWTH = 32;
-/** A quarter-size time below this counts as this: shorter ones are mostly noise (a timer tick, a garbage collection). */
-const NOISE_MS = 25;
 
 interface ChildRun {
   readonly timings: Timing[];
