@@ -104,7 +104,8 @@ describe('run() in process, with a fake @actions/core', { concurrency: false }, 
   let dirs: RunnerDirs;
 
   before(async () => {
-    world = await createWorld();
+    // the run is the subject, not downloading: Go and upx are in the tool cache already
+    world = await createWorld({ caches: 'shared' });
     github = await GitHubServer.start();
     artifacts = await startArtifactServer();
     dirs = world.newRunner();
@@ -139,6 +140,8 @@ describe('run() in process, with a fake @actions/core', { concurrency: false }, 
         GITHUB_STEP_SUMMARY: undefined,
         TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: '0',
         TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: '0',
+        // retry waits and GitHub's write pacing a millisecond a unit, as runAction sets it
+        KTCTL_CUSTOMIZE_TEST_RETRY_UNIT_MS: '1',
       },
       () => run(fake),
     );
