@@ -46,7 +46,8 @@ const limits = ['--test-timeout=900000', '--test-force-exit'];
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...limits, ...setup, ...nodeOptions, ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TMPDIR: tmp },
+  // --all: matrices that sample in the loop run whole (__tests__/support/test-scope.ts)
+  env: { ...process.env, TMPDIR: tmp, KTCTL_TEST_ALL: all ? '1' : '0' },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 const code = await new Promise((resolve) => child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? 1 : 128))));

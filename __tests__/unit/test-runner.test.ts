@@ -13,6 +13,7 @@ function runTests(
   t: { after(fn: () => void): void },
   body: string,
   nodeOptions: string[] = [],
+  runnerOptions: string[] = [],
 ): { code: number | null; output: string; leftInParent: string[] } {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'ktctl-runner-test-'));
   t.after(() => rmSync(parent, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ function runTests(
   );
   // without the variable that tells node it runs inside a test file, which would skip the files
   const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
-  const result = spawnSync(process.execPath, ['scripts/test.mjs', file, '--', ...nodeOptions], {
+  const result = spawnSync(process.execPath, ['scripts/test.mjs', ...runnerOptions, file, '--', ...nodeOptions], {
     encoding: 'utf8',
     env: { ...env, TMPDIR: parent },
     // the runner's own limits end these runs; this one only keeps a broken runner from hanging here
@@ -76,4 +77,10 @@ test('a test that never ends fails at the test timeout, and the run goes on to i
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, /test timed out after 2000ms/);
   assert.deepEqual(run.leftInParent, []);
+});
+
+test('--all tells the tests to run their matrices whole; the loop does not', (t) => {
+  const probe = `  console.log('scope: ' + (process.env.KTCTL_TEST_ALL ?? 'loop'));`;
+  assert.match(runTests(t, probe, [], ['--all']).output, /scope: 1/);
+  assert.match(runTests(t, probe).output, /scope: 0/);
 });
