@@ -24,7 +24,7 @@ export interface World {
   readonly inputs: Record<string, string>;
   /** Environment for the action: an isolated Go build and module cache. */
   readonly env: NodeJS.ProcessEnv;
-  /** Runner folders in the world; the tool cache holds Go and upx already unless `tools: 'empty'` (always empty in a private world). */
+  /** Runner folders in the world; the tool cache holds Go and upx already unless `tools: 'empty'` (here or in the world's options). */
   newRunner(options?: { readonly tools?: 'seeded' | 'empty' }): RunnerDirs;
   /** Stops the server and removes every folder of the world. */
   close(): Promise<void>;
@@ -37,14 +37,22 @@ export interface WorldOptions {
    * run's warm build cache itself, and tool caches that hold Go and upx.
    */
   readonly caches?: 'private' | 'shared';
+  /**
+   * What a new runner's tool cache holds: 'seeded' (Go and upx, as after an earlier run) or
+   * 'empty'. Default: seeded with shared caches, empty with private ones. A test of a private
+   * build cache that downloads only now and then seeds, and asks `newRunner({ tools: 'empty' })`
+   * where the download is the subject.
+   */
+  readonly tools?: 'seeded' | 'empty';
 }
 
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-e2e-'));
   const server = await startDownloadServer();
   const repo = createFixtureRepo(root);
-  const seed = options.caches === 'shared' ? ensureToolSeed(server.files) : undefined;
-  const gocache = seed === undefined ? privateGoCache(root) : SHARED_GOCACHE;
+  const tools = options.tools ?? (options.caches === 'shared' ? 'seeded' : 'empty');
+  const seed = tools === 'seeded' ? ensureToolSeed(server.files) : undefined;
+  const gocache = options.caches === 'shared' ? SHARED_GOCACHE : privateGoCache(root);
   return {
     root,
     server,
