@@ -13,11 +13,18 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Left out of `npm test`, run by `npm run test:all`: each builds the real kt-connect tree (minutes
- * of Go per run on a 2-core machine), from the upstream tarball or the module proxy. The small
- * fixture keeps the real compiler, upx and archives in `npm test` (build.test.ts and others).
+ * Left out of `npm test`, run by `npm run test:all`: the first three build the real kt-connect
+ * tree (minutes of Go per run on a 2-core machine), from the upstream tarball or the module proxy;
+ * the small fixture keeps the real compiler, upx and archives in `npm test` (build.test.ts and
+ * others). The last bundles src/ again to compare it with dist/.
  */
-const SLOW_FILES = ['__tests__/e2e/module-proxy-real.test.ts', '__tests__/e2e/real-upstream.test.ts', '__tests__/e2e/upstream-tree.test.ts'];
+const SLOW_FILES = [
+  '__tests__/e2e/module-proxy-real.test.ts',
+  '__tests__/e2e/real-upstream.test.ts',
+  '__tests__/e2e/upstream-tree.test.ts',
+  // a minute of ncc: the loop checks dist/'s stamp instead (dist.test.ts)
+  '__tests__/unit/dist-bundle.test.ts',
+];
 
 /**
  * Temp files that Node, tsx, Go and git make for themselves and remove (or keep on purpose as a

@@ -1,25 +1,32 @@
-// dist/ is what runners execute: it must be exactly what src/ bundles to.
+// dist/ is what runners execute. Here, in a second: its stamp (scripts/dist-stamp.mjs) names the
+// sources of this tree and the files dist/ holds now, so a change to src/ without `npm run build`,
+// or a hand edit of dist/, fails. dist-bundle.test.ts (npm run test:all) bundles src/ again and
+// compares every byte.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { bundleInputs, digestOf, STAMP_NAME, stampOf, type Stamp } from '../../scripts/dist-stamp.mjs';
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .sort();
-}
+test('dist/ is stamped with the sources of this tree and holds what its stamp says (run `npm run build` and commit dist/)', () => {
+  const recorded = JSON.parse(readFileSync(path.join('dist', STAMP_NAME), 'utf8')) as Stamp;
+  const now = stampOf('.', 'dist');
+  assert.equal(now.inputs, recorded.inputs, 'src/ (or the lockfile, tsconfig.json, scripts/build.mjs) changed since dist/ was built: run `npm run build`');
+  assert.equal(now.outputs, recorded.outputs, 'dist/ is not what scripts/build.mjs wrote: run `npm run build`');
+});
 
-test('dist/ matches a fresh bundle of src/ (run `npm run build` and commit dist/)', (t) => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ktctl-dist-'));
+test('the stamp changes with any byte or name of the sources, and covers every source file', (t) => {
+  const files = bundleInputs('.');
+  assert.ok(files.includes('src/index.ts') && files.includes('src/cli/index.ts') && files.includes('package-lock.json'), files.join(' '));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ktctl-stamp-'));
   t.after(() => rmSync(scratch, { recursive: true, force: true }));
-  const fresh = path.join(scratch, 'dist');
-  execFileSync(process.execPath, ['scripts/build.mjs', fresh], { stdio: 'pipe' });
-  assert.deepEqual(files('dist'), files(fresh), 'dist/ has other files than a fresh build: run `npm run build`');
-  for (const file of files(fresh)) {
-    assert.ok(readFileSync(path.join('dist', file)).equals(readFileSync(path.join(fresh, file))), `dist/${file} is stale: run \`npm run build\``);
-  }
+  cpSync('src', path.join(scratch, 'src'), { recursive: true });
+  const digest = (): string => digestOf(scratch, ['src/main.ts', 'src/model.ts']);
+  const before = digest();
+  writeFileSync(path.join(scratch, 'src/main.ts'), `${readFileSync('src/main.ts', 'utf8')} `);
+  assert.notEqual(digest(), before, 'one byte more');
+  writeFileSync(path.join(scratch, 'src/main.ts'), readFileSync('src/main.ts'));
+  assert.equal(digest(), before, 'the same bytes again');
+  assert.notEqual(digestOf(scratch, ['src/model.ts', 'src/main.ts']), before, 'another order of names');
 });
