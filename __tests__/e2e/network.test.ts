@@ -33,13 +33,15 @@ const unique = (what: string): string => `${what}-${process.pid}-${Math.random()
 describe('network limits and cancellation', { concurrency: false }, () => {
   let world: World;
   let silent: SilentServer;
-  /** Go and its tool cache come from here once, for the wintun and upx cases. */
+  /** A runner for the wintun and upx cases. */
   let toolsRunner: ReturnType<World['newRunner']>;
   let goIndex: string;
   const servers: http.Server[] = [];
 
   before(async () => {
-    world = await createWorld();
+    // Go and upx from the local server are in the tool cache already; a mirror of another URL is
+    // a tool of its own to the cache, so each mirror case below downloads from its mirror
+    world = await createWorld({ tools: 'seeded' });
     silent = await startSilentServer();
     toolsRunner = world.newRunner();
     goIndex = await (await fetch(`${world.server.goBaseUrl}/?mode=json&include=all`)).text();
