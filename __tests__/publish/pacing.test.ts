@@ -1,8 +1,9 @@
 // GitHub's write pacing (write-pacing.ts): one write at a time, writes a unit apart, requests
 // that notify three units apart, in units of the retry wait. The queue logic on its own, then a
-// real client against the local GitHub server with a 300 ms unit (the server sees a write when it
-// has taken effect, after the client sent it and maybe after a busy moment of this process: gaps
-// are checked to 60 %; unpaced, they are a few milliseconds).
+// real client against the local GitHub server with a half-second unit (the server sees a write when
+// it has taken effect, after the client sent it and maybe after a busy moment of this process, which
+// a loaded machine makes up to a few hundred milliseconds: gaps are checked to half a unit; unpaced,
+// they are a few milliseconds).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createReleaseClient } from '../../src/publish/github.js';
@@ -51,7 +52,7 @@ before(async () => {
 after(() => github.close());
 
 test('a client paces its writes: a unit between writes, three before a release is created or published', async (t) => {
-  const unit = 300;
+  const unit = 500;
   const client = createReleaseClient({
     token: 'write-token',
     apiUrl: github.apiUrl,
@@ -76,9 +77,9 @@ test('a client paces its writes: a unit between writes, three before a release i
   );
   for (let i = 1; i < writes.length; i++) {
     const gap = writes[i]!.at - writes[i - 1]!.at;
-    assert.ok(gap >= 0.6 * unit, `${writes[i]!.op} came ${gap.toFixed(0)} ms after ${writes[i - 1]!.op}`);
+    assert.ok(gap >= 0.5 * unit, `${writes[i]!.op} came ${gap.toFixed(0)} ms after ${writes[i - 1]!.op}`);
   }
   const releases = writes.filter((write) => write.op === 'repos/create-release');
   const gap = releases[1]!.at - releases[0]!.at;
-  assert.ok(gap >= 0.6 * 3 * unit, `the second release was created ${gap.toFixed(0)} ms after the first`);
+  assert.ok(gap >= 2 * unit, `the second release was created ${gap.toFixed(0)} ms after the first`);
 });
