@@ -45,7 +45,7 @@ test('the action runs dist/index.js on node24, with a post step for cleanup', ()
 
 test('CI runs the test command the README gives for CI; both README commands are npm scripts', () => {
   const ci = readFileSync('.ci/run', 'utf8');
-  assert.match(readme, /^npm test +# the five-minute loop/m, 'README gives `npm test` as the loop');
+  assert.match(readme, /^npm test +# the developer loop/m, 'README gives `npm test` as the loop');
   assert.match(readme, /^npm run test:all +# .*what CI runs \(\.ci\/run\)$/m, 'README gives `npm run test:all` as what CI runs');
   assert.match(ci, /^npm run test:all$/m);
   const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
