@@ -4,32 +4,18 @@
 // tree (minutes of Go), so it runs in `npm run test:all`; the refusals of a bad proxy, sum or tag
 // are in module-proxy.test.ts, in `npm test`.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { describe, test } from 'node:test';
 import { fileProxy, MODULE_COMMIT, MODULE_H1 } from '../support/module-proxy.js';
-import { proxyEnv, proxyInputs } from '../support/proxy-run.js';
+import { proxyRuns } from '../support/proxy-run.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 
 describe('the real kt-connect from the module proxy', { concurrency: false }, () => {
-  let root: string;
-  let server: DownloadServer;
-
-  before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-proxy-'));
-    server = await startDownloadServer();
-  });
-  after(async () => {
-    await server?.close();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
-
-  const inputs = (proxy: string, extra: Record<string, string> = {}): Record<string, string> => proxyInputs(server, proxy, extra);
-  const env = (name: string): NodeJS.ProcessEnv => proxyEnv(root, name);
+  const { root: rootFolder, inputs, env } = proxyRuns();
 
   test('the real kt-connect v0.3.7 is fetched, checked and built; its hash is recorded', async () => {
+    const root = rootFolder();
     const dirs = makeRunnerDirs(root);
     const proxy = fileProxy(path.join(root, 'proxy'));
     const run: ActionRun = await runAction({ dirs, inputs: inputs(proxy), env: env('real') });

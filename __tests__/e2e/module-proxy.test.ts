@@ -4,14 +4,12 @@
 // before anything is built; a checksum database that never answers stopped within the network
 // limits; a GONOSUMDB that covers kt-connect refused; a moved git tag refused by kt-connect-commit.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { createWorld, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { fileProxy } from '../support/module-proxy.js';
-import { proxyEnv, proxyInputs } from '../support/proxy-run.js';
+import { proxyRuns } from '../support/proxy-run.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands } from '../support/run-action.js';
 import { startSilentServer } from '../support/stall.js';
 
@@ -19,22 +17,10 @@ import { startSilentServer } from '../support/stall.js';
 const SUMDB_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
 describe('kt-connect from the module proxy', { concurrency: false }, () => {
-  let root: string;
-  let server: DownloadServer;
-
-  before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-proxy-'));
-    server = await startDownloadServer();
-  });
-  after(async () => {
-    await server?.close();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
-
-  const inputs = (proxy: string, extra: Record<string, string> = {}): Record<string, string> => proxyInputs(server, proxy, extra);
-  const env = (name: string): NodeJS.ProcessEnv => proxyEnv(root, name);
+  const { root: rootFolder, inputs, env } = proxyRuns();
 
   test('a zip with one changed byte fails before anything is built: the checksum database disagrees', async () => {
+    const root = rootFolder();
     const dirs = makeRunnerDirs(root);
     const proxy = fileProxy(path.join(root, 'tampered'), { tampered: true });
     const run = await runAction({ dirs, inputs: inputs(proxy, { 'kt-connect-version': 'v0.3.7' }), env: env('tampered') });
@@ -53,6 +39,7 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
   test('a checksum database that never answers is given up within the network limits', async () => {
     const silent = await startSilentServer();
     try {
+      const root = rootFolder();
       const dirs = makeRunnerDirs(root);
       const proxy = fileProxy(path.join(root, 'no-sumdb'), { sumdb: false });
       const started = Date.now();
@@ -74,6 +61,7 @@ describe('kt-connect from the module proxy', { concurrency: false }, () => {
   });
 
   test('GONOSUMDB covering kt-connect is refused unless go-sumdb: off', async () => {
+    const root = rootFolder();
     const dirs = makeRunnerDirs(root);
     const proxy = fileProxy(path.join(root, 'nosumdb'));
     const run = await runAction({ dirs, inputs: inputs(proxy), env: { ...env('nosumdb'), GONOSUMDB: 'github.com/alibaba' } });

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
+import { startDownloadServer, toolInputs, type DownloadServer } from '../support/downloads.js';
 import { KT_CONFIG, KUBECONFIG } from '../support/e2e-setup.js';
 import { makeRunnerDirs, runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { spdxSchemaErrors, spdxViolations } from '../support/spdx.js';
@@ -52,10 +52,7 @@ describe('the real kt-connect v0.3.7 for linux/amd64', { concurrency: false }, (
         'kt-config': KT_CONFIG,
         // go.mod says 1.18; 1.19 builds it too (1.20 does not), and is the Go the test server has
         'go-version': server.files.goVersion,
-        'go-download-base-url': server.goBaseUrl,
-        'upx-download-base-url': server.upxBaseUrl,
-        'upx-version': server.files.upxVersion,
-        'upx-sha256': sha256(server.files.upxArchive),
+        ...toolInputs(server),
       },
       env: keptGoEnvironment(goSum),
     });

@@ -195,6 +195,16 @@ export interface DownloadServer {
   close(): Promise<void>;
 }
 
+/** The inputs that take Go and upx from `server` (and Go at the version it serves), as every e2e run gives them. */
+export function toolInputs(server: DownloadServer): Record<string, string> {
+  return {
+    'go-download-base-url': server.goBaseUrl,
+    'upx-download-base-url': server.upxBaseUrl,
+    'upx-version': server.files.upxVersion,
+    'upx-sha256': sha256(server.files.upxArchive),
+  };
+}
+
 export async function startDownloadServer(
   files: DownloadFiles = prepareDownloads(),
   options: { goIndex?: boolean; moreGo?: readonly GoArchive[] } = {},

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
-import { sha256, startDownloadServer, type DownloadServer } from './downloads.js';
+import { sha256, startDownloadServer, toolInputs, type DownloadServer } from './downloads.js';
 import { makeRunnerDirs, type RunnerDirs } from './run-action.js';
 import { removeTree } from './remove-tree.js';
 import { ensureToolSeed, seedToolCache, SHARED_GOCACHE } from './shared-caches.js';
@@ -64,10 +64,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       kubeconfig: 'upstream',
       'kt-config': 'upstream',
       'kt-connect-repository': repo.url,
-      'go-download-base-url': server.goBaseUrl,
-      'upx-download-base-url': server.upxBaseUrl,
-      'upx-version': server.files.upxVersion,
-      'upx-sha256': sha256(server.files.upxArchive),
+      ...toolInputs(server),
       'wintun-url': server.wintunUrl,
       'wintun-sha256': sha256(server.files.wintunZip),
       // the fastest packing: upx is the subject of build.test.ts only, which asks for the default

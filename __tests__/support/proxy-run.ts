@@ -1,8 +1,10 @@
 // The action's inputs and environment for kt-connect from a module proxy: one definition for the
 // proxy's refusals (module-proxy.test.ts, npm test) and the real build (module-proxy-real.test.ts).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { sha256, type DownloadServer } from './downloads.js';
+import { after, before } from 'node:test';
+import { startDownloadServer, toolInputs, type DownloadServer } from './downloads.js';
 import { KT_CONFIG, KUBECONFIG } from './e2e-setup.js';
 import { realGoSum } from './module-proxy.js';
 import { keptGoEnvironment } from './real-upstream.js';
@@ -17,10 +19,7 @@ export function proxyInputs(server: DownloadServer, proxy: string, extra: Record
     kubeconfig: KUBECONFIG,
     'kt-config': KT_CONFIG,
     'go-version': server.files.goVersion,
-    'go-download-base-url': server.goBaseUrl,
-    'upx-download-base-url': server.upxBaseUrl,
-    'upx-version': server.files.upxVersion,
-    'upx-sha256': sha256(server.files.upxArchive),
+    ...toolInputs(server),
     ...extra,
   };
 }
@@ -31,4 +30,36 @@ export function proxyInputs(server: DownloadServer, proxy: string, extra: Record
  */
 export function proxyEnv(root: string, name: string): NodeJS.ProcessEnv {
   return { ...keptGoEnvironment(realGoSum()), GOPATH: mkdtempSync(path.join(root, `gopath-${name}-`)) };
+}
+
+export interface ProxyRuns {
+  /** The scratch folder of the describe block, removed after it. */
+  readonly root: () => string;
+  /** proxyInputs with this block's download server. */
+  readonly inputs: (proxy: string, extra?: Record<string, string>) => Record<string, string>;
+  /** proxyEnv under this block's root. */
+  readonly env: (name: string) => NodeJS.ProcessEnv;
+}
+
+/** Called in a describe block: a scratch folder and a download server for its runs, made before and removed after it. */
+export function proxyRuns(): ProxyRuns {
+  let root: string | undefined;
+  let server: DownloadServer | undefined;
+  before(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'ktctl-proxy-'));
+    server = await startDownloadServer();
+  });
+  after(async () => {
+    await server?.close();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+  const made = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('proxyRuns: used outside a test of its describe block');
+    return value;
+  };
+  return {
+    root: () => made(root),
+    inputs: (proxy, extra = {}) => proxyInputs(made(server), proxy, extra),
+    env: (name) => proxyEnv(made(root), name),
+  };
 }
