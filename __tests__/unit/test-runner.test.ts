@@ -1,7 +1,7 @@
 // scripts/test.mjs, the runner behind `npm test`: a test that leaves a folder in the temp folder
 // fails the run, named with its size; temp files that Go and the like keep are reported, not
 // counted; the run's temp folder is gone afterwards either way; and no file can hang the run (a
-// timer left running, a test that never ends).
+// timer left running: the run limit; a test that never ends: the test timeout).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ function runTests(
   body: string,
   nodeOptions: string[] = [],
   runnerOptions: string[] = [],
+  moreEnv: NodeJS.ProcessEnv = {},
 ): { code: number | null; output: string; leftInParent: string[] } {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'ktctl-runner-test-'));
   t.after(() => rmSync(parent, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ function runTests(
   const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
   const result = spawnSync(process.execPath, ['scripts/test.mjs', ...runnerOptions, file, '--', ...nodeOptions], {
     encoding: 'utf8',
-    env: { ...env, TMPDIR: parent },
+    env: { ...env, TMPDIR: parent, ...moreEnv },
     // the runner's own limits end these runs; this one only keeps a broken runner from hanging here
     timeout: 120_000,
   });
@@ -63,17 +64,19 @@ test('a failing test fails the run with its own exit code, and the temp folder i
   assert.deepEqual(run.leftInParent, []);
 });
 
-test('a timer a test leaves running does not keep the run alive', (t) => {
+test('a file that never exits is stopped at the run limit, which says so; every test before it is reported', (t) => {
   const started = Date.now();
-  const run = runTests(t, `  setInterval(() => {}, 1000);`);
-  assert.equal(run.code, 0, run.output);
+  const run = runTests(t, `  setInterval(() => {}, 1000);`, [], [], { KTCTL_TEST_RUN_LIMIT_SECONDS: '10' });
+  assert.equal(run.code, 1, run.output);
   assert.match(run.output, /✔ sample/);
-  assert.ok(Date.now() - started < 60_000, 'the run ended once the test did');
+  assert.match(run.output, /The test run passed its limit of 10 s and was stopped/);
+  assert.ok(Date.now() - started < 60_000, 'stopped at the limit');
+  assert.deepEqual(run.leftInParent, []);
 });
 
-test('a test that never ends fails at the test timeout, and the run goes on to its end', (t) => {
+test('a test that never ends fails at the test timeout', (t) => {
   // the runner's 15 minutes, shortened here: a later --test-timeout wins
-  const run = runTests(t, `  await new Promise(() => setInterval(() => {}, 1000));`, ['--test-timeout=2000']);
+  const run = runTests(t, `  await new Promise((resolve) => setTimeout(resolve, 8000));`, ['--test-timeout=2000']);
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, /test timed out after 2000ms/);
   assert.deepEqual(run.leftInParent, []);
