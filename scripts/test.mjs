@@ -42,6 +42,14 @@ const files =
   named.length > 0 ? named : globSync('__tests__/**/*.test.ts', { cwd: root }).filter((file) => all || !SLOW_FILES.includes(file.split(path.sep).join('/')));
 files.sort();
 
+// the run's limit (below), checked before anything starts
+const limitText = process.env['KTCTL_TEST_RUN_LIMIT_SECONDS'] ?? String((all ? 75 : 40) * 60);
+if (!/^[1-9]\d{0,5}$/.test(limitText)) {
+  console.error(`KTCTL_TEST_RUN_LIMIT_SECONDS must be a whole number of seconds from 1 to 999999 (the run's limit; default 2400, 4500 with --all).`);
+  process.exit(2);
+}
+const limitSeconds = Number(limitText);
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ktctl-test-run-'));
 // the shared caches are for the end-to-end files; a run of unit tests does without them
 const e2e = files.some((file) => file.split(path.sep).join('/').includes('__tests__/e2e/'));
@@ -73,7 +81,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal
 // alive never exits, and node --test waits for it. The run is stopped at this limit, saying so,
 // well before CI's 90 minutes. (node's --test-force-exit would end such a file, but it also
 // drops the results of tests still being reported: seen losing 9 of 861 without a word.)
-const limitSeconds = Number(process.env['KTCTL_TEST_RUN_LIMIT_SECONDS'] ?? (all ? 75 : 40) * 60);
 let overLimit = false;
 const limitTimer = setTimeout(() => {
   overLimit = true;

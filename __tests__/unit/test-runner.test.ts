@@ -87,3 +87,11 @@ test('--all tells the tests to run their matrices whole; the loop does not', (t)
   assert.match(runTests(t, probe, [], ['--all']).output, /scope: 1/);
   assert.match(runTests(t, probe).output, /scope: 0/);
 });
+
+test('a run limit that is not a number of seconds is refused before any test starts', (t) => {
+  const run = runTests(t, `  console.log('started');`, [], [], { KTCTL_TEST_RUN_LIMIT_SECONDS: '10m' });
+  assert.equal(run.code, 2, run.output);
+  assert.match(run.output, /KTCTL_TEST_RUN_LIMIT_SECONDS must be a whole number of seconds/);
+  assert.doesNotMatch(run.output, /started/);
+  assert.deepEqual(run.leftInParent, []);
+});
