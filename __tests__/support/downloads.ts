@@ -120,6 +120,27 @@ export interface GoArchive {
   readonly archive: string;
 }
 
+/**
+ * What the served Go archive leaves out of a Go root: what `go build` with CGO_ENABLED=0 never
+ * reads. The prebuilt standard library (go rebuilds what it needs into GOCACHE), the compiler's own
+ * sources, tests, docs and the tools a build does not run (vet, pprof, trace, ...). Half the
+ * bytes of the whole root, so every test that downloads, verifies and unpacks Go, or repacks its
+ * archive, does half the work; the action's handling of the archive is the same.
+ */
+const GO_ARCHIVE_LEFT_OUT = [
+  './pkg/linux_amd64',
+  './pkg/linux_amd64_*',
+  './test',
+  './misc',
+  './api',
+  './doc',
+  './src/cmd',
+  'testdata',
+  '*_test.go',
+  ...['addr2line', 'api', 'cover', 'dist', 'doc', 'fix', 'nm', 'objdump', 'pprof', 'test2json', 'trace', 'vet'].map((tool) => `./pkg/tool/linux_amd64/${tool}`),
+];
+const GO_ARCHIVE_LAYOUT = 'go-build-only';
+
 /** A Debian Go repacked as go.dev's archive (`go/bin/go`), built once and kept. */
 export function prepareGoArchive(goroot: string): GoArchive {
   if (!existsSync(path.join(goroot, 'bin', 'go'))) {
@@ -127,9 +148,10 @@ export function prepareGoArchive(goroot: string): GoArchive {
   }
   mkdirSync(CACHE, { recursive: true });
   const version = goVersionOf(goroot);
-  const archive = path.join(CACHE, `go${version}.linux-amd64.tar.gz`);
+  // a folder per layout: a cache made with another list of files is not served for this one
+  const archive = path.join(CACHE, GO_ARCHIVE_LAYOUT, `go${version}.linux-amd64.tar.gz`);
   if (!existsSync(archive)) {
-    // prebuilt std archives, tests and docs are left out: go rebuilds what it needs into GOCACHE
+    mkdirSync(path.dirname(archive), { recursive: true });
     execFileSync('tar', [
       '-C',
       goroot,
@@ -138,11 +160,7 @@ export function prepareGoArchive(goroot: string): GoArchive {
       's,^\\.,go,',
       '--sort=name',
       '--use-compress-program=gzip -n',
-      '--exclude=./pkg/linux_amd64',
-      '--exclude=./pkg/linux_amd64_*',
-      '--exclude=./test',
-      '--exclude=./misc',
-      '--exclude=testdata',
+      ...GO_ARCHIVE_LEFT_OUT.map((pattern) => `--exclude=${pattern}`),
       '-cf',
       partial(archive),
       '.',
