@@ -30,3 +30,20 @@ test('the stamp changes with any byte or name of the sources, and covers every s
   assert.equal(digest(), before, 'the same bytes again');
   assert.notEqual(digestOf(scratch, ['src/model.ts', 'src/main.ts']), before, 'another order of names');
 });
+
+test("each bundle's licenses.txt names every dependency, whichever chunk holds it", () => {
+  // The bundle is split: @actions/artifact and @actions/cache sit in chunks loaded on first use,
+  // and ncc writes one license list per chunk (scripts/build.mjs merges them). A list that lost a
+  // chunk's packages lost @actions/core and the rest of the main chunk once.
+  const dependencies = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+  // the local command publishes nothing: it bundles no throttling plugin
+  const bundles: Array<[string, string[]]> = [
+    ['dist', dependencies],
+    ['dist/cli', ['@actions/core', '@actions/github', '@actions/tool-cache', 'yaml', '@actions/artifact', '@actions/cache']],
+  ];
+  for (const [bundle, expected] of bundles) {
+    const named = new Set(readFileSync(path.join(bundle, 'licenses.txt'), 'utf8').split('\n'));
+    const missing = expected.filter((name) => !named.has(name));
+    assert.deepEqual(missing, [], `${bundle}/licenses.txt does not name ${missing.join(', ')}: run \`npm run build\``);
+  }
+});

@@ -2,7 +2,8 @@
 // rotated kubeconfig recompiles only the `hack` package and relinks. Best effort: a cache that
 // cannot be reached costs a warning, never the run.
 import { createHash } from 'node:crypto';
-import * as cache from '@actions/cache';
+// types only: the module itself is loaded on first use (loadCacheModule)
+import type * as CacheModule from '@actions/cache';
 import { targetId } from '../plan/index.js';
 import { messageOf, type Log, run } from '../shared/index.js';
 import type { HostPlatform } from '../toolchain/index.js';
@@ -33,7 +34,17 @@ export function cacheWanted(input: boolean | undefined, env: NodeJS.ProcessEnv):
 /** `hit`: the exact key was restored, nothing new to save; `miss`: save after the build. */
 export type GoCacheRestore = 'hit' | 'miss' | 'unavailable';
 
+/**
+ * @actions/cache, loaded when a run first uses the Actions cache: a third of the bundle, which a
+ * run with the cache off (self-hosted runners, by default) would load for nothing.
+ */
+let cacheModule: Promise<typeof CacheModule> | undefined;
+function loadCacheModule(): Promise<typeof CacheModule> {
+  return (cacheModule ??= import('@actions/cache'));
+}
+
 async function restoreGoCache(paths: readonly string[], key: string, log: Log): Promise<GoCacheRestore> {
+  const cache = await loadCacheModule();
   if (!cache.isFeatureAvailable()) {
     log.info('The Actions cache service is not available here; building without a restored Go cache.');
     return 'unavailable';
@@ -50,6 +61,7 @@ async function restoreGoCache(paths: readonly string[], key: string, log: Log): 
 }
 
 async function saveGoCache(paths: readonly string[], key: string, log: Log): Promise<void> {
+  const cache = await loadCacheModule();
   try {
     // @actions/cache reports most failures itself and answers -1 instead of throwing
     if ((await cache.saveCache([...paths], key)) === -1) log.warning(`The Go cache was not saved as ${key}; the next run builds without it.`);

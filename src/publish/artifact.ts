@@ -4,7 +4,9 @@ import { publishedText, makePrivateFolder, makeTreePrivate, messageOf, type Log,
 import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DefaultArtifactClient, GHESNotSupportedError } from '@actions/artifact';
+// types only: the module itself is loaded on first use (loadArtifactModule)
+import type * as ArtifactModule from '@actions/artifact';
+import type { DefaultArtifactClient } from '@actions/artifact';
 import type { Asset, BuildManifest, BuildResult, GoModule, ManifestSbom, MirrorImage, SbomParts, SbomTarget, ReleaseFile, CollectedBuild } from '../model.js';
 import { MANIFEST_NAME, parseManifest } from './manifest.js';
 import { ManifestAgreement } from './manifest-agreement.js';
@@ -20,19 +22,30 @@ export interface ArtifactStore {
   delete(name: string): Promise<void>;
 }
 
+/**
+ * @actions/artifact, loaded when a run first talks to the service. It and its Azure and protobuf
+ * code are two thirds of the bundle, and only mode build and mode publish use them: loading it at
+ * start cost every other run about a quarter of a second of CPU.
+ */
+let artifactModule: Promise<typeof ArtifactModule> | undefined;
+function loadArtifactModule(): Promise<typeof ArtifactModule> {
+  return (artifactModule ??= import('@actions/artifact'));
+}
+
 /** The Actions artifact service through @actions/artifact (github.com and ghe.com only). */
 export function actionsArtifactStore(): ArtifactStore {
-  const client = new DefaultArtifactClient();
+  let made: Promise<DefaultArtifactClient> | undefined;
+  const client = (): Promise<DefaultArtifactClient> => (made ??= loadArtifactModule().then((artifact) => new artifact.DefaultArtifactClient()));
   return {
     upload: async (name, files, rootDirectory, retentionDays) => {
-      await client.uploadArtifact(name, [...files], rootDirectory, retentionDays === undefined ? {} : { retentionDays });
+      await (await client()).uploadArtifact(name, [...files], rootDirectory, retentionDays === undefined ? {} : { retentionDays });
     },
-    list: async () => (await client.listArtifacts({ latest: true })).artifacts.map(({ id, name }) => ({ id, name })),
+    list: async () => (await (await client()).listArtifacts({ latest: true })).artifacts.map(({ id, name }) => ({ id, name })),
     download: async (id, destination) => {
-      await client.downloadArtifact(id, { path: destination });
+      await (await client()).downloadArtifact(id, { path: destination });
     },
     delete: async (name) => {
-      await client.deleteArtifact(name);
+      await (await client()).deleteArtifact(name);
     },
   };
 }
@@ -101,7 +114,7 @@ export async function uploadBuildArtifact(store: ArtifactStore, request: UploadB
     if ((await store.list()).some((artifact) => artifact.name === name)) await store.delete(name);
     await store.upload(name, [...build.assets.map((asset) => asset.path), manifestPath], directory, request.retentionDays);
   } catch (error) {
-    if (error instanceof GHESNotSupportedError) {
+    if (error instanceof (await loadArtifactModule()).GHESNotSupportedError) {
       log.warning(ghesWarning(request.serverUrl));
       return undefined;
     }
