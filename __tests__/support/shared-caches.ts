@@ -86,9 +86,9 @@ export function seedToolCache(toolCache: string, seed: ToolSeed, urls: { readonl
 }
 
 /**
- * The targets the e2e files build the fixture for. The others (darwin, windows/arm64) appear only
- * in plans, dry runs and stand-in archives; a test that does build one of them compiles its
- * standard library once into the shared cache, which is slower but no different.
+ * The targets the e2e files build the fixture for. Only build.test.ts builds the other three
+ * (darwin, windows/arm64), once, in a private copy of this cache: warming them here would only
+ * move that work into the warm-up, which every test file waits for.
  */
 export const WARM_TARGETS = SUPPORTED_TARGETS.filter((target) =>
   ['linux/amd64', 'linux/386', 'linux/arm64', 'windows/amd64', 'windows/386'].includes(targetId(target)),
