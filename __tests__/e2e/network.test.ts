@@ -12,6 +12,7 @@ import { sha256 } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
 import { processesWith, startSilentServer, waitUntil, type SilentServer } from '../support/stall.js';
+import { allOnly } from '../support/test-scope.js';
 
 const SHORT_LIMITS = { KTCTL_CUSTOMIZE_CONNECT_TIMEOUT: '2', KTCTL_CUSTOMIZE_IDLE_TIMEOUT: '2' };
 
@@ -173,25 +174,29 @@ describe('network limits and cancellation', { concurrency: false }, () => {
     assert.equal(run.stdout.match(/::warning::Download of .* failed \(attempt [12] of 3\): HTTP 503/g)?.length, 2);
   });
 
-  test('a Go index that fails twice is fetched a third time and the build goes on', async () => {
-    let failures = 2;
-    const mirror = await goMirror({
-      index: (_request, response) => (failures-- > 0 ? response.writeHead(502).end() : response.writeHead(200).end(goIndex)),
-      archive: (_request, response) => response.writeHead(200).end(readFileSync(world.server.files.goArchive)),
-    });
-    const dirs = world.newRunner();
-    const run = await runAction({ dirs, env: world.env, inputs: { ...good(), 'go-download-base-url': mirror.base, 'output-dir': 'retried' } });
-    assert.equal(run.code, 0, run.stdout);
-    assert.deepEqual(
-      mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')),
-      ['index', 'index', 'index', 'archive'],
-    );
-    assert.deepEqual(readdirSync(path.join(dirs.workspace, 'retried')).sort(), [
-      'ktctl_0.3.7_Linux_x86_64.zip',
-      'ktctl_0.3.7_checksums.txt',
-      'ktctl_0.3.7_sbom.spdx.json',
-    ]);
-  });
+  test(
+    'a Go index that fails twice is fetched a third time and the build goes on',
+    allOnly('unit/network.test.ts and the 503 test here (retries, and the count after the last)'),
+    async () => {
+      let failures = 2;
+      const mirror = await goMirror({
+        index: (_request, response) => (failures-- > 0 ? response.writeHead(502).end() : response.writeHead(200).end(goIndex)),
+        archive: (_request, response) => response.writeHead(200).end(readFileSync(world.server.files.goArchive)),
+      });
+      const dirs = world.newRunner();
+      const run = await runAction({ dirs, env: world.env, inputs: { ...good(), 'go-download-base-url': mirror.base, 'output-dir': 'retried' } });
+      assert.equal(run.code, 0, run.stdout);
+      assert.deepEqual(
+        mirror.hits.map((hit) => (hit.startsWith('/go/?') ? 'index' : 'archive')),
+        ['index', 'index', 'index', 'archive'],
+      );
+      assert.deepEqual(readdirSync(path.join(dirs.workspace, 'retried')).sort(), [
+        'ktctl_0.3.7_Linux_x86_64.zip',
+        'ktctl_0.3.7_checksums.txt',
+        'ktctl_0.3.7_sbom.spdx.json',
+      ]);
+    },
+  );
 
   test('a plain mirror (404 for the index) still works with an exact go-version and go-sha256', async () => {
     const mirror = await goMirror({

@@ -6,6 +6,7 @@ import { GitHubServer } from '../support/github-server.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
 import { sha256 } from '../support/downloads.js';
+import { allOnly } from '../support/test-scope.js';
 
 const SHA = '1234567890abcdef1234567890abcdef12345678';
 const ARCHIVES = ['ktctl_0.3.7_Linux_x86_64.zip', 'ktctl_0.3.7_Windows_x86_64.zip'];
@@ -137,35 +138,39 @@ describe('publishing releases', { concurrency: false }, () => {
     assert.ok(!withoutMaskCommands(run.stdout + run.stderr).includes('rotated-token-fedcba9876543210'), 'the new token is masked');
   });
 
-  test('a re-publish that fails in the middle of its swap puts the old set back; the next run replaces it', async () => {
-    const view = () => {
-      const release = github.releaseViews('ktctl-2026.11')[0]!;
-      const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
-      // every archive matches its line of the checksums file, as `sha256sum -c` would check
-      for (const name of ARCHIVES) assert.ok(checksums.includes(`${release.assets.find((a) => a.name === name)?.sha256}  ${name}\n`), name);
-      assert.ok(!release.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'no working copies left');
-      return release.assets.map((a) => `${a.name} ${a.sha256}`).sort();
-    };
-    const before = view();
-    const rotated = KUBECONFIG.replace(/token: \S+/, 'token: rotated-again-0123456789abcdef');
-    // Renames 1-4 swap in the interim checksums file and build-info.json, 5 sets the first archive
-    // aside; the 6th, its new copy taking the name, is refused.
-    github.inject({ op: 'repos/update-release-asset', skip: 5, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
-    const failed = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
-    github.clearFaults();
-    assert.notEqual(failed.code, 0);
-    const error = failed.stdout.split('\n').find((line) => line.startsWith('::error::'));
-    assert.ok(error?.includes('was put back to its previous assets'), error);
-    assert.deepEqual(view(), before, 'exactly the old assets again');
+  test(
+    'a re-publish that fails in the middle of its swap puts the old set back; the next run replaces it',
+    allOnly('publish/replace.test.ts (a fault at every step of the swap)'),
+    async () => {
+      const view = () => {
+        const release = github.releaseViews('ktctl-2026.11')[0]!;
+        const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
+        // every archive matches its line of the checksums file, as `sha256sum -c` would check
+        for (const name of ARCHIVES) assert.ok(checksums.includes(`${release.assets.find((a) => a.name === name)?.sha256}  ${name}\n`), name);
+        assert.ok(!release.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'no working copies left');
+        return release.assets.map((a) => `${a.name} ${a.sha256}`).sort();
+      };
+      const before = view();
+      const rotated = KUBECONFIG.replace(/token: \S+/, 'token: rotated-again-0123456789abcdef');
+      // Renames 1-4 swap in the interim checksums file and build-info.json, 5 sets the first archive
+      // aside; the 6th, its new copy taking the name, is refused.
+      github.inject({ op: 'repos/update-release-asset', skip: 5, fault: { kind: 'status', status: 422, message: 'Validation Failed' } });
+      const failed = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
+      github.clearFaults();
+      assert.notEqual(failed.code, 0);
+      const error = failed.stdout.split('\n').find((line) => line.startsWith('::error::'));
+      assert.ok(error?.includes('was put back to its previous assets'), error);
+      assert.deepEqual(view(), before, 'exactly the old assets again');
 
-    const repaired = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
-    assert.equal(repaired.code, 0, repaired.stdout);
-    const after = view();
-    for (const name of ARCHIVES) {
-      assert.ok(!before.includes(after.find((line) => line.startsWith(`${name} `))!), `${name} was replaced`);
-    }
-    assert.deepEqual(github.violations, []);
-  });
+      const repaired = await publish({ ref: 'refs/tags/ktctl-2026.11', kubeconfig: rotated });
+      assert.equal(repaired.code, 0, repaired.stdout);
+      const after = view();
+      for (const name of ARCHIVES) {
+        assert.ok(!before.includes(after.find((line) => line.startsWith(`${name} `))!), `${name} was replaced`);
+      }
+      assert.deepEqual(github.violations, []);
+    },
+  );
 
   test('a scheduled run follows upstream: the release is named after the upstream tag', async () => {
     const run = await publish({ ref: 'refs/heads/main', inputs: { 'kt-connect-version': 'latest' } });
@@ -197,95 +202,99 @@ describe('publishing releases', { concurrency: false }, () => {
 
 // Issue 17, classes 7, 10 and 11, through the bundle: jobs of a mode: all matrix one after the
 // other, a leftover of the action's own names, and a server that sends no digests.
-describe('publishing: several jobs, leftovers, servers without digests', { concurrency: false }, () => {
-  let world: World;
-  let dirs: ReturnType<World['newRunner']>;
-  const servers: GitHubServer[] = [];
+describe(
+  'publishing: several jobs, leftovers, servers without digests',
+  { concurrency: false, ...allOnly('publish/sbom-merge.test.ts, publish/leftovers.test.ts, publish/digests.test.ts and e2e/publish-mode.test.ts') },
+  () => {
+    let world: World;
+    let dirs: ReturnType<World['newRunner']>;
+    const servers: GitHubServer[] = [];
 
-  before(async () => {
-    world = await createWorld({ caches: 'shared' });
-    dirs = world.newRunner();
-  });
-  after(async () => {
-    for (const server of servers) await server.close();
-    await world.close();
-  });
-
-  const run = (github: GitHubServer, targets: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
-    runAction({
-      dirs,
-      env: {
-        ...world.env,
-        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-        GITHUB_API_URL: github.apiUrl,
-        GITHUB_SHA: SHA,
-        GITHUB_REF: 'refs/tags/ktctl-matrix',
-      },
-      inputs: {
-        ...world.inputs,
-        publish: 'true',
-        'github-token': 'write-token',
-        kubeconfig: KUBECONFIG,
-        'kt-config': KT_CONFIG,
-        targets,
-        upx: 'false',
-        ...inputs,
-      },
+    before(async () => {
+      world = await createWorld({ caches: 'shared' });
+      dirs = world.newRunner();
+    });
+    after(async () => {
+      for (const server of servers) await server.close();
+      await world.close();
     });
 
-  const sbomOf = (github: GitHubServer): { packages: Array<{ packageFileName?: string; checksums?: Array<{ checksumValue: string }> }> } =>
-    JSON.parse(github.releaseViews('ktctl-matrix')[0]!.assets.find((a) => a.name === 'ktctl_0.3.7_sbom.spdx.json')!.text) as never;
+    const run = (github: GitHubServer, targets: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+      runAction({
+        dirs,
+        env: {
+          ...world.env,
+          GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+          GITHUB_API_URL: github.apiUrl,
+          GITHUB_SHA: SHA,
+          GITHUB_REF: 'refs/tags/ktctl-matrix',
+        },
+        inputs: {
+          ...world.inputs,
+          publish: 'true',
+          'github-token': 'write-token',
+          kubeconfig: KUBECONFIG,
+          'kt-config': KT_CONFIG,
+          targets,
+          upx: 'false',
+          ...inputs,
+        },
+      });
 
-  test('two mode: all jobs with different targets on one tag: the SBOM describes both archives; a stray …-old-ktctl-tmp-lock does not fail the next run', async () => {
-    const github = await GitHubServer.start();
-    servers.push(github);
-    for (const targets of ['linux/amd64', 'windows/amd64']) {
-      const job = await run(github, targets);
-      assert.equal(job.code, 0, job.stdout);
-    }
-    const release = github.releaseViews('ktctl-matrix')[0]!;
-    const described = sbomOf(github).packages.filter((p) => p.packageFileName !== undefined);
-    assert.deepEqual(described.map((p) => p.packageFileName).sort(), ARCHIVES);
-    for (const binary of described) {
-      assert.equal(binary.checksums?.[0]?.checksumValue, release.assets.find((a) => a.name === binary.packageFileName)?.sha256);
-    }
+    const sbomOf = (github: GitHubServer): { packages: Array<{ packageFileName?: string; checksums?: Array<{ checksumValue: string }> }> } =>
+      JSON.parse(github.releaseViews('ktctl-matrix')[0]!.assets.find((a) => a.name === 'ktctl_0.3.7_sbom.spdx.json')!.text) as never;
 
-    github.addAsset(release.id, 'ktctl-tmp-0badc0de-old-ktctl-tmp-lock', 'a lock a killed swap set aside');
-    const next = await run(github, 'linux/amd64', { 'skip-unchanged': 'false' });
-    assert.equal(next.code, 0, `${next.stdout}\n${next.stderr}`);
-    const after = github.releaseViews('ktctl-matrix')[0]!;
-    assert.ok(!after.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'the leftover is gone');
-    assert.deepEqual(
-      sbomOf(github)
-        .packages.filter((p) => p.packageFileName !== undefined)
-        .map((p) => p.packageFileName)
-        .sort(),
-      ARCHIVES,
-    );
-    assert.deepEqual(github.violations, []);
-  });
+    test('two mode: all jobs with different targets on one tag: the SBOM describes both archives; a stray …-old-ktctl-tmp-lock does not fail the next run', async () => {
+      const github = await GitHubServer.start();
+      servers.push(github);
+      for (const targets of ['linux/amd64', 'windows/amd64']) {
+        const job = await run(github, targets);
+        assert.equal(job.code, 0, job.stdout);
+      }
+      const release = github.releaseViews('ktctl-matrix')[0]!;
+      const described = sbomOf(github).packages.filter((p) => p.packageFileName !== undefined);
+      assert.deepEqual(described.map((p) => p.packageFileName).sort(), ARCHIVES);
+      for (const binary of described) {
+        assert.equal(binary.checksums?.[0]?.checksumValue, release.assets.find((a) => a.name === binary.packageFileName)?.sha256);
+      }
 
-  test('a server without digests: a stale checksums line of an archive this run does not build is corrected', async () => {
-    const github = await GitHubServer.start({ digests: 'omitted' });
-    servers.push(github);
-    const stale = 'ktctl_0.3.7_Darwin_arm64.zip';
-    github.seedRelease({
-      tag: 'ktctl-matrix',
-      assets: [
-        { name: stale, data: 'replaced by hand after the checksums were written' },
-        { name: 'ktctl_0.3.7_checksums.txt', data: `${'0'.repeat(64)}  ${stale}\n` },
-      ],
+      github.addAsset(release.id, 'ktctl-tmp-0badc0de-old-ktctl-tmp-lock', 'a lock a killed swap set aside');
+      const next = await run(github, 'linux/amd64', { 'skip-unchanged': 'false' });
+      assert.equal(next.code, 0, `${next.stdout}\n${next.stderr}`);
+      const after = github.releaseViews('ktctl-matrix')[0]!;
+      assert.ok(!after.assets.some((a) => a.name.startsWith('ktctl-tmp-')), 'the leftover is gone');
+      assert.deepEqual(
+        sbomOf(github)
+          .packages.filter((p) => p.packageFileName !== undefined)
+          .map((p) => p.packageFileName)
+          .sort(),
+        ARCHIVES,
+      );
+      assert.deepEqual(github.violations, []);
     });
-    const job = await run(github, 'linux/amd64');
-    assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
-    const release = github.releaseViews('ktctl-matrix')[0]!;
-    const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
-    const lines = checksums.trim().split('\n');
-    assert.ok(lines.length >= 3);
-    for (const line of lines) {
-      const [sha, name] = line.split(/ {2}/);
-      assert.equal(release.assets.find((a) => a.name === name)?.sha256, sha, `${name} matches its line`);
-    }
-    assert.deepEqual(github.violations, []);
-  });
-});
+
+    test('a server without digests: a stale checksums line of an archive this run does not build is corrected', async () => {
+      const github = await GitHubServer.start({ digests: 'omitted' });
+      servers.push(github);
+      const stale = 'ktctl_0.3.7_Darwin_arm64.zip';
+      github.seedRelease({
+        tag: 'ktctl-matrix',
+        assets: [
+          { name: stale, data: 'replaced by hand after the checksums were written' },
+          { name: 'ktctl_0.3.7_checksums.txt', data: `${'0'.repeat(64)}  ${stale}\n` },
+        ],
+      });
+      const job = await run(github, 'linux/amd64');
+      assert.equal(job.code, 0, `${job.stdout}\n${job.stderr}`);
+      const release = github.releaseViews('ktctl-matrix')[0]!;
+      const checksums = release.assets.find((a) => a.name === 'ktctl_0.3.7_checksums.txt')!.text;
+      const lines = checksums.trim().split('\n');
+      assert.ok(lines.length >= 3);
+      for (const line of lines) {
+        const [sha, name] = line.split(/ {2}/);
+        assert.equal(release.assets.find((a) => a.name === name)?.sha256, sha, `${name} matches its line`);
+      }
+      assert.deepEqual(github.violations, []);
+    });
+  },
+);

@@ -14,6 +14,7 @@ import { SUPPORTED_TARGETS } from '../../src/plan/targets.js';
 import type { GitHubServer, GitHubServerOptions } from '../support/github-server.js';
 import { baseParts, clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
 import type { ReleaseFile } from '../../src/model.js';
+import { allOnly } from '../support/test-scope.js';
 
 const CHECKSUMS = 'ktctl_0.3.7_checksums.txt';
 
@@ -69,27 +70,39 @@ function assertWhole(server: GitHubServer, jobs: readonly Job[]): void {
 const jittery: GitHubServerOptions = { latency: () => Math.floor(Math.random() * 6) };
 
 for (const round of [1, 2]) {
-  test(`eight concurrent publishers to one tag end with one release holding every asset (round ${round})`, async () => {
-    await withServer(jittery, async (server, dir) => {
-      const jobs = await matrix(dir);
-      await runAll(server, jobs);
-      assertWhole(server, jobs);
-      // Every job that created a draft but was not first removed its own.
-      const created = server.calls('repos/create-release', 201).length;
-      assert.ok(created >= 1);
-      assert.equal(server.calls('repos/delete-release', 204).length, created - 1, 'duplicate drafts removed');
-      // Each job's fingerprint was recorded, so a scheduled re-run of the matrix skips every job.
-      const log = memoryLog();
-      for (const job of jobs) {
-        const check = await checkUnchanged(
-          clientFor(server, log),
-          { tag: 'v0.3.7', name: undefined, draft: false, prerelease: false, fingerprint: job.fingerprint, archiveNames: [job.name], checksumsName: CHECKSUMS },
-          log,
-        );
-        assert.equal(check.unchanged, true, check.unchanged ? '' : check.reason);
-      }
-    });
-  });
+  test(
+    `eight concurrent publishers to one tag end with one release holding every asset (round ${round})`,
+    round > 1 ? allOnly('round 1 (a second round looks for a race again)') : {},
+    async () => {
+      await withServer(jittery, async (server, dir) => {
+        const jobs = await matrix(dir);
+        await runAll(server, jobs);
+        assertWhole(server, jobs);
+        // Every job that created a draft but was not first removed its own.
+        const created = server.calls('repos/create-release', 201).length;
+        assert.ok(created >= 1);
+        assert.equal(server.calls('repos/delete-release', 204).length, created - 1, 'duplicate drafts removed');
+        // Each job's fingerprint was recorded, so a scheduled re-run of the matrix skips every job.
+        const log = memoryLog();
+        for (const job of jobs) {
+          const check = await checkUnchanged(
+            clientFor(server, log),
+            {
+              tag: 'v0.3.7',
+              name: undefined,
+              draft: false,
+              prerelease: false,
+              fingerprint: job.fingerprint,
+              archiveNames: [job.name],
+              checksumsName: CHECKSUMS,
+            },
+            log,
+          );
+          assert.equal(check.unchanged, true, check.unchanged ? '' : check.reason);
+        }
+      });
+    },
+  );
 }
 
 test('eight concurrent publishers without GitHub digests (older GHES) still agree on the checksums', async () => {

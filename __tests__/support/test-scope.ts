@@ -10,3 +10,13 @@ export const RUN_EVERYTHING = process.env['KTCTL_TEST_ALL'] === '1';
 export function inSample(row: number, column: number, stride = 3): boolean {
   return RUN_EVERYTHING || (column + row) % stride === 0;
 }
+
+/**
+ * Options for a test (or suite) that only `npm run test:all` runs: an end-to-end repeat of a case
+ * `provenBy` already proves in the loop in process, or a further variant of a path the loop runs
+ * end to end once, where the repeat costs seconds of CPU. The loop reports it as skipped, saying
+ * where the same thing is proven; CI runs it.
+ */
+export function allOnly(provenBy: string): { readonly skip?: string } {
+  return RUN_EVERYTHING ? {} : { skip: `npm run test:all runs it; the loop proves it in ${provenBy}` };
+}
