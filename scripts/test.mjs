@@ -3,7 +3,7 @@
 // A test's folder that outlives it fills the disk over a few runs: each end-to-end world holds a
 // Go module and build cache and a tool cache, one to two gigabytes.
 //
-//   node scripts/test.mjs [--all] [--checks] [file ...] [-- node --test options]
+//   node scripts/test.mjs [--all] [file ...] [-- node --test options]
 import { spawn } from 'node:child_process';
 import { chmodSync, globSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,8 +37,7 @@ const separator = args.indexOf('--');
 const ours = separator === -1 ? args : args.slice(0, separator);
 const nodeOptions = separator === -1 ? [] : args.slice(separator + 1);
 const all = ours.includes('--all');
-const withChecks = ours.includes('--checks');
-const named = ours.filter((arg) => arg !== '--all' && arg !== '--checks');
+const named = ours.filter((arg) => arg !== '--all');
 const files =
   named.length > 0 ? named : globSync('__tests__/**/*.test.ts', { cwd: root }).filter((file) => all || !SLOW_FILES.includes(file.split(path.sep).join('/')));
 files.sort();
@@ -80,43 +79,8 @@ const children = groups.map((group, index) => {
     detached: true,
   });
 });
-
-/**
- * `--checks` (npm test, npm run test:all): the type check and the lint run beside the tests, not
- * before them. Everything here is CPU-bound on two cores, but the test run leaves some of it idle
- * while it waits on limits and servers; run first, the checks were 35 s of the loop. A check
- * that fails still fails the run: its output is shown when it ends, and it is named at the end.
- * KTCTL_TEST_CHECKS (JSON: [[name, command, [arguments]], ...]) replaces them, for this runner's
- * own tests.
- */
-const CHECKS = process.env['KTCTL_TEST_CHECKS']
-  ? JSON.parse(process.env['KTCTL_TEST_CHECKS'])
-  : [
-      ['tsc --noEmit', process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit']],
-      ['npm run lint', 'npm', ['run', '--silent', 'lint']],
-    ];
-const checkChildren = [];
-const checks = (withChecks ? CHECKS : []).map(
-  ([name, command, commandArgs]) =>
-    new Promise((resolve) => {
-      const started = Date.now();
-      const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      checkChildren.push(child);
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-      const end = (passed, how) => {
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        console.log(passed ? `\n✔ ${name} passed (${seconds} s)` : `\n✖ ${name} failed (${how}, ${seconds} s):\n${output.trimEnd()}`);
-        resolve({ name, passed });
-      };
-      child.on('error', (error) => end(false, error.message));
-      child.on('close', (code, signal) => end(code === 0, signal ?? `exit code ${code}`));
-    }),
-);
-
 const stop = (signal) => {
-  for (const child of [...children, ...checkChildren]) {
+  for (const child of children) {
     try {
       process.kill(-child.pid, signal);
     } catch {
@@ -140,7 +104,6 @@ const limitTimer = setTimeout(() => {
 const exitCodes = await Promise.all(
   children.map((child) => new Promise((resolve) => child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? 1 : 128))))),
 );
-const failedChecks = (await Promise.all(checks)).filter((check) => !check.passed).map((check) => check.name);
 clearTimeout(limitTimer);
 const exitCode = exitCodes.find((one) => one !== 0) ?? 0;
 const code = overLimit ? 1 : exitCode;
@@ -154,8 +117,7 @@ if (byTests.length > 0) {
   for (const entry of byTests) console.error(`  ${describe(entry)}`);
 }
 removeTree(tmp);
-if (failedChecks.length > 0) console.error(`\nFailed: ${failedChecks.join(', ')} (the output is above).`);
-process.exitCode = code !== 0 ? code : byTests.length > 0 || failedChecks.length > 0 ? 1 : 0;
+process.exitCode = code !== 0 ? code : byTests.length > 0 ? 1 : 0;
 
 function describe(entry) {
   return `${entry.name} (${(entry.bytes / 1024 / 1024).toFixed(1)} MB)`;

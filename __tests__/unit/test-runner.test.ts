@@ -95,20 +95,3 @@ test('a run limit that is not a number of seconds is refused before any test sta
   assert.doesNotMatch(run.output, /started/);
   assert.deepEqual(run.leftInParent, []);
 });
-
-test('--checks runs the checks beside the tests: a failing one fails a passing run, with its output, and is named at the end', (t) => {
-  const checks = [
-    ['the failing check', process.execPath, ['-e', 'console.log("what the check found"); process.exit(3)']],
-    ['the passing check', process.execPath, ['-e', '']],
-  ];
-  const run = runTests(t, '', [], ['--checks'], { KTCTL_TEST_CHECKS: JSON.stringify(checks) });
-  assert.equal(run.code, 1, run.output);
-  assert.match(run.output, /✔ sample/);
-  assert.match(run.output, /✖ the failing check failed \(exit code 3, [\d.]+ s\):\nwhat the check found/);
-  assert.match(run.output, /✔ the passing check passed/);
-  assert.match(run.output, /Failed: the failing check \(the output is above\)\./);
-  assert.deepEqual(run.leftInParent, []);
-
-  const passing = runTests(t, '', [], ['--checks'], { KTCTL_TEST_CHECKS: JSON.stringify(checks.slice(1)) });
-  assert.equal(passing.code, 0, passing.output);
-});
