@@ -2,15 +2,14 @@
 // runner folders and a Go build cache shared across runs (as on a self-hosted runner). A world
 // with `caches: 'shared'` uses the test run's shared Go build cache and gives its runners a tool
 // cache that already holds Go and upx (shared-caches.ts); the default keeps both private.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
 import { sha256, startDownloadServer, toolInputs, type DownloadServer } from './downloads.js';
 import { makeRunnerDirs, type RunnerDirs } from './run-action.js';
 import { removeTree } from './remove-tree.js';
-import { ensureToolSeed, seedToolCache, SHARED_GOCACHE } from './shared-caches.js';
+import { ensureToolSeed, seedToolCache, SHARED_GOCACHE, WARM_MARK } from './shared-caches.js';
 
 export const KUBECONFIG = readFileSync(path.resolve('__tests__/fixtures/kubeconfig.yaml'), 'utf8');
 export const KT_CONFIG = readFileSync(path.resolve('__tests__/fixtures/kt-config.yaml'), 'utf8');
@@ -84,15 +83,30 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
 }
 
 /**
- * A Go build cache of the world's own, filled with hard links to the shared warm cache's entries
- * (the standard library for every target, built once per run): what a test writes, scrubs or
- * scans is its own, and no test compiles the standard library again. Go writes a new entry as a
- * new file and never changes one in place, so a link is as good as a copy.
+ * A Go build cache of the world's own, filled with hard links to the warm-up's entries in the
+ * shared cache (the standard library for every warm target): what a test writes, scrubs or scans is
+ * its own, and no test compiles the standard library again. Go writes a new entry as a new file and
+ * never changes one in place, so a link is as good as a copy. Entries newer than the warm-up are
+ * left out: another file's run may have written one that holds its configs and not yet scrubbed
+ * it, and a link to it would outlive that scrub here (seen in CI: build.test.ts found the token).
  */
 function privateGoCache(root: string): string {
   const gocache = path.join(root, 'gocache');
-  if (existsSync(SHARED_GOCACHE)) execFileSync('cp', ['-al', `${SHARED_GOCACHE}/.`, gocache]);
-  else mkdirSync(gocache);
+  mkdirSync(gocache);
+  const warmed = statSync(WARM_MARK, { throwIfNoEntry: false })?.mtimeMs;
+  if (warmed === undefined) return gocache;
+  const link = (from: string, to: string): void => {
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const source = path.join(from, entry.name);
+      if (entry.isDirectory()) {
+        mkdirSync(path.join(to, entry.name));
+        link(source, path.join(to, entry.name));
+      } else if (entry.isFile() && lstatSync(source).mtimeMs <= warmed) {
+        linkSync(source, path.join(to, entry.name));
+      }
+    }
+  };
+  link(SHARED_GOCACHE, gocache);
   return gocache;
 }
 

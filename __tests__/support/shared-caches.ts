@@ -22,6 +22,12 @@ import { removeTree } from './remove-tree.js';
 export const SHARED_ROOT = path.resolve(process.env['KTCTL_TEST_SHARED_CACHE'] ?? 'node_modules/.cache/ktctl-tests');
 /** One Go build cache for every e2e file that opts in: go commands may share it at once. */
 export const SHARED_GOCACHE = path.join(SHARED_ROOT, 'gocache');
+/**
+ * Written when the warm-up ends: the entries of SHARED_GOCACHE no newer than it are the warm-up's
+ * (the fixture with its placeholder configs), the newer ones the tests' (which may hold a config
+ * until the run that wrote it scrubs it).
+ */
+export const WARM_MARK = path.join(SHARED_ROOT, 'gocache-warmed');
 const SEED = path.join(SHARED_ROOT, 'tools');
 /** The tool cache's architecture folder on this (x64 Linux) test machine. */
 const ARCH = 'x64';
@@ -116,6 +122,7 @@ export async function warmGoCache(seed: ToolSeed): Promise<void> {
       }
     };
     await Promise.all([worker(), worker()]);
+    writeFileSync(WARM_MARK, '');
   } finally {
     await removeTree(work);
   }
