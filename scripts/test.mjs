@@ -41,14 +41,22 @@ const named = ours.filter((arg) => arg !== '--all');
 const files =
   named.length > 0 ? named : globSync('__tests__/**/*.test.ts', { cwd: root }).filter((file) => all || !SLOW_FILES.includes(file.split(path.sep).join('/')));
 files.sort();
-// node --test runs its files in name order, whatever order it is given them in: these, which
-// mostly wait (on network limits, on nested test runs) or run one long child, then started last
-// and held the run alone at its end, 40 s with the cores idle. They run in a second node --test
-// beside the first, one at a time, from the start.
+// Three `node --test` runs at once, each over its own files:
+// - the end-to-end files, a process each, three at a time: they spawn the bundled action, Go and
+//   git, and wait on them;
+// - the unit and publish files, all in one process (--test-isolation=none): a process of their
+//   own cost each of them more than its tests (Node, tsx, @actions/* and undici loaded again, GitHub's
+//   OpenAPI description parsed again): 114 s of CPU against 54 s in one process;
+// - BESIDE_FILES, a process each, one at a time: they mostly wait (on network limits, on nested
+//   test runs) or run one long child, and a run in name order left them holding its end alone.
 const BESIDE_FILES = ['__tests__/unit/linear.test.ts', '__tests__/unit/test-runner.test.ts', '__tests__/unit/network.test.ts'];
-const beside = files.filter((file) => BESIDE_FILES.includes(file.split(path.sep).join('/')));
-const rest = files.filter((file) => !beside.includes(file));
-const groups = beside.length > 0 && rest.length > 0 ? [rest, beside] : [files];
+const slash = (file) => file.split(path.sep).join('/');
+const isE2e = (file) => slash(file).includes('__tests__/e2e/');
+const groups = [
+  { files: files.filter((file) => isE2e(file)), isolated: true, concurrency: all ? 2 : 3 },
+  { files: files.filter((file) => !isE2e(file) && !BESIDE_FILES.includes(slash(file))), isolated: false, concurrency: 1 },
+  { files: files.filter((file) => BESIDE_FILES.includes(slash(file))), isolated: true, concurrency: 1 },
+].filter((group) => group.files.length > 0);
 
 // the run's limit (below), checked before anything starts
 const limitText = process.env['KTCTL_TEST_RUN_LIMIT_SECONDS'] ?? String((all ? 75 : 40) * 60);
@@ -62,15 +70,14 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'ktctl-test-run-'));
 // No test can hold the run past CI's limit: one still waiting after 15 minutes fails (the
 // longest, a real kt-connect build, takes under 4 on a 2-core machine).
 const limits = ['--test-timeout=900000'];
-const children = groups.map((group, index) => {
+const children = groups.map((group) => {
   // the shared caches are for the end-to-end files; a run of unit tests does without them
-  const e2e = group.some((file) => file.split(path.sep).join('/').includes('__tests__/e2e/'));
-  const setup = e2e ? ['--test-global-setup=__tests__/support/global-setup.mjs'] : [];
-  // Three files at a time in the loop: many tests wait on a network limit or a stand-in server,
-  // and a third file fills those waits on two cores. CI's run (--all) keeps two, for the most
-  // headroom on the tests that measure time. The files beside run one at a time.
-  const concurrency = `--test-concurrency=${index > 0 ? 1 : all ? 2 : 3}`;
-  return spawn(process.execPath, ['--import', 'tsx', '--test', concurrency, ...limits, ...setup, ...nodeOptions, ...group], {
+  const setup = group.files.some(isE2e) ? ['--test-global-setup=__tests__/support/global-setup.mjs'] : [];
+  // Three end-to-end files at a time in the loop: many of their tests wait on a network limit or a
+  // stand-in server, and a third file fills those waits on two cores. CI's run (--all) keeps two,
+  // for the most headroom on the tests that measure time.
+  const mode = group.isolated ? [`--test-concurrency=${group.concurrency}`] : ['--test-isolation=none'];
+  return spawn(process.execPath, ['--import', 'tsx', '--test', ...mode, ...limits, ...setup, ...nodeOptions, ...group.files], {
     cwd: root,
     stdio: 'inherit',
     // --all: matrices that sample in the loop run whole (__tests__/support/test-scope.ts)
