@@ -13,7 +13,9 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // the tsconfig's own program: typescript-eslint's project service (one program per file's
+      // project, found file by file) took 6 s more of the 20 that ESLint takes here
+      parserOptions: { project: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // a promise nobody awaits loses its error, and a run can end before its work does

@@ -49,8 +49,8 @@ test('CI runs the test command the README gives for CI; both README commands are
   assert.match(readme, /^npm run test:all +# .*what CI runs \(\.ci\/run\)$/m, 'README gives `npm run test:all` as what CI runs');
   assert.match(ci, /^npm run test:all$/m);
   const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-  assert.match(scripts['test'] ?? '', /^tsc --noEmit && npm run lint && node scripts\/test\.mjs$/);
-  assert.match(scripts['test:all'] ?? '', /^tsc --noEmit && npm run lint && node scripts\/test\.mjs --all$/);
+  assert.match(scripts['test'] ?? '', /^node scripts\/check\.mjs && node scripts\/test\.mjs$/);
+  assert.match(scripts['test:all'] ?? '', /^node scripts\/check\.mjs && node scripts\/test\.mjs --all$/);
   assert.match(ci, /^bash scripts\/setup-test-machine\.sh$/m);
   assert.ok(readme.includes('bash scripts/setup-test-machine.sh && npm ci'));
 });
