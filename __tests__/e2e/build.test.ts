@@ -39,9 +39,9 @@ const EXPECTED = [
 
 /**
  * What the first run builds: in test:all (CI), every default target (no targets input); in the
- * loop, the five whose standard library the shared cache holds (WARM_TARGETS: Linux and Windows,
- * packed, wintun for two machines). darwin and windows/arm64 cost this file a cold standard
- * library each, some 45 s of CPU on two cores, for targets the plan and naming tests cover too.
+ * loop, the three whose standard library the shared cache holds (WARM_TARGETS: linux/amd64,
+ * linux/arm64 and windows/amd64, packed, one with wintun). Each of the other five costs this file
+ * a cold standard library, 12 to 15 s of CPU, for targets the plan and naming tests cover too.
  */
 const BUILT = RUN_EVERYTHING ? EXPECTED : EXPECTED.filter(([, os, arch]) => WARM_TARGETS.some((target) => target.os === os && target.arch === arch));
 const TARGETS_INPUT: Record<string, string> = RUN_EVERYTHING ? {} : { targets: BUILT.map(([, os, arch]) => `${os}/${arch}`).join(',') };

@@ -114,13 +114,13 @@ describe('hostile input and faults', { concurrency: false }, () => {
   test('a cut file served as whole is fetched again, and fails clearly after three tries', async () => {
     const wintunPath = `/wintun/${path.basename(world.server.files.wintunZip)}`;
     world.server.shorten(wintunPath, 1);
-    const retried = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/386', 'output-dir': 'refetched' } });
+    const retried = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/amd64', 'output-dir': 'refetched' } });
     assert.equal(retried.code, 0, retried.stdout);
     assert.match(retried.stdout, /::warning::Download of .*wintun-0\.14\.1\.zip does not match \(attempt 1 of 3\)/);
-    assert.ok(existsSync(path.join(dirs.workspace, 'refetched', 'ktctl_0.3.7_Windows_i386.zip')));
+    assert.ok(existsSync(path.join(dirs.workspace, 'refetched', 'ktctl_0.3.7_Windows_x86_64.zip')));
 
     world.server.shorten(wintunPath, 3);
-    const failed = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/386', 'output-dir': 'cut' } });
+    const failed = await runAction({ dirs, env: world.env, inputs: { ...good(), targets: 'windows/amd64', 'output-dir': 'cut' } });
     assert.notEqual(failed.code, 0);
     const [error] = errorLines(failed);
     assert.ok(error?.includes(`Could not get a verified copy of ${world.server.wintunUrl}`) && error.includes("'wintun-sha256'"), error);

@@ -337,7 +337,7 @@ describe('links and hostile archives', { concurrency: false }, () => {
       const run = await runAction({
         dirs,
         env: world.env,
-        inputs: { ...good(), targets: 'windows/386', 'wintun-url': url, 'wintun-sha256': sha256(cut), 'output-dir': 'wintun-cut' },
+        inputs: { ...good(), targets: 'windows/amd64', 'wintun-url': url, 'wintun-sha256': sha256(cut), 'output-dir': 'wintun-cut' },
       });
       const error = assertRefused(run, 'wintun-url', dirs, 'wintun-cut');
       assert.match(error, /is not a valid zip archive/);

@@ -1,38 +1,42 @@
 // Each check of the built binary fails the run on a bad binary made by the real pipeline, before
 // anything is packaged or published, naming the target and what differs, never a config value:
-// - wrong platform: a Go whose `go` forces GOARCH=386 (a wrapper script in the Go archive);
+// - wrong platform: a Go whose `go` forces GOARCH=arm64 (a wrapper script in the tool cache);
 // - missing version: a kt-connect whose cmd/ktctl has no `var version`, so -X sets nothing;
 // - a setting ktctl does not take: a ktctl that ignores global.node-selector;
 // - a packed binary that does not run: an "upx" (pinned by upx-sha256) that corrupts the file.
 // And the fixture's good build passes them all, with the count of settings in the log.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { createFixtureRepo, FIXTURE_FILES } from '../support/fixture-repo.js';
-import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { runAction, withoutMaskCommands, type ActionRun, type RunnerDirs } from '../support/run-action.js';
 
 const MAIN = FIXTURE_FILES['cmd/ktctl/main.go']!;
 /** Values of the kt config fixture: none may appear in any log line or error. */
 const VALUES = KT_CONFIG.split('\n').flatMap((line) => /^\s+[a-z-]+:\s*(.+)$/.exec(line)?.[1] ?? []);
 
-/** The Go archive with bin/go replaced by a script that builds for 386 whatever is asked. */
-function wrongArchGoArchive(world: World): string {
-  const dir = path.join(world.root, 'wrong-arch');
-  const stage = path.join(dir, 'stage');
-  mkdirSync(stage, { recursive: true });
-  execFileSync('tar', ['-xzf', world.server.files.goArchive, '-C', stage]);
-  renameSync(path.join(stage, 'go', 'bin', 'go'), path.join(stage, 'go', 'bin', 'go.real'));
-  writeFileSync(path.join(stage, 'go', 'bin', 'go'), '#!/bin/sh\nGOARCH=386 exec "$(dirname "$0")/go.real" "$@"\n');
-  chmodSync(path.join(stage, 'go', 'bin', 'go'), 0o755);
-  const archive = path.join(dir, path.basename(world.server.files.goArchive));
-  // the fastest gzip: this archive is served once and thrown away
-  execFileSync('tar', ['-C', stage, '--use-compress-program=gzip -1', '-cf', archive, 'go']);
-  rmSync(stage, { recursive: true, force: true });
-  return archive;
+/**
+ * A runner whose tool cache holds Go with bin/go a script that builds for arm64 whatever is asked:
+ * the seeded Go's folder rebuilt of links to it, but for bin/. The action finds it as it finds any
+ * cached Go (what it checks of a download is downloads' subject).
+ */
+function wrongArchRunner(world: World): RunnerDirs {
+  const dirs = world.newRunner();
+  const name = readdirSync(dirs.toolCache).find((entry) => entry.startsWith('go-'));
+  assert.ok(name !== undefined, 'the runner is seeded with Go');
+  const [version] = readdirSync(path.join(dirs.toolCache, name));
+  const cached = path.join(dirs.toolCache, name, version!, 'x64');
+  const goroot = realpathSync(cached);
+  unlinkSync(cached);
+  mkdirSync(path.join(cached, 'bin'), { recursive: true });
+  for (const entry of readdirSync(goroot)) if (entry !== 'bin') symlinkSync(path.join(goroot, entry), path.join(cached, entry));
+  symlinkSync(path.join(goroot, 'bin', 'go'), path.join(cached, 'bin', 'go.real'));
+  writeFileSync(path.join(cached, 'bin', 'go'), '#!/bin/sh\nGOARCH=arm64 exec "$(dirname "$0")/go.real" "$@"\n', { mode: 0o755 });
+  return dirs;
 }
 
 /** An upx release archive whose `upx` overwrites the binary it is given with bytes that are no program. */
@@ -75,8 +79,7 @@ describe('the checks of the built binary', { concurrency: false }, () => {
     upx: 'false',
     ...extra,
   });
-  const runWith = async (extra: Record<string, string>): Promise<Run> => {
-    const dirs = world.newRunner();
+  const runWith = async (extra: Record<string, string>, dirs = world.newRunner()): Promise<Run> => {
     return { ...(await runAction({ dirs, inputs: inputs(extra), env: world.env })), workspace: dirs.workspace };
   };
 
@@ -99,13 +102,10 @@ describe('the checks of the built binary', { concurrency: false }, () => {
     assertNoValues(run);
   });
 
-  test('wrong platform: a binary built for linux/386 fails the linux/amd64 target', async () => {
-    const files = { ...world.server.files, goArchive: wrongArchGoArchive(world) };
-    const server = await startDownloadServer(files);
-    servers.push(server);
-    const run = await runWith({ 'go-download-base-url': server.goBaseUrl });
+  test('wrong platform: a binary built for linux/arm64 fails the linux/amd64 target', async () => {
+    const run = await runWith({}, wrongArchRunner(world));
     assert.notEqual(run.code, 0);
-    assert.match(run.stdout, /::error::.*The built ktctl for linux\/amd64 is not what this run asked for: it is built for linux\/386, not linux\/amd64/);
+    assert.match(run.stdout, /::error::.*The built ktctl for linux\/amd64 is not what this run asked for: it is built for linux\/arm64, not linux\/amd64/);
     assertNothingPackaged(run);
     assertNoValues(run);
   });
