@@ -2,7 +2,7 @@
 // connections and rate limits; a concurrent upload's 422 already_exists is settled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BUILD_INFO_NAME } from '../../src/shared/reserved-names.js';
+import { BUILD_INFO_NAME, TEMP_PREFIX } from '../../src/shared/reserved-names.js';
 import { parseChecksums } from '../../src/shared/release-files.js';
 import { publishRelease } from '../../src/publish/publish-release.js';
 import { clientFor, fastTiming, makeArchives, memoryLog, publishRequest, withServer } from './helpers.js';
@@ -66,6 +66,39 @@ test('an upload whose answer was lost (reset after it took effect) is not duplic
     assert.match(log.text(), /Already on the release, identical: ktctl_0\.3\.7_Linux_x86_64\.tar\.gz/);
   });
 });
+
+// Found by the concurrency test in CI's order: a lost answer on the checksums file's upload to a
+// draft ended the publish with GitHub's 422, and so would one on a working copy's.
+for (const digests of [true, false]) {
+  test(`a shared file's upload whose answer was lost is taken as our own, onto a draft and as a working copy (${digests ? 'by its digest' : 'no digests: by its bytes'})`, async () => {
+    await withServer({ digests }, async (server, dir) => {
+      const named = (matches: (name: string) => boolean) => (request: { query: URLSearchParams }) => matches(request.query.get('name') ?? '');
+      // the first publish puts the checksums file on the draft under its own name
+      server.inject({ op: 'repos/upload-release-asset', when: named((name) => name === CHECKSUMS), fault: { kind: 'reset', after: true } });
+      const log = memoryLog();
+      await publishRelease(clientFor(server, log), publishRequest(await makeArchives(dir, NAMES, 'f'.repeat(64))), log, fastTiming);
+      // a rebuild stages the new checksums file on the published release as a working copy
+      server.inject({
+        op: 'repos/upload-release-asset',
+        when: named((name) => name.startsWith(TEMP_PREFIX) && name.endsWith(`-new-${CHECKSUMS}`)),
+        fault: { kind: 'reset', after: true },
+      });
+      const rebuilt = await makeArchives(dir, NAMES, 'e'.repeat(64));
+      await publishRelease(clientFor(server, log), publishRequest(rebuilt), log, fastTiming);
+      assert.equal(server.calls('repos/upload-release-asset', 422).length, 2, 'both retries met our own upload');
+      const [release, ...others] = server.releaseViews();
+      assert.equal(others.length, 0);
+      assert.equal(release?.draft, false);
+      const checksums = parseChecksums(release?.assets.find((asset) => asset.name === CHECKSUMS)?.text ?? '');
+      for (const file of rebuilt) assert.equal(checksums.get(file.name), file.sha256);
+      assert.deepEqual(
+        release?.assets.filter((asset) => asset.name.startsWith(TEMP_PREFIX)),
+        [],
+      );
+      assert.deepEqual(server.violations, []);
+    });
+  });
+}
 
 test('a release created but whose answer was lost leaves one release, not two', async () => {
   await withServer({}, async (server, dir) => {

@@ -8,6 +8,7 @@ import { isAlreadyExists, type AssetInfo, type ReleaseClient, type ReleaseInfo }
 import { ledgerFor, readText } from './ledger.js';
 import { replaceOnPublished, type ArchiveChange, type SharedChange } from './replace.js';
 import { digestHex, fileSource, textSource, type PublishRequest } from './request.js';
+import { uploadOwn } from './upload-own.js';
 import type { ReleaseFile } from '../model.js';
 
 export type PutAction = 'uploaded' | 'replaced' | 'identical' | 'kept';
@@ -72,7 +73,7 @@ export async function putAssets(
       const existing = byName.get(name);
       if (text.final === text.current) continue;
       if (existing !== undefined) await client.deleteAsset(existing.id);
-      await client.uploadAsset(release, textSource(name, text.final));
+      await uploadOwn(client, release, textSource(name, text.final));
     }
     return async () => undefined;
   }

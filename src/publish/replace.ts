@@ -34,6 +34,7 @@ import { messageOf, type Log, TEMP_PREFIX } from '../shared/index.js';
 import { isAlreadyExists, type AssetInfo, type AssetSource, type ReleaseClient, type ReleaseInfo } from './github.js';
 import { LOCK_NAME } from './lock.js';
 import { textSource } from './request.js';
+import { uploadOwn } from './upload-own.js';
 
 /** One archive name whose asset changes: `old` is there now (undefined for a new name). */
 export interface ArchiveChange {
@@ -70,7 +71,7 @@ export async function replaceOnPublished(
   const working = (kind: 'new' | 'mid' | 'old', name: string): string => `${TEMP_PREFIX}${run}-${kind}-${name}`;
   const ours: AssetInfo[] = [];
   const stage = async (source: AssetSource): Promise<AssetInfo> => {
-    const asset = await client.uploadAsset(release, source);
+    const asset = await uploadOwn(client, release, source);
     ours.push(asset);
     return asset;
   };
