@@ -32,10 +32,7 @@ describe('administrator checks', { concurrency: false }, () => {
 
   const githubEnv = (): NodeJS.ProcessEnv => ({
     ...world.env,
-    GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-    GITHUB_API_URL: github.apiUrl,
-    GITHUB_SHA: SHA,
-    GITHUB_REF: 'refs/heads/main',
+    ...github.workflowEnv('refs/heads/main', SHA),
   });
   const writes = (): number => github.requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length;
 

@@ -85,10 +85,7 @@ describe('air-gapped clusters and patches', { concurrency: false }, () => {
       dirs,
       env: {
         ...world.env,
-        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-        GITHUB_API_URL: github.apiUrl,
-        GITHUB_SHA: SHA,
-        GITHUB_REF: 'refs/heads/main',
+        ...github.workflowEnv('refs/heads/main', SHA),
         ...env,
       },
       inputs: {

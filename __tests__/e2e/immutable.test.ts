@@ -33,10 +33,7 @@ describe('publishing with immutable releases on', { concurrency: false }, () => 
       dirs,
       env: {
         ...world.env,
-        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-        GITHUB_API_URL: github.apiUrl,
-        GITHUB_SHA: SHA,
-        GITHUB_REF: 'refs/heads/main',
+        ...github.workflowEnv('refs/heads/main', SHA),
       },
       inputs: {
         ...world.inputs,

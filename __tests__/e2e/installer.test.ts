@@ -44,11 +44,8 @@ describe('install.sh from a published release', { concurrency: false }, () => {
       dirs,
       env: {
         ...world.env,
-        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-        GITHUB_API_URL: github.apiUrl,
+        ...github.workflowEnv(`refs/tags/${TAG}`, '1234567890abcdef1234567890abcdef12345678'),
         GITHUB_SERVER_URL: github.serverUrl,
-        GITHUB_SHA: '1234567890abcdef1234567890abcdef12345678',
-        GITHUB_REF: `refs/tags/${TAG}`,
         GITHUB_RUN_NUMBER: String(run),
         GITHUB_RUN_ATTEMPT: '1',
       },

@@ -31,10 +31,7 @@ describe('publishing releases', { concurrency: false }, () => {
       dirs,
       env: {
         ...world.env,
-        GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-        GITHUB_API_URL: github.apiUrl,
-        GITHUB_SHA: SHA,
-        GITHUB_REF: options.ref,
+        ...github.workflowEnv(options.ref, SHA),
       },
       inputs: {
         ...world.inputs,
@@ -224,10 +221,7 @@ describe(
         dirs,
         env: {
           ...world.env,
-          GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-          GITHUB_API_URL: github.apiUrl,
-          GITHUB_SHA: SHA,
-          GITHUB_REF: 'refs/tags/ktctl-matrix',
+          ...github.workflowEnv('refs/tags/ktctl-matrix', SHA),
         },
         inputs: {
           ...world.inputs,

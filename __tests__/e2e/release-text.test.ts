@@ -46,7 +46,7 @@ describe('release text', { concurrency: false }, () => {
   const publish = (inputs: Record<string, string>, runner = dirs): Promise<ActionRun> =>
     runAction({
       dirs: runner,
-      env: { ...world.env, GITHUB_REPOSITORY: `${github.owner}/${github.repo}`, GITHUB_API_URL: github.apiUrl, GITHUB_SHA: SHA, GITHUB_REF: 'refs/heads/main' },
+      env: { ...world.env, ...github.workflowEnv('refs/heads/main', SHA) },
       inputs: {
         ...world.inputs,
         publish: 'true',

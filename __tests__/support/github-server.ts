@@ -486,6 +486,11 @@ export class GitHubServer {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
+  /** What a workflow run on `ref` at commit `sha` of this repository tells a step about GitHub. */
+  workflowEnv(ref: string, sha: string): Record<string, string> {
+    return { GITHUB_REPOSITORY: `${this.owner}/${this.repo}`, GITHUB_API_URL: this.apiUrl, GITHUB_SHA: sha, GITHUB_REF: ref };
+  }
+
   async close(): Promise<void> {
     for (const server of [this.apiServer, this.uploadServer]) {
       server.closeAllConnections();
