@@ -1,6 +1,6 @@
 // Bad input against the bundled action, one case of each kind of path: one clear error naming the
-// input, nothing written, no secret in the log. Then faults: bad downloads, a failing compiler,
-// cancellation.
+// input, nothing written, no secret in the log. Then faults: bad downloads, a failing compiler, a
+// build cache file that vanishes mid-build, cancellation.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { BAD_INPUTS, END_TO_END, LONG_URL_PASSWORD, secretsIn, TOKEN, URL_PASSWORD } from '../support/bad-inputs.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, listFiles, type World } from '../support/e2e-setup.js';
 import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { runnerWithWrappedGo, vanishingCacheLinker } from '../support/wrapped-go.js';
 
 /** The bad inputs whose path through the bundled action is run here: one of each kind (the rest are unit tests). */
 const REPRESENTATIVES = END_TO_END.map((what) => BAD_INPUTS.find((c) => c.what === what)!);
@@ -153,6 +154,20 @@ describe('hostile input and faults', { concurrency: false }, () => {
     assert.ok(!error?.includes('linux/amd64 failed'));
     assert.equal(existsSync(path.join(dirs.workspace, 'broken')), false);
     assert.deepEqual(leftovers(), []);
+  });
+
+  test('a file of the build cache that vanishes while go build reads it (another run scrubbed it) is built again', async () => {
+    const mark = path.join(world.root, 'vanished-cache-file');
+    const runner = runnerWithWrappedGo(world, { 'pkg/tool/linux_amd64/link': vanishingCacheLinker(world.gocache, mark) });
+    const run = await runAction({ dirs: runner, env: world.env, inputs: { ...good(), upx: 'false', 'output-dir': 'vanished' } });
+    assert.equal(run.code, 0, withoutMaskCommands(run.stdout + run.stderr));
+    assert.ok(existsSync(mark), 'the first link found a file of the build cache to remove');
+    const removed = readFileSync(mark, 'utf8').trim();
+    assert.ok(removed.startsWith(world.gocache + path.sep), removed);
+    assert.match(run.stdout, /linux\/amd64: a file of the Go build cache vanished while go build read it \(another run that shares GOCACHE removed it\); building again\./);
+    assert.ok(existsSync(removed), 'the second build compiled that package again into the cache');
+    assert.ok(existsSync(path.join(runner.workspace, 'vanished', 'ktctl_0.3.7_Linux_x86_64.zip')));
+    assert.deepEqual(secretsShown(run), []);
   });
 
   test('SIGTERM during the build stops it and removes the scratch folder; the post step then has nothing to do', async () => {

@@ -7,37 +7,18 @@
 // And the fixture's good build passes them all, with the count of settings in the log.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256, startDownloadServer, type DownloadServer } from '../support/downloads.js';
 import { createWorld, KT_CONFIG, KUBECONFIG, type World } from '../support/e2e-setup.js';
 import { createFixtureRepo, FIXTURE_FILES } from '../support/fixture-repo.js';
-import { runAction, withoutMaskCommands, type ActionRun, type RunnerDirs } from '../support/run-action.js';
+import { runAction, withoutMaskCommands, type ActionRun } from '../support/run-action.js';
+import { runnerWithWrappedGo } from '../support/wrapped-go.js';
 
 const MAIN = FIXTURE_FILES['cmd/ktctl/main.go']!;
 /** Values of the kt config fixture: none may appear in any log line or error. */
 const VALUES = KT_CONFIG.split('\n').flatMap((line) => /^\s+[a-z-]+:\s*(.+)$/.exec(line)?.[1] ?? []);
-
-/**
- * A runner whose tool cache holds Go with bin/go a script that builds for arm64 whatever is asked:
- * the seeded Go's folder rebuilt of links to it, but for bin/. The action finds it as it finds any
- * cached Go (what it checks of a download is downloads' subject).
- */
-function wrongArchRunner(world: World): RunnerDirs {
-  const dirs = world.newRunner();
-  const name = readdirSync(dirs.toolCache).find((entry) => entry.startsWith('go-'));
-  assert.ok(name !== undefined, 'the runner is seeded with Go');
-  const [version] = readdirSync(path.join(dirs.toolCache, name));
-  const cached = path.join(dirs.toolCache, name, version!, 'x64');
-  const goroot = realpathSync(cached);
-  unlinkSync(cached);
-  mkdirSync(path.join(cached, 'bin'), { recursive: true });
-  for (const entry of readdirSync(goroot)) if (entry !== 'bin') symlinkSync(path.join(goroot, entry), path.join(cached, entry));
-  symlinkSync(path.join(goroot, 'bin', 'go'), path.join(cached, 'bin', 'go.real'));
-  writeFileSync(path.join(cached, 'bin', 'go'), '#!/bin/sh\nGOARCH=arm64 exec "$(dirname "$0")/go.real" "$@"\n', { mode: 0o755 });
-  return dirs;
-}
 
 /** An upx release archive whose `upx` overwrites the binary it is given with bytes that are no program. */
 function corruptingUpxArchive(world: World): string {
@@ -103,7 +84,7 @@ describe('the checks of the built binary', { concurrency: false }, () => {
   });
 
   test('wrong platform: a binary built for linux/arm64 fails the linux/amd64 target', async () => {
-    const run = await runWith({}, wrongArchRunner(world));
+    const run = await runWith({}, runnerWithWrappedGo(world, { 'bin/go': '#!/bin/sh\nGOARCH=arm64 exec "$0.real" "$@"\n' }));
     assert.notEqual(run.code, 0);
     assert.match(run.stdout, /::error::.*The built ktctl for linux\/amd64 is not what this run asked for: it is built for linux\/arm64, not linux\/amd64/);
     assertNothingPackaged(run);

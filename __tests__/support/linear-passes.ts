@@ -22,6 +22,7 @@ import {
 } from '../../src/inputs/inputs.js';
 import { checkNameTemplate } from '../../src/plan/plan.js';
 import { lastLines } from '../../src/shared/process.js';
+import { lostCacheFile } from '../../src/build/compile.js';
 import { parsePublishInputs } from '../../src/publish/inputs.js';
 import { printable, redactUrl, redactUrlCredentials, redactUrlsIn, trimTrailingSlashes, urlSecrets } from '../../src/shared/redact.js';
 import { secretFragments } from '../../src/shared/secrets.js';
@@ -146,6 +147,8 @@ export const PASSES: Readonly<Record<string, (text: string) => unknown>> = {
       }
     })(),
     lastLines(text),
+    lostCacheFile(text, '/gocache'),
+    lostCacheFile(`${text}\n`.repeat(2), text),
   ],
 };
 

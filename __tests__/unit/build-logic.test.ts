@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildSchedule, concurrentBuilds, goBuildArgs, goEnvironment } from '../../src/build/compile.js';
+import { buildSchedule, concurrentBuilds, goBuildArgs, goEnvironment, lostCacheFile } from '../../src/build/compile.js';
 import { checksumsText } from '../../src/package/pack.js';
 import { createPool } from '../../src/shared/pool.js';
 import { secretFragments } from '../../src/shared/secrets.js';
@@ -20,6 +20,19 @@ test('go environment drops variables that would change the build', () => {
   assert.equal(env['CGO_ENABLED'], '0');
   assert.equal(env['GOFLAGS'], '-mod=readonly');
   assert.equal(env['GOPROXY'], 'https://proxy.example');
+});
+
+test('a build cache file that vanished mid-build is told from other failures', () => {
+  const gocache = '/home/runner/.cache/go-build';
+  // what go 1.19's linker printed in CI when a concurrent run scrubbed the entry it had just found
+  const link = `# github.com/alibaba/kt-connect/cmd/ktctl\n/go/pkg/tool/linux_amd64/link: cannot open file ${gocache}/f7/f7ee-d: open ${gocache}/f7/f7ee-d: no such file or directory`;
+  assert.equal(lostCacheFile(link, gocache), true);
+  assert.equal(lostCacheFile(link, `${gocache}/`), true, 'GOCACHE with a trailing separator');
+  // a missing file elsewhere, or a cache path on a line that is not about a missing file: a real failure
+  assert.equal(lostCacheFile('open /src/hack/kube/config: no such file or directory', gocache), false);
+  assert.equal(lostCacheFile(`${gocache}/00/x-d: permission denied\nopen /src/a.go: no such file or directory`, gocache), false);
+  assert.equal(lostCacheFile(link.replaceAll(gocache, '/home/runner/.cache/go-build-other'), gocache), false, 'a folder that only begins like GOCACHE');
+  assert.equal(lostCacheFile(link, ''), false, 'no known GOCACHE');
 });
 
 test('checksums in sha256sum format, sorted', () => {

@@ -71,6 +71,21 @@ export interface BuildOptions {
   readonly log: Log;
   /** Checks each binary after `go build` (before upx hides its build info and strings) and after upx. */
   readonly checks?: BinaryChecks;
+  /** GOCACHE (`go env GOCACHE`): a build that failed on a file of it that vanished is run again. */
+  readonly buildCache?: string;
+}
+
+/**
+ * Whether a failed go build's output says a file of the build cache vanished while it ran: a line
+ * naming a path inside `gocache` as not found. Another run that shares GOCACHE (a second job on a
+ * self-hosted runner, with the same configs) scrubs the entries that hold them when it ends, and
+ * this build may have just found one of them there. Go takes a missing file for a cache miss, so a
+ * second build compiles that package again.
+ */
+export function lostCacheFile(output: string, gocache: string): boolean {
+  if (gocache === '') return false;
+  const inside = gocache.endsWith(path.sep) ? gocache : gocache + path.sep;
+  return output.split('\n').some((line) => line.includes(inside) && line.includes('no such file or directory'));
 }
 
 /**
@@ -110,11 +125,7 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
     pool.add(async () => {
       await makePrivateFolder(path.dirname(binary));
       const started = Date.now();
-      await run(tools.go, goBuildArgs(plan.version, binary), {
-        cwd: options.sourceDir,
-        env: { ...env, GOOS: target.target.os, GOARCH: target.target.arch },
-        what: `go build for ${id}`,
-      });
+      await goBuild(tools.go, goBuildArgs(plan.version, binary), { ...env, GOOS: target.target.os, GOARCH: target.target.arch }, id, options);
       log.info(`${id}: built in ${seconds(started)} (${await sizeOf(binary)})`);
       await options.checks?.built(target, binary);
       binaries.set(target, binary);
@@ -136,6 +147,18 @@ export async function buildBinaries(plan: BuildPlan, tools: BuildTools, options:
     throw new Error(`The build failed:\n${errors.map((error) => (error instanceof ProcessError ? error.message : messageOf(error))).join('\n\n')}`);
   }
   return binaries;
+}
+
+/** One `go build`, run once more when the first failed on a build cache file that vanished (lostCacheFile). */
+async function goBuild(go: string, args: readonly string[], env: NodeJS.ProcessEnv, id: string, options: BuildOptions): Promise<void> {
+  const build = (): Promise<unknown> => run(go, args, { cwd: options.sourceDir, env, what: `go build for ${id}` });
+  try {
+    await build();
+  } catch (error) {
+    if (!(error instanceof ProcessError) || !lostCacheFile(error.tail, options.buildCache ?? '')) throw error;
+    options.log.info(`${id}: a file of the Go build cache vanished while go build read it (another run that shares GOCACHE removed it); building again.`);
+    await build();
+  }
 }
 
 function seconds(since: number): string {
