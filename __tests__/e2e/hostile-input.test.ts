@@ -164,7 +164,10 @@ describe('hostile input and faults', { concurrency: false }, () => {
     assert.ok(existsSync(mark), 'the first link found a file of the build cache to remove');
     const removed = readFileSync(mark, 'utf8').trim();
     assert.ok(removed.startsWith(world.gocache + path.sep), removed);
-    assert.match(run.stdout, /linux\/amd64: a file of the Go build cache vanished while go build read it \(another run that shares GOCACHE removed it\); building again\./);
+    assert.match(
+      run.stdout,
+      /linux\/amd64: a file of the Go build cache vanished while go build read it \(another run that shares GOCACHE removed it\); building again\./,
+    );
     assert.ok(existsSync(removed), 'the second build compiled that package again into the cache');
     assert.ok(existsSync(path.join(runner.workspace, 'vanished', 'ktctl_0.3.7_Linux_x86_64.zip')));
     assert.deepEqual(secretsShown(run), []);

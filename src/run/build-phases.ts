@@ -159,7 +159,16 @@ export async function buildAndCheck(inputs: BuildInputs, plan: BuildPlan, source
       return await buildBinaries(
         plan,
         { go: tools.go.go, upx: tools.upx?.upx, upxArgs: inputs.upx.args },
-        { sourceDir: source.dir, outputDir: workspace.path('bin'), maxParallel: inputs.maxParallel, env: context.env, goEnv: tools.goEnv, log, checks, buildCache: caches.buildCache },
+        {
+          sourceDir: source.dir,
+          outputDir: workspace.path('bin'),
+          maxParallel: inputs.maxParallel,
+          env: context.env,
+          goEnv: tools.goEnv,
+          log,
+          checks,
+          buildCache: caches.buildCache,
+        },
       );
     } finally {
       const removed = scrub();
