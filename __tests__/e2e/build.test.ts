@@ -52,19 +52,21 @@ describe(`the bundled action builds ${RUN_EVERYTHING ? 'every default target' : 
   let world: World;
   let first: ActionRun;
   let firstRunner: ReturnType<World['newRunner']>;
+  /** The first run's inputs; the second run gives the same ones (but for its output folder). */
+  const firstInputs = (): Record<string, string> => ({
+    ...world.inputs,
+    ...TARGETS_INPUT,
+    'upx-args': DEFAULT_UPX_ARGS,
+    kubeconfig: KUBECONFIG,
+    'kt-config': Buffer.from(KT_CONFIG).toString('base64'),
+  });
 
   before(async () => {
     world = await createWorld();
     firstRunner = world.newRunner();
     first = await runAction({
       dirs: firstRunner,
-      inputs: {
-        ...world.inputs,
-        ...TARGETS_INPUT,
-        'upx-args': DEFAULT_UPX_ARGS,
-        kubeconfig: KUBECONFIG,
-        'kt-config': Buffer.from(KT_CONFIG).toString('base64'),
-      },
+      inputs: firstInputs(),
       env: world.env,
     });
   });
@@ -166,14 +168,7 @@ describe(`the bundled action builds ${RUN_EVERYTHING ? 'every default target' : 
     const requestsBefore = world.server.requests.length;
     const again = await runAction({
       dirs: firstRunner,
-      inputs: {
-        ...world.inputs,
-        ...TARGETS_INPUT,
-        'upx-args': DEFAULT_UPX_ARGS,
-        kubeconfig: KUBECONFIG,
-        'kt-config': Buffer.from(KT_CONFIG).toString('base64'),
-        'output-dir': 'again',
-      },
+      inputs: { ...firstInputs(), 'output-dir': 'again' },
       env: world.env,
     });
     assert.equal(again.code, 0, again.stdout + again.stderr);
